@@ -1,0 +1,233 @@
+"""The annual review's tables: scorecard, year over year, plan vs actual, funnel, trend.
+
+Every KPI of a group is a ratio of totals: raw counts and money are summed to
+the tactic, channel and portfolio level first, and the formulas of
+:mod:`kpi_helpers.kpis` are applied to the sums.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import kpis
+from .catalog import REGISTRY
+from .loaders import ClientData
+
+__all__ = ["scorecard", "year_over_year", "plan_vs_actual", "funnel", "monthly_trend", "FUNNEL_STAGES"]
+
+#: Funnel stages in order; a client's funnel uses those its data has.
+FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
+_SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
+           "clicks", "impressions")
+KEYS = ["year", "channel", "tactic"]
+
+
+def _activity_sums(activity: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in _SUMMED if c in activity.columns]
+    a = activity.assign(year=activity["period"].dt.year)
+    return a.groupby(KEYS)[cols].sum(min_count=1)
+
+
+def _allocated_costs(data: ClientData, index: pd.MultiIndex, spend: pd.Series | None) -> pd.Series:
+    """Fully loaded cost per (year, channel, tactic).
+
+    Direct costs (channel and tactic given) go to their tactic. Costs with a
+    channel but no tactic are shared over that channel's tactics, and costs with
+    no channel over all tactics, in both cases in proportion to the tactics'
+    direct cost in the same year. Without a costs table, the cost is ad spend.
+    """
+    if data.costs is None:
+        return (spend if spend is not None else pd.Series(np.nan, index=index)).reindex(index)
+    c = data.costs.assign(year=data.costs["period"].dt.year)
+    direct = c[c["channel"].notna() & c["tactic"].notna()].groupby(KEYS)["amount"].sum()
+    direct = direct.reindex(index, fill_value=0.0)
+    total = direct.copy()
+    chan_shared = c[c["channel"].notna() & c["tactic"].isna()].groupby(["year", "channel"])["amount"].sum()
+    for (year, channel), amount in chan_shared.items():
+        part = direct[(direct.index.get_level_values(0) == year) & (direct.index.get_level_values(1) == channel)]
+        total.loc[part.index] += amount * kpis.ratio(part, part.sum()).fillna(1 / max(len(part), 1))
+    shared = c[c["channel"].isna()].groupby("year")["amount"].sum()
+    for year, amount in shared.items():
+        part = direct[direct.index.get_level_values(0) == year]
+        total.loc[part.index] += amount * kpis.ratio(part, part.sum()).fillna(1 / max(len(part), 1))
+    return total
+
+
+def _customer_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
+    """Orders and distinct ordering customers per year, by the customer's acquisition tactic."""
+    if data.orders is None or data.customers is None or "tactic" not in data.customers:
+        return pd.DataFrame(index=index)
+    o = data.orders.merge(data.customers[["customer_id", "channel", "tactic"]], on="customer_id", how="inner")
+    o = o.assign(year=o["date"].dt.year)
+    g = o.groupby(KEYS).agg(cust_orders=("order_id", "size"), ordering_customers=("customer_id", "nunique"))
+    return g.reindex(index)
+
+
+def _deal_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
+    if data.deals is None or "closed" not in data.deals:
+        return pd.DataFrame(index=index)
+    d = data.deals[data.deals["status"].isin(["won", "lost"]) & data.deals["closed"].notna()]
+    d = d.assign(year=d["closed"].dt.year)
+    g = d.groupby(KEYS + ["status"]).size().unstack("status").reindex(columns=["won", "lost"]).fillna(0)
+    return g.rename(columns={"won": "deals_won", "lost": "deals_lost"}).reindex(index)
+
+
+def _survey_sums(data: ClientData) -> pd.DataFrame | None:
+    s = data.survey
+    if s is None:
+        return None
+    s = s.assign(year=s["date"].dt.year, promoters=(s["nps"] >= 9).astype(int),
+                 detractors=(s["nps"] <= 6).astype(int), responses=1)
+    return s
+
+
+def _add_levels(base: pd.DataFrame) -> pd.DataFrame:
+    """Tactic rows, then channel totals (tactic empty), then the portfolio (channel and tactic empty)."""
+    t = base.reset_index()
+    ch = t.groupby(["year", "channel"], as_index=False).sum(numeric_only=True, min_count=1)
+    pf = t.groupby(["year"], as_index=False).sum(numeric_only=True, min_count=1)
+    ch["tactic"], pf["channel"], pf["tactic"] = pd.NA, pd.NA, pd.NA
+    ch["level"], pf["level"], t["level"] = "channel", "portfolio", "tactic"
+    return pd.concat([t, ch, pf], ignore_index=True)
+
+
+def scorecard(data: ClientData, year: int | None = None) -> pd.DataFrame:
+    """One row per year × channel × tactic, plus channel totals and the portfolio total.
+
+    Covers the reviewed year and the year before. Columns: ``year, channel,
+    tactic, level`` then raw sums and KPI ids of :mod:`kpi_helpers.catalog`;
+    rates as fractions; NaN where a KPI's inputs are absent or its denominator
+    is zero.
+    """
+    cfg = data.config
+    year = year or cfg.year
+    a = _activity_sums(data.activity)
+    a = a[a.index.get_level_values("year").isin([year - 1, year])]
+    a["cost"] = _allocated_costs(data, a.index, a.get("spend"))
+    a = a.join(_customer_sums(data, a.index)).join(_deal_sums(data, a.index))
+    s = _survey_sums(data)
+    sc = _add_levels(a)
+    if s is not None:
+        sc = _join_survey(sc, s)
+    return _with_kpis(sc, cfg.gross_margin, cfg.customer_lifetime_years).sort_values(
+        ["year", "channel", "tactic"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _join_survey(sc: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    cols = ["promoters", "detractors", "responses"]
+    by_channel = s.groupby(["year", "channel"])[cols].sum()
+    overall = s.groupby("year")[cols].sum()
+    sc = sc.copy()
+    for col in cols:
+        sc[col] = np.nan
+        chan = sc["level"] == "channel"
+        sc.loc[chan, col] = [by_channel[col].get((y, c), np.nan) for y, c in zip(sc.loc[chan, "year"], sc.loc[chan, "channel"])]
+        pf = sc["level"] == "portfolio"
+        sc.loc[pf, col] = [overall[col].get(y, np.nan) for y in sc.loc[pf, "year"]]
+    return sc
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df else pd.Series(np.nan, index=df.index)
+
+
+def _with_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: float) -> pd.DataFrame:
+    c = lambda name: _col(sc, name)  # noqa: E731
+    out = sc.copy()
+    out["roi_net"] = kpis.roi(c("revenue"), c("cost"))
+    out["roi"] = (kpis.roi(c("revenue"), c("cost"), variant="margin", margin=gross_margin)
+                  if gross_margin is not None else out["roi_net"])
+    out["roas"] = kpis.roas(c("revenue"), c("spend"))
+    out["cpl"] = kpis.cpl(c("cost"), c("leads"))
+    out["cac"] = kpis.cac(c("cost"), c("customers"))
+    out["traffic_to_lead"] = kpis.traffic_to_lead(c("leads"), c("visits"))
+    out["lead_to_mql"] = kpis.stage_conversion(c("mql"), c("leads"))
+    out["mql_to_sql"] = kpis.stage_conversion(c("sql"), c("mql"))
+    out["sql_to_customer"] = kpis.stage_conversion(c("customers"), c("sql"))
+    out["lead_to_customer"] = kpis.stage_conversion(c("customers"), c("leads"))
+    out["conversion_rate"] = kpis.conversion_rate(c("customers"), c("visits"))
+    out["close_rate"] = kpis.close_rate(c("deals_won"), c("deals_lost"))
+    out["aov"] = kpis.average_order_value(c("revenue"), c("orders"))
+    out["purchase_frequency"] = kpis.ratio(c("cust_orders"), c("ordering_customers"))
+    out["ltv"] = kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years)
+    out["ltv_cac"] = kpis.ltv_cac(out["ltv"], out["cac"])
+    out["bounce_rate"] = kpis.ratio(c("bounces"), c("visits"))
+    out["ctr"] = kpis.ratio(c("clicks"), c("impressions"))
+    out["cpc"] = kpis.ratio(c("spend"), c("clicks"))
+    out["nps"] = 100 * kpis.ratio(c("promoters") - c("detractors"), c("responses"))
+    return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
+
+
+def year_over_year(sc: pd.DataFrame, year: int, kpi_ids) -> pd.DataFrame:
+    """This year against last year for every row: ``<kpi>``, ``<kpi>_prev``, ``<kpi>_change``.
+
+    ``_change`` is relative for counts and money, in percentage points for rates
+    (as a fraction) and in points for NPS.
+    """
+    ids = [k for k in kpi_ids if k in sc]
+    keys = ["channel", "tactic", "level"]
+    cur = sc[sc["year"] == year].set_index(keys)[ids]
+    prev = sc[sc["year"] == year - 1].set_index(keys)[ids].reindex(cur.index)
+    out = cur.copy()
+    for k in ids:
+        out[f"{k}_prev"] = prev[k]
+        unit = REGISTRY[k].unit if k in REGISTRY else "count"
+        out[f"{k}_change"] = (cur[k] - prev[k]) if unit in ("rate", "points") else kpis.ratio(cur[k] - prev[k], prev[k].abs())
+    return out.reset_index()
+
+
+def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Attainment of each target in ``client.yaml`` (S1).
+
+    Columns: ``kpi, scope, target, actual, last_year, attainment, status``.
+    ``attainment`` is actual / target for higher-is-better KPIs and
+    target / actual for lower-is-better ones; ``status`` is ``met`` (≥ 1),
+    ``close`` (≥ 0.9) or ``missed``; ``n/a`` when the KPI is not available.
+    """
+    year = year or data.config.year
+    rows = []
+    for t in data.config.targets:
+        sel = sc["level"].eq("portfolio") if t.scope == "all" else (sc["level"].eq("channel") & sc["channel"].eq(t.scope))
+        cur = sc.loc[sel & sc["year"].eq(year), t.kpi] if t.kpi in sc else pd.Series(dtype=float)
+        prev = sc.loc[sel & sc["year"].eq(year - 1), t.kpi] if t.kpi in sc else pd.Series(dtype=float)
+        actual = float(cur.iloc[0]) if len(cur) else np.nan
+        last = float(prev.iloc[0]) if len(prev) else np.nan
+        target = t.value if t.value is not None else last * (1 + t.change)
+        better = REGISTRY[t.kpi].better if t.kpi in REGISTRY else "higher"
+        att = kpis.ratio(target, actual) if better == "lower" else kpis.ratio(actual, target)
+        status = "n/a" if np.isnan(att) else ("met" if att >= 1 else "close" if att >= 0.9 else "missed")
+        rows.append({"kpi": t.kpi, "scope": t.scope, "target": target, "actual": actual, "last_year": last,
+                     "attainment": att, "status": status,
+                     "target_rule": f"{t.change:+.0%} on last year" if t.change is not None else "absolute value"})
+    return pd.DataFrame(rows, columns=["kpi", "scope", "target", "actual", "last_year", "attainment", "status", "target_rule"])
+
+
+def funnel(sc: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Funnel by channel for the year: stage counts and stage-to-stage rates (ratio of totals)."""
+    stages = [s for s in FUNNEL_STAGES if s in sc]
+    f = sc[(sc["year"] == year) & sc["level"].isin(["channel", "portfolio"])].copy()
+    f["channel"] = f["channel"].fillna("all channels")
+    out = f[["channel", *stages]].reset_index(drop=True)
+    for a, b in zip(stages, stages[1:]):
+        out[f"{a}→{b}"] = kpis.stage_conversion(out[b], out[a])
+    return out
+
+
+def monthly_trend(data: ClientData, year: int | None = None) -> pd.DataFrame:
+    """Monthly totals for the reviewed year and the one before (S1, S4: monitor monthly).
+
+    Columns: ``period, year, month, visits, leads, customers, revenue, cost``.
+    """
+    year = year or data.config.year
+    a = data.activity
+    cols = [c for c in ("visits", "leads", "customers", "revenue") if c in a]
+    m = a[a["period"].dt.year.isin([year - 1, year])].groupby("period")[cols].sum(min_count=1)
+    if data.costs is not None:
+        m["cost"] = data.costs.groupby("period")["amount"].sum().reindex(m.index)
+    elif "spend" in a:
+        m["cost"] = a.groupby("period")["spend"].sum().reindex(m.index)
+    m = m.reset_index()
+    m.insert(1, "year", m["period"].dt.year)
+    m.insert(2, "month", m["period"].dt.month)
+    return m
