@@ -1,0 +1,36 @@
+# Two commands: `make demo` and `make test`. Both create .venv if missing and install the package.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-kpi-review
+NB     := notebooks/annual_review.ipynb
+
+.PHONY: setup demo test notebook-outputs demo-data lab clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name kpi-review --display-name "Python (kpi-review)"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup  ## write the demo clients if missing, then run the batch on them into reports/<today>/
+	$(VENV)/bin/kpi-review demo
+
+test: setup  ## unit tests, doctests, end-to-end run, and nbval over notebooks/
+	MPLBACKEND=Agg $(PY) -m pytest --doctest-modules tests kpi_helpers
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+notebook-outputs: setup  ## re-execute the committed notebook on the demo client (its outputs are what nbval checks)
+	$(PY) -m kpi_helpers.kernel $(NB)
+
+demo-data: setup  ## regenerate data/demo from the fixed seed
+	$(PY) -m kpi_helpers.demo data/demo
+
+lab: setup  ## JupyterLab with this environment's kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) build *.egg-info

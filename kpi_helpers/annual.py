@@ -1,0 +1,126 @@
+"""The annual review: every table behind the report, computed once from one client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import review
+from .catalog import REGISTRY, glossary
+from .decisions import DECISIONS, decide
+from .loaders import ClientData, load_client
+from .schema import DataError
+
+__all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
+
+#: The headline KPIs on the report's first screen, in order.
+HEADLINE_KPIS = ("revenue", "cost", "roi", "customers", "cac", "leads", "nps")
+#: The KPIs of the scorecard table, in order (those the client's data supports are shown).
+SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "revenue", "roi", "roi_net",
+                  "roas", "cpl", "cac", "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
+                  "lead_to_customer", "conversion_rate", "close_rate", "aov", "purchase_frequency", "ltv",
+                  "ltv_cac", "bounce_rate", "ctr", "cpc", "nps", "responses")
+
+
+@dataclass
+class AnnualReview:
+    data: ClientData
+    year: int
+    run_date: dt.date
+    scorecard: pd.DataFrame
+    yoy: pd.DataFrame
+    plan: pd.DataFrame
+    funnel: pd.DataFrame
+    trend: pd.DataFrame
+    decisions: pd.DataFrame
+    data_quality: list[str] = field(default_factory=list)
+
+    @property
+    def config(self):
+        return self.data.config
+
+    @property
+    def kpi_ids(self) -> list[str]:
+        """Scorecard KPIs this client's data supports, in report order."""
+        return [k for k in SCORECARD_KPIS if k in self.scorecard]
+
+    def portfolio(self, year: int | None = None) -> pd.Series:
+        sc = self.scorecard
+        return sc[(sc["level"] == "portfolio") & (sc["year"] == (year or self.year))].iloc[0]
+
+    def scorecard_export(self) -> pd.DataFrame:
+        """``scorecard.csv``: year, channel, tactic, then KPI ids; rates as fractions."""
+        return self.scorecard[["year", "channel", "tactic", *self.kpi_ids]]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table behind the report, one xlsx sheet each."""
+        return {
+            "scorecard": self.scorecard_export(),
+            "year_over_year": self.yoy,
+            "plan_vs_actual": self.plan,
+            "funnel": self.funnel,
+            "monthly_trend": self.trend,
+            "decisions": self.decisions,
+            "glossary": glossary(self.kpi_ids),
+        }
+
+    def summary(self) -> dict:
+        """Headline KPIs (this year, last year) and decision counts, read by the batch index."""
+        cur, prev = self.portfolio(), self.portfolio(self.year - 1) if (self.scorecard["year"] == self.year - 1).any() else None
+        head = {k: {"value": _num(cur.get(k)), "previous": _num(prev.get(k)) if prev is not None else None,
+                    "unit": REGISTRY[k].unit} for k in HEADLINE_KPIS if k in self.scorecard}
+        counts = self.decisions["decision"].value_counts()
+        return {
+            "client": self.config.name, "slug": self.config.slug, "year": self.year,
+            "currency": self.config.currency, "run_date": self.run_date.isoformat(),
+            "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
+            "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
+            "inputs": self.data.inputs,
+        }
+
+
+def _num(v):
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _data_quality(data: ClientData, year: int) -> list[str]:
+    notes = []
+    months = data.activity.loc[data.activity["period"].dt.year == year, "period"].dt.month.unique()
+    missing = sorted(set(range(1, 13)) - set(months))
+    if missing:
+        notes.append(f"Activity has no rows for month(s) {', '.join(map(str, missing))} of {year}: "
+                     "totals for the year are partial.")
+    if data.costs is None:
+        notes.append("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only.")
+    if data.config.gross_margin is None:
+        notes.append("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses money.")
+    shared = data.costs["channel"].isna().sum() if data.costs is not None else 0
+    if shared:
+        notes.append("Shared costs (no channel) are allocated to tactics in proportion to their direct cost.")
+    return notes
+
+
+def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
+                 run_date: str | dt.date | None = None) -> AnnualReview:
+    """Load a client and compute every table of its annual review once."""
+    data = client_config if isinstance(client_config, ClientData) else load_client(client_config)
+    year = int(year or data.config.year)
+    run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
+    sc = review.scorecard(data, year)
+    if not (sc["year"] == year).any():
+        raise DataError(f"{data.folder / 'client.yaml'}: no activity in the reviewed year {year} "
+                        f"(set year: in client.yaml or pass --year)")
+    ids = [k for k in SCORECARD_KPIS if k in sc]
+    th = data.config.thresholds
+    return AnnualReview(
+        data=data, year=year, run_date=run_date, scorecard=sc,
+        yoy=review.year_over_year(sc, year, ids),
+        plan=review.plan_vs_actual(data, sc, year),
+        funnel=review.funnel(sc, year),
+        trend=review.monthly_trend(data, year),
+        decisions=decide(sc, year, th, gross_margin=data.config.gross_margin, overrides=data.config.overrides),
+        data_quality=_data_quality(data, year),
+    )

@@ -1,0 +1,140 @@
+"""The ``kpi-review`` command: run, batch, demo, validate, init, kpis."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXAMPLE_CONFIG = """\
+# Client settings for the annual KPI review. Paths are relative to this file's folder.
+schema_version: 1
+name: "Example Client"          # shown on the report
+currency: EUR                   # every money column is in this currency
+language: en                    # en (ru, fa to come)
+year: 2025                      # the reviewed year; --year overrides
+gross_margin: 0.4               # optional; with it, decisions use margin-based ROI
+customer_lifetime_years: 3      # assumption behind the simple LTV
+sources:                        # one canonical file per table (see README: "The canonical input format")
+  - {table: activity, path: activity.csv}
+  - {table: costs, path: costs.csv}
+  # - {table: deals, path: deals.csv}
+  # - {table: orders, path: orders.csv}
+  # - {table: customers, path: customers.csv}
+  # - {table: survey, path: survey.csv}
+channel_map: {}                 # export name -> channel, e.g. {"Google / cpc": paid_search}
+targets:                        # SMART targets: a KPI, a scope (all or a channel), a value or a change
+  - {kpi: revenue, scope: all, change: 0.15}
+thresholds:                     # decision thresholds, the same for every tactic
+  roi_hurdle: 0.0
+  min_customers: 20
+  weak_stage_ratio: 0.6
+overrides: []                   # e.g. - {channel: events, tactic: Expo, decision: keep, comment: "contract signed"}
+"""
+
+
+def _date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
+    p.add_argument("--year", type=int, help="the reviewed year (default: year in client.yaml)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
+    p.add_argument("--run-date", type=_date, default=dt.date.today().isoformat(), help="YYYY-MM-DD (default: today)")
+    p.add_argument("--language", choices=["en", "ru", "fa"], help="report language (default: from client.yaml)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default: 600)")
+    p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
+    p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    if batch:
+        p.add_argument("--workers", type=int, default=1, help="clients run one after another in this version")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kpi-review", description="Annual marketing KPI reviews, one report per client.")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run the review for one client")
+    r.add_argument("client", type=Path, help="client.yaml (or its folder)")
+    _run_options(r, batch=False)
+    b = sub.add_parser("batch", help="run the review for many clients")
+    b.add_argument("clients", type=Path, nargs="+", help="client.yaml files (or their folders)")
+    _run_options(b, batch=True)
+    d = sub.add_parser("demo", help="write the demo clients if missing and run them all")
+    d.add_argument("--out", type=Path, default=Path("reports"))
+    d.add_argument("--run-date", type=_date, default=dt.date.today().isoformat())
+    d.add_argument("--workers", type=int, default=1)
+    v = sub.add_parser("validate", help="check a client's data without making a report")
+    v.add_argument("client", type=Path)
+    i = sub.add_parser("init", help="scaffold a client folder with a commented client.yaml")
+    i.add_argument("folder", type=Path)
+    sub.add_parser("kpis", help="print the KPI catalogue")
+    return p
+
+
+def _opts(args):
+    from .batch import DEFAULT_NOTEBOOK, RunOptions
+
+    return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
+                      language=getattr(args, "language", None), timeout=getattr(args, "timeout", 600),
+                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
+
+
+def _finish(results: list[dict], out: Path, run_date: str) -> int:
+    index = out / run_date / "index.html"
+    if index.exists():
+        print(index)
+    return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "kpis":
+        from .catalog import REGISTRY
+
+        for k in REGISTRY.values():
+            print(f"{k.id:<20} {k.label:<30} {k.formula}" + (f"  [variant: {k.variant}]" if k.variant else ""))
+        return 0
+    if args.command == "init":
+        args.folder.mkdir(parents=True, exist_ok=True)
+        target = args.folder / "client.yaml"
+        if target.exists():
+            print(f"{target} exists; not overwritten", file=sys.stderr)
+            return 2
+        target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+        print(target)
+        return 0
+    if args.command == "validate":
+        from .loaders import load_client
+        from .schema import DataError
+
+        try:
+            data = load_client(args.client)
+        except DataError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"{data.folder / 'client.yaml'}: OK ({', '.join(f'{t} {len(df)} rows' for t, df in data.tables.items())})")
+        return 0
+    from .batch import run_batch
+
+    if args.command == "demo":
+        from .demo import demo_dir, write_demo
+
+        configs = write_demo(demo_dir())
+        opts = _opts(args)
+        opts.force = True  # the demo always replaces its own reports
+        return _finish(run_batch(configs, opts), args.out, args.run_date)
+    configs = [args.client] if args.command == "run" else args.clients
+    for c in configs:
+        if not (c.is_file() or (c / "client.yaml").is_file()):
+            print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
+            return 2
+    return _finish(run_batch(configs, _opts(args)), args.out, args.run_date)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

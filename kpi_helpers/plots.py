@@ -1,0 +1,94 @@
+"""Charts: ``plot_*(data, ..., ax=None) -> Axes``, one look across the report.
+
+Each plot takes the same tidy table that goes into the sidecars, draws on the
+given axes (or a new figure), labels axes with units and never calls
+``plt.show()``. Mathtext is off, so a ``$`` in a client's tactic name stays a
+dollar sign.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from .catalog import label
+from .schema import CHANNELS
+
+__all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "CHANNEL_COLORS", "use_report_style"]
+
+#: One colour per channel, the same in every chart of every report.
+CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
+DECISION_COLORS = {"keep": "#2e7d32", "optimise": "#f9a825", "drop": "#c62828", "insufficient_data": "#9e9e9e"}
+
+
+def use_report_style() -> None:
+    """Apply the report's matplotlib settings (no mathtext, readable sizes)."""
+    plt.rcParams.update({
+        "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "font.size": 10,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold",
+        "figure.figsize": (9, 4),
+    })
+
+
+def _ax(ax):
+    if ax is None:
+        use_report_style()
+        _, ax = plt.subplots()
+    return ax
+
+
+def _money(currency: str):
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency: str = "", ax=None):
+    """This year against last year, month by month, for one metric of :func:`review.monthly_trend`."""
+    ax = _ax(ax)
+    for year, style in zip(sorted(trend["year"].unique()), ["--", "-"]):
+        part = trend[trend["year"] == year]
+        ax.plot(part["month"], part[metric], style, marker="o", label=str(year), color="#1f4e79" if style == "-" else "#8fa9c4")
+    ax.set_xticks(range(1, 13), ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+    unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
+    ax.set_ylabel(label(metric) + unit)
+    ax.yaxis.set_major_formatter(_money(currency))
+    ax.set_title(f"{label(metric)} by month")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None):
+    """Decision ROI per tactic as horizontal bars coloured by the decision, with the hurdle line."""
+    ax = _ax(ax)
+    d = decisions.dropna(subset=["roi"]).sort_values("roi")
+    names = d["channel"] + " · " + d["tactic"]
+    clipped = d["roi"].clip(upper=5.0)
+    ax.barh(names, clipped, color=[DECISION_COLORS[x] for x in d["decision"]])
+    for y, (v, c) in enumerate(zip(d["roi"], clipped)):
+        ax.text(c, y, f" {v:.0%}", va="center", fontsize=8)
+    ax.axvline(hurdle, color="black", lw=1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("Decision ROI (bars capped at 500 %)")
+    ax.set_title("ROI by tactic, coloured by decision")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in DECISION_COLORS.values()]
+    ax.legend(handles, [k.replace("_", " ") for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_funnel(funnel: pd.DataFrame, *, ax=None):
+    """Stage-to-stage conversion by channel (one group of bars per stage)."""
+    ax = _ax(ax)
+    rates = [c for c in funnel.columns if "→" in c]
+    f = funnel[funnel["channel"] != "all channels"]
+    width = 0.8 / max(len(f), 1)
+    x = np.arange(len(rates))
+    for i, (_, row) in enumerate(f.iterrows()):
+        ax.bar(x + i * width, row[rates].astype(float), width, label=row["channel"],
+               color=CHANNEL_COLORS.get(row["channel"], "#777777"))
+    ax.set_xticks(x + width * (len(f) - 1) / 2, [r.replace("→", " → ") for r in rates])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("Conversion to the next stage")
+    ax.set_title("Funnel conversion by channel")
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    return ax
