@@ -129,7 +129,8 @@ def decide(scorecard: pd.DataFrame, year: int, thresholds: Thresholds | None = N
     for _, row in sc[sc["level"] == "tactic"].iterrows():
         rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, th, gross_margin))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    out["override"] = out["override"].astype("object")
+    for col in ("weakest_stage", "action", "override", "override_comment"):
+        out[col] = out[col].astype("object")
     for ov in overrides:
         hit = (out["channel"] == ov.channel) & (out["tactic"] == ov.tactic)
         if hit.any():

@@ -71,6 +71,8 @@ def roi(revenue, cost, variant: Literal["net", "gross", "margin"] = "net", margi
     >>> roi(100_000, 40_000, variant="margin", margin=0.3)
     -0.25
     """
+    if revenue is None or cost is None:
+        return float("nan")
     if variant == "net":
         return ratio(revenue - cost, cost)
     if variant == "gross":

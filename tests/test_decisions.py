@@ -1,0 +1,95 @@
+"""Decision rules on crafted scorecards (not only the demo), each expectation worked by hand."""
+
+import pandas as pd
+import pytest
+
+from kpi_helpers.config import Override, Thresholds
+from kpi_helpers.decisions import decide
+from kpi_helpers.demo import EXPECTED_DECISIONS
+
+from conftest import DEMO
+import kpi_helpers as kh
+
+
+def _scorecard(tactics):
+    """tactics: (name, visits, leads, customers, revenue, cost). Adds the portfolio row and net ROI."""
+    rows = [{"year": 2025, "level": "tactic", "channel": "paid_search", "tactic": n, "visits": v, "leads": l,
+             "customers": c, "revenue": r, "cost": k} for n, v, l, c, r, k in tactics]
+    df = pd.DataFrame(rows)
+    pf = df[["visits", "leads", "customers", "revenue", "cost"]].sum()
+    df = pd.concat([df, pd.DataFrame([{"year": 2025, "level": "portfolio", **pf.to_dict()}])], ignore_index=True)
+    df["roi"] = (df["revenue"] - df["cost"]) / df["cost"]
+    return df
+
+
+# Portfolio of the crafted set below: visits 40 000, leads 1 600, customers 400 -> visit->lead 4 %, lead->customer 25 %
+CRAFTED = _scorecard([
+    ("good", 10_000, 600, 150, 30_000, 10_000),  # ROI +200 %
+    ("weak_funnel", 20_000, 100, 25, 8_000, 10_000),  # ROI -20 %, visit->lead 0.5 % vs 4 %
+    ("bad", 9_000, 880, 220, 2_000, 10_000),  # ROI -80 %; stages close to the portfolio's
+    ("thin", 1_000, 20, 5, 5_000, 1_000),  # 5 customers, 20 leads
+])
+
+
+def _by_tactic(df):
+    return df.set_index("tactic")
+
+
+def test_each_rule_on_crafted_scorecard():
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds()))
+    assert d.loc["good", "decision"] == "keep"
+    assert d.loc["weak_funnel", "decision"] == "optimise"
+    assert d.loc["bad", "decision"] == "drop"
+    assert d.loc["thin", "decision"] == "insufficient_data"
+
+
+def test_optimise_names_weakest_stage_and_counterfactual_roi():
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds())).loc["weak_funnel"]
+    assert d["weakest_stage"] == "traffic_to_lead"
+    assert d["stage_rate"] == pytest.approx(100 / 20_000)
+    assert d["portfolio_stage_rate"] == pytest.approx(1_600 / 40_000)
+    # fixing visit->lead multiplies customers (and revenue) by 0.04 / 0.005 = 8:
+    # revenue 8 000 -> 64 000, ROI (64 000 - 10 000) / 10 000 = 5.4
+    assert d["roi_if_fixed"] == pytest.approx(5.4)
+    assert "landing pages" in d["action"]
+    assert "Visit → lead 0.5 % against 4.0 % for the portfolio" in d["reason"]
+
+
+def test_drop_when_fixing_the_weakest_stage_would_not_pay():
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds())).loc["bad"]
+    # weakest: visit->lead 880/9000 = 9.8 % is above the portfolio; lead->customer 25 % equals it -> no weak stage
+    assert d["decision"] == "drop"
+    assert "ROI -80.0 % (revenue-based) is below the 0.0 % hurdle" in d["reason"]
+
+
+def test_thresholds_apply_to_every_tactic_alike():
+    # raising the hurdle to 250 % turns the +200 % tactic from keep to optimise/drop, nothing else changes rule
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds(roi_hurdle=2.5)))
+    assert d.loc["good", "decision"] in ("optimise", "drop")
+    assert d.loc["thin", "decision"] == "insufficient_data"
+    # lowering the minimum sample makes the thin tactic judgeable: ROI +400 % -> keep
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds(min_customers=2)))
+    assert d.loc["thin", "decision"] == "keep"
+
+
+def test_override_replaces_verdict_and_keeps_computed_one():
+    ov = Override(channel="paid_search", tactic="bad", decision="keep", comment="Brand defence, agreed with the CMO")
+    d = _by_tactic(decide(CRAFTED, 2025, Thresholds(), overrides=[ov])).loc["bad"]
+    assert d["decision"] == "keep"
+    assert d["override"] == "drop"
+    assert d["reason"].startswith("Analyst override: Brand defence")
+
+
+def test_decisions_csv_columns_come_first():
+    d = decide(CRAFTED, 2025, Thresholds())
+    assert list(d.columns[:4]) == ["channel", "tactic", "decision", "reason"]
+    assert set(d["decision"]) <= {"keep", "optimise", "drop", "insufficient_data"}
+
+
+@pytest.mark.parametrize("slug", sorted(EXPECTED_DECISIONS))
+def test_demo_clients_get_the_decisions_they_were_built_for(slug):
+    rv = kh.build_review(DEMO / slug / "client.yaml")
+    got = {(r.channel, r.tactic): r.decision for r in rv.decisions.itertuples()}
+    for key, expected in EXPECTED_DECISIONS[slug].items():
+        assert got[key] == expected, f"{slug} {key}: {got[key]} != {expected}"
+    assert set(EXPECTED_DECISIONS[slug].values()) == {"keep", "drop", "optimise", "insufficient_data"}

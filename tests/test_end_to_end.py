@@ -1,0 +1,145 @@
+"""`kpi-review run` / `batch` end to end, into a temporary folder, on a machine with stale kernelspecs."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import DEMO, write_tiny_client
+
+RUN_DATE = "2026-01-15"
+
+
+@pytest.fixture(scope="module")
+def stale_jupyter(tmp_path_factory):
+    """A Jupyter data dir whose python3 and kpi-review kernelspecs point at an interpreter that does not exist."""
+    root = tmp_path_factory.mktemp("jupyter")
+    for name in ("python3", "kpi-review"):
+        spec = root / "kernels" / name
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "stale", "language": "python"}))
+    env = os.environ | {"JUPYTER_DATA_DIR": str(root), "JUPYTER_PATH": str(root), "MPLBACKEND": "Agg"}
+    return env
+
+
+def kpi_review(*args, env):
+    return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", *map(str, args)], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory, stale_jupyter):
+    out = tmp_path_factory.mktemp("reports")
+    res = kpi_review("run", DEMO / "harbour-plumbing" / "client.yaml", "--out", out, "--run-date", RUN_DATE,
+                     env=stale_jupyter)
+    return out, res
+
+
+def test_run_writes_every_file(one_run):
+    out, res = one_run
+    assert res.returncode == 0, res.stderr
+    folder = out / RUN_DATE / "harbour-plumbing"
+    for name in ("annual_review.ipynb", "annual_review.html", "scorecard.csv", "decisions.csv", "tables.xlsx",
+                 "summary.json", "manifest.json"):
+        assert (folder / name).is_file(), name
+    assert (out / RUN_DATE / "index.html").is_file() and (out / RUN_DATE / "batch.json").is_file()
+    assert not list((out / RUN_DATE).glob(".*tmp*")), "temporary folder left behind"
+
+
+def test_html_has_no_code_and_no_network(one_run):
+    out, _ = one_run
+    html = (out / RUN_DATE / "harbour-plumbing" / "annual_review.html").read_text(encoding="utf-8")
+    assert "build_review" not in html and "import kpi_helpers" not in html
+    body = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body and "jp-OutputPrompt" not in body
+    assert "<script" not in html  # self-contained and static: no require.js, no MathJax from a CDN
+    assert "<img" in html and "kr-table" in html
+    assert "Harbour Plumbing &amp; Heating" in html  # client text escaped
+
+
+def test_sidecars(one_run):
+    out, _ = one_run
+    folder = out / RUN_DATE / "harbour-plumbing"
+    assert (folder / "decisions.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    dec = pd.read_csv(folder / "decisions.csv", encoding="utf-8-sig")
+    assert list(dec.columns[:4]) == ["channel", "tactic", "decision", "reason"]
+    sc = pd.read_csv(folder / "scorecard.csv", encoding="utf-8-sig")
+    assert list(sc.columns[:3]) == ["year", "channel", "tactic"] and "roi" in sc
+    assert set(pd.ExcelFile(folder / "tables.xlsx").sheet_names) >= {"scorecard", "decisions", "funnel", "plan_vs_actual"}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "ok" and manifest["parameters"]["run_date"] == RUN_DATE
+    assert {i["table"] for i in manifest["inputs_loaded"]} >= {"activity", "costs"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
+    summary = json.loads((folder / "summary.json").read_text())
+    assert sum(summary["decisions"].values()) == len(dec)
+
+
+def test_rerun_same_date_skips_unless_forced(one_run, stale_jupyter):
+    out, _ = one_run
+    html = out / RUN_DATE / "harbour-plumbing" / "annual_review.html"
+    before = html.stat().st_mtime_ns
+    res = kpi_review("run", DEMO / "harbour-plumbing", "--out", out, "--run-date", RUN_DATE, env=stale_jupyter)
+    assert res.returncode == 0 and "skipped" in res.stderr
+    assert html.stat().st_mtime_ns == before
+
+
+def test_bad_client_fails_alone_and_leaves_no_html(tmp_path, stale_jupyter):
+    def corrupt(df):
+        df = df.astype({"visits": object})
+        df.loc[3, "visits"] = "n/a"
+        return df
+
+    bad = write_tiny_client(tmp_path / "bad-client", activity_edit=corrupt)
+    good = write_tiny_client(tmp_path / "good-client")
+    out = tmp_path / "reports"
+    res = kpi_review("batch", bad, good, "--out", out, "--run-date", RUN_DATE, env=stale_jupyter)
+    assert res.returncode == 1
+    bad_dir, good_dir = out / RUN_DATE / "bad-client", out / RUN_DATE / "good-client"
+    assert not (bad_dir / "annual_review.html").exists()
+    manifest = json.loads((bad_dir / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert 'activity.csv, row 5, column "visits": \'n/a\'' in manifest["error"]
+    assert (good_dir / "annual_review.html").exists()
+    batch = json.loads((out / RUN_DATE / "batch.json").read_text())
+    assert {c["slug"]: c["status"] for c in batch["clients"]} == {"bad-client": "failed", "good-client": "ok"}
+    index = (out / RUN_DATE / "index.html").read_text()
+    assert "failed" in index and "good-client/annual_review.html" in index
+    # client text is escaped in the report: the tiny client's name holds HTML
+    html = (good_dir / "annual_review.html").read_text()
+    assert "Tiny &lt;b&gt;Test&lt;/b&gt; &amp; Co" in html and "<b>Test</b>" not in html
+
+
+def test_usage_errors_exit_2(tmp_path, stale_jupyter):
+    assert kpi_review("run", tmp_path / "nowhere", env=stale_jupyter).returncode == 2
+    assert kpi_review("run", DEMO / "harbour-plumbing", "--run-date", "15/01/2026", env=stale_jupyter).returncode == 2
+
+
+def test_validate_and_init(tmp_path, stale_jupyter):
+    res = kpi_review("validate", DEMO / "northwind-home" / "client.yaml", env=stale_jupyter)
+    assert res.returncode == 0 and "OK" in res.stdout
+    res = kpi_review("init", tmp_path / "newclient", env=stale_jupyter)
+    assert res.returncode == 0 and (tmp_path / "newclient" / "client.yaml").is_file()
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (.ci/run installs it)")
+def test_report_renders_in_headless_chromium(one_run, tmp_path):
+    out, _ = one_run
+    html = out / RUN_DATE / "harbour-plumbing" / "annual_review.html"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", html.as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert dom.count("<table") >= 5 and dom.count("<img") >= 3
+    assert "build_review" not in dom
+    png = tmp_path / "shot.png"
+    subprocess.run(["chromium", *flags, "--window-size=1280,1600", f"--screenshot={png}", html.as_uri()],
+                   capture_output=True, timeout=120)
+    assert png.stat().st_size > 50_000  # a blank page is a few kB
