@@ -83,6 +83,8 @@ def format_value(value, unit: str, currency: str = "") -> str:
 
     >>> format_value(0.1234, "rate")
     '12.3 %'
+    >>> format_value(0.0012, "rate")
+    '0.12 %'
     >>> format_value(1234567.8, "money", "EUR")
     '1,234,568 EUR'
     >>> format_value(float("nan"), "money")
@@ -91,7 +93,7 @@ def format_value(value, unit: str, currency: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "n/a"
     if unit == "rate":
-        return f"{value * 100:.1f} %"
+        return f"{value * 100:.2f} %" if 0 < abs(value) < 0.01 else f"{value * 100:.1f} %"
     if unit == "money":
         digits = 2 if abs(value) < 100 else 0
         return f"{value:,.{digits}f} {currency}".strip()

@@ -71,63 +71,94 @@ def summary(rv) -> HTML:
     return sentences(executive_summary(rv))
 
 
+class Safe(str):
+    """Text already escaped and marked up here; :func:`table` inserts it as is."""
+
+
+def _cell(value, unit: str | None, currency: str) -> tuple[str, str]:
+    """(inner HTML, css class) for one cell."""
+    if isinstance(value, Safe):
+        return str(value), "num" if unit else "txt"
+    if unit:
+        text = format_value(value, unit, currency)
+        if text == "n/a":
+            return '<span class="na" title="not available: no data or a zero denominator">n/a</span>', "num"
+        return _e(text), "num"
+    return _e(value), "txt"
+
+
 def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: str = "",
-          labels: dict[str, str] | None = None, css: str = "") -> HTML:
-    """Format columns by unit (from the registry unless given), escape every cell, render."""
+          labels: dict[str, str] | None = None, css: str = "", note: str = "") -> HTML:
+    """Render a table: numbers formatted by unit (from the registry unless given) and right-aligned,
+    text escaped and left-aligned, ``Safe`` cells inserted as they are."""
     units = units or {}
-    out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        unit = units.get(col) or (REGISTRY[col].unit if col in REGISTRY else None)
-        if unit:
-            out[col] = [format_value(v, unit, currency) for v in df[col]]
-        else:
-            out[col] = ["" if (not isinstance(v, str) and pd.isna(v)) else str(v) for v in df[col]]
-    out.columns = [(labels or {}).get(c, label(c)) for c in df.columns]
-    return HTML(out.to_html(index=False, escape=True, classes=f"kr-table {css}".strip(), border=0))
+    col_units = {c: units.get(c) or (REGISTRY[c].unit if c in REGISTRY else None) for c in df.columns}
+    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e((labels or {}).get(c, label(c)))}</th>'
+                   for c in df.columns)
+    body = []
+    for row in df.itertuples(index=False):
+        cells = [_cell(v, col_units[c], currency) for c, v in zip(df.columns, row)]
+        body.append("<tr>" + "".join(f'<td class="{cls}">{inner}</td>' for inner, cls in cells) + "</tr>")
+    foot = f'<p class="kr-note">{_e(note)}</p>' if note else ""
+    return HTML(f'<div class="kr-scroll"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 
 def decisions(rv) -> HTML:
     d = rv.decisions.copy()
-    d["decision"] = [f"{_DECISION_LABELS[x]}" + (" (override)" if pd.notna(o) else "")
+    d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_DECISION_LABELS[x])}</span>'
+                          + (' <span class="kr-override">override</span>' if pd.notna(o) else ""))
                      for x, o in zip(d["decision"], d["override"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
     return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                                    "confidence": "Confidence", "reason": "Reason"}, css="kr-decisions")
 
 
+def _with_previous(value, previous, unit: str, currency: str) -> Safe:
+    now = format_value(value, unit, currency)
+    before = format_value(previous, unit, currency)
+    now_html = '<span class="na">n/a</span>' if now == "n/a" else _e(now)
+    return Safe(f'{now_html}<br><small>{_e(before)}</small>')
+
+
 def scorecard(rv, level: str = "tactic") -> HTML:
-    """The reviewed year with last year beside each KPI."""
+    """The reviewed year, with last year in small type under each value."""
     y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
-    show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cac", "traffic_to_lead", "aov", "ltv_cac")
-            if k in y]
-    cols, units, labels = ["channel", "tactic"], {}, {"channel": "Channel", "tactic": "Tactic"}
+    show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead",
+                        "conversion_rate", "aov", "ltv_cac") if k in y]
+    t = pd.DataFrame({"channel": y["channel"].fillna("All channels").to_numpy()})
+    if level == "tactic":
+        t["tactic"] = y["tactic"].fillna("").to_numpy()
+    units = {}
     for k in show:
-        cols += [k, f"{k}_prev"]
-        units[f"{k}_prev"] = REGISTRY[k].unit
-        labels[f"{k}_prev"] = f"{label(k)} {rv.year - 1}"
-        labels[k] = f"{label(k)} {rv.year}"
-    t = y[cols].copy()
-    t["channel"] = t["channel"].fillna("All channels")
-    if level == "channel":
-        t = t.drop(columns="tactic")
-    return table(t, units, currency=rv.config.currency, labels=labels, css="kr-scorecard")
+        unit = REGISTRY[k].unit
+        t[k] = [_with_previous(v, p, unit, rv.config.currency) for v, p in zip(y[k], y[f"{k}_prev"])]
+        units[k] = unit
+    return table(t, units, labels={"channel": "Channel", "tactic": "Tactic"}, css="kr-scorecard",
+                 note=f"Each cell: {rv.year}, with {rv.year - 1} below. n/a: no data, or a zero denominator "
+                      f"(e.g. no leads for a cost per lead).")
+
+
+_STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"), "n/a": ("flat", "n/a")}
 
 
 def plan(rv) -> HTML:
-    p = rv.plan.copy()
+    """Targets with a traffic light: met, close (at least 90 % attained) or missed."""
+    p = rv.plan
     if p.empty:
         return HTML("<p>No targets are set in client.yaml.</p>")
-    p["kpi"] = [label(k) for k in p["kpi"]]
     cur = rv.config.currency
-    units = {"attainment": "rate"}
-    formatted = p.copy()
+    t = pd.DataFrame({"kpi": [label(k) for k in p["kpi"]], "scope": p["scope"]})
     for col in ("target", "actual", "last_year"):
-        formatted[col] = [format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)
-                          for v, k in zip(rv.plan[col], rv.plan["kpi"])]
-    formatted["status"] = [f"● {s}" for s in p["status"]]
-    return table(formatted, units, labels={"kpi": "KPI", "scope": "Scope", "target": "Target", "actual": "Actual",
-                                           "last_year": "Last year", "attainment": "Attainment", "status": "Status",
-                                           "target_rule": "Target set as"}, css="kr-plan")
+        t[col] = [Safe(_e(format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)))
+                  for v, k in zip(p[col], p["kpi"])]
+    t["attainment"] = p["attainment"].to_numpy()
+    t["status"] = [Safe(f'<span class="kr-light {_STATUS[s][0]}">●</span> {_e(_STATUS[s][1])}') for s in p["status"]]
+    t["target_rule"] = p["target_rule"].to_numpy()
+    units = {"target": "money", "actual": "money", "last_year": "money", "attainment": "rate"}
+    return table(t, units, labels={"kpi": "KPI", "scope": "Scope", "target": "Target", "actual": "Actual",
+                                   "last_year": "Last year", "attainment": "Attainment", "status": "Status",
+                                   "target_rule": "Target set as"}, css="kr-plan")
 
 
 def funnel(rv) -> HTML:
