@@ -52,7 +52,7 @@ def test_optimise_names_weakest_stage_and_counterfactual_roi():
     # revenue 8 000 -> 64 000, ROI (64 000 - 10 000) / 10 000 = 5.4
     assert d["roi_if_fixed"] == pytest.approx(5.4)
     assert "landing pages" in d["action"]
-    assert "Visit → lead 0.5 % against 4.0 % for the portfolio" in d["reason"]
+    assert "Visit → lead 0.50 % against 4.0 % for the portfolio" in d["reason"]
 
 
 def test_drop_when_fixing_the_weakest_stage_would_not_pay():
