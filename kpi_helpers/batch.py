@@ -23,7 +23,7 @@ from pathlib import Path
 import papermill as pm
 
 from .config import load_config
-from .kernel import KERNEL_NAME, CurrentEnvKernelManager
+from .kernel import KERNEL_NAME, kernel_manager_for
 from .report import export_html, write_index
 from .schema import DataError
 
@@ -106,7 +106,8 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         manifest["inputs_loaded"] = summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)
-        (tmp / "run.log").write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        with (tmp / "run.log").open("a", encoding="utf-8") as log:
+            log.write("".join(traceback.format_exception(exc)))
         (tmp / "annual_review.html").unlink(missing_ok=True)
     manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -119,7 +120,7 @@ def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
               "language": opts.language, "output_dir": str(tmp)}
     pm.execute_notebook(
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
-        kernel_name=KERNEL_NAME, kernel_manager_class=CurrentEnvKernelManager,
+        kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),
         cwd=str(Path(opts.notebook).resolve().parent), progress_bar=False, log_output=False,
         execution_timeout=opts.timeout,
     )

@@ -87,7 +87,7 @@ def _opts(args):
 def _finish(results: list[dict], out: Path, run_date: str) -> int:
     index = out / run_date / "index.html"
     if index.exists():
-        print(index)
+        print(index.resolve())
     return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
 
 
@@ -96,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "kpis":
         from .catalog import REGISTRY
 
-        for k in REGISTRY.values():
-            print(f"{k.id:<20} {k.label:<30} {k.formula}" + (f"  [variant: {k.variant}]" if k.variant else ""))
+        try:
+            for k in REGISTRY.values():
+                print(f"{k.id:<20} {k.label:<30} {k.formula}" + (f"  [variant: {k.variant}]" if k.variant else ""))
+        except BrokenPipeError:  # `kpi-review kpis | head`
+            sys.stderr.close()
         return 0
     if args.command == "init":
         args.folder.mkdir(parents=True, exist_ok=True)

@@ -12,14 +12,26 @@ import sys
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
-__all__ = ["CurrentEnvKernelManager", "KERNEL_NAME"]
+__all__ = ["CurrentEnvKernelManager", "KERNEL_NAME", "kernel_manager_for", "execute_in_place"]
 
 #: The kernelspec name the notebooks carry (installed with ``--sys-prefix`` for JupyterLab).
 KERNEL_NAME = "kpi-review"
 
 
 class CurrentEnvKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is always this interpreter's ipykernel."""
+    """A kernel manager whose kernel is always this interpreter's ipykernel.
+
+    ``kernel_log``, when set (see :func:`kernel_manager_for`), receives the
+    kernel process's stdout and stderr instead of the terminal.
+    """
+
+    kernel_log: str | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if not self.kernel_log:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        with open(self.kernel_log, "ab") as log:  # the child keeps its own copy of the handle
+            return await super()._async_launch_kernel(kernel_cmd, **kw | {"stdout": log, "stderr": log})
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -31,6 +43,11 @@ class CurrentEnvKernelManager(AsyncKernelManager):
                 resource_dir="",
             )
         return self._kernel_spec
+
+
+def kernel_manager_for(log_path) -> type[CurrentEnvKernelManager]:
+    """A :class:`CurrentEnvKernelManager` class whose kernels write their output to ``log_path``."""
+    return type("LoggedKernelManager", (CurrentEnvKernelManager,), {"kernel_log": str(log_path)})
 
 
 def execute_in_place(path: str) -> None:

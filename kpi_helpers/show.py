@@ -124,8 +124,8 @@ def _with_previous(value, previous, unit: str, currency: str) -> Safe:
 def scorecard(rv, level: str = "tactic") -> HTML:
     """The reviewed year, with last year in small type under each value."""
     y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
-    show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead",
-                        "conversion_rate", "aov", "ltv_cac") if k in y]
+    show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead", "aov")
+            if k in y]
     t = pd.DataFrame({"channel": y["channel"].fillna("All channels").to_numpy()})
     if level == "tactic":
         t["tactic"] = y["tactic"].fillna("").to_numpy()
