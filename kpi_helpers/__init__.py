@@ -10,21 +10,10 @@ from .annual import AnnualReview, build_review
 from .catalog import REGISTRY
 from .config import ClientConfig, load_config
 from .decisions import decide
-from .kpis import (
-    average_order_value,
-    cac,
-    close_rate,
-    conversion_rate,
-    cpl,
-    ltv,
-    ltv_cac,
-    nps,
-    ratio,
-    roas,
-    roi,
-    stage_conversion,
-    traffic_to_lead,
-)
+from .kpis import *  # noqa: F403 - the formulas are the public surface
+from .kpis import __all__ as _kpis_all
+from .kpis_audience import *  # noqa: F403
+from .kpis_audience import __all__ as _audience_all
 from .loaders import ClientData, load_client
 from .schema import DataError
 
@@ -32,6 +21,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnnualReview", "build_review", "REGISTRY", "ClientConfig", "load_config", "decide", "ClientData",
-    "load_client", "DataError", "ratio", "roi", "roas", "cpl", "cac", "conversion_rate", "traffic_to_lead",
-    "stage_conversion", "close_rate", "average_order_value", "ltv", "ltv_cac", "nps",
+    "load_client", "DataError", *_kpis_all, *_audience_all,
 ]

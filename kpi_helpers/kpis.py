@@ -1,37 +1,54 @@
-"""KPI formulas over scalars or pandas Series.
+"""KPI formulas, money and funnel families, over scalars or pandas Series.
 
 Every formula takes raw counts and money (never pre-computed rates) and divides
 through :func:`ratio`, which owns the zero-denominator rule: a zero or missing
 denominator gives NaN, never 0, never inf, never an exception. A KPI for a group
 is a ratio of totals: sum the inputs first, then call the formula.
 
-Seeds (see ``../shared/KPI_CATALOGUE.md``): S0 marketer KPIs, S1 introducing
-KPIs, S2 B2B KPIs and the annual review, S3 classic 10 KPIs (Persian), S4
-metrics vs KPIs.
+Where the catalogue lists variants, one keyword, ``variant=``, chooses it in
+every formula; the default comes first in each docstring. For variants that
+differ only in which input is passed (CPL ``fully_loaded`` vs ``media_only``:
+all costs vs ad spend), the keyword names the input so the choice is explicit
+and checked. Traffic, engagement and customer formulas are in
+:mod:`kpi_helpers.kpis_audience`.
+
+Seeds (``../shared/KPI_CATALOGUE.md``): S0 marketer KPIs, S1 introducing KPIs,
+S2 B2B KPIs and the annual review, S3 classic 10 KPIs (Persian), S4 metrics vs
+KPIs.
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
-    "ratio",
-    "roi",
-    "roas",
-    "cpl",
-    "cac",
-    "conversion_rate",
-    "traffic_to_lead",
-    "stage_conversion",
-    "close_rate",
-    "average_order_value",
-    "ltv",
-    "ltv_cac",
-    "nps",
+    "ratio", "VARIANTS", "roi", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cpa", "cpc", "cpm", "ctr", "cac",
+    "conversion_rate", "traffic_to_lead", "stage_conversion", "close_rate", "average_order_value", "ltv",
+    "ltv_cac", "cac_payback", "customer_profitability", "marketing_sourced_revenue",
 ]
+
+#: Variants per formula, default first.
+VARIANTS = {
+    "roi": ("net", "gross", "margin", "sales_growth"),
+    "cpl": ("fully_loaded", "media_only"),
+    "cac": ("fully_loaded", "paid"),
+    "conversion_rate": ("visits", "users", "converting_sessions"),
+    "close_rate": ("won_lost", "sql", "opportunities"),
+    "ltv": ("simple", "margin", "churn", "discounted", "cohort"),
+    "cac_payback": ("margin", "revenue"),
+    "bounce_rate": ("single_page", "yandex", "ga4"),
+    "engagement_rate": ("reach", "followers", "impressions"),
+}
+
+
+def _check_variant(kpi: str, variant: str) -> None:
+    if variant not in VARIANTS[kpi]:
+        raise ValueError(f"{kpi}: unknown variant {variant!r}; use one of {', '.join(VARIANTS[kpi])}")
+
+
+def _num(x):
+    return pd.to_numeric(x, errors="coerce").astype("float64") if isinstance(x, pd.Series) else x
 
 
 def ratio(numerator, denominator):
@@ -43,45 +60,45 @@ def ratio(numerator, denominator):
     0.25
     >>> ratio(5, 0)
     nan
+    >>> ratio(pd.Series([1.0, 2.0]), pd.Series([2, 0])).tolist()
+    [0.5, nan]
     """
-    num = pd.to_numeric(numerator, errors="coerce") if isinstance(numerator, pd.Series) else numerator
-    den = pd.to_numeric(denominator, errors="coerce") if isinstance(denominator, pd.Series) else denominator
+    num, den = _num(numerator), _num(denominator)
     if isinstance(num, pd.Series) or isinstance(den, pd.Series):
-        num_s = num.astype("float64") if isinstance(num, pd.Series) else num
-        den_s = den.astype("float64") if isinstance(den, pd.Series) else den
-        if isinstance(den_s, pd.Series):
-            den_s = den_s.where(den_s != 0)
-        elif den_s is None or pd.isna(den_s) or den_s == 0:
-            den_s = np.nan
-        return num_s / den_s
+        if isinstance(den, pd.Series):
+            den = den.where(den != 0)
+        elif den is None or pd.isna(den) or den == 0:
+            den = np.nan
+        return num / den
     if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
         return float("nan")
     return float(num) / float(den)
 
 
-def roi(revenue, cost, variant: Literal["net", "gross", "margin"] = "net", margin=None):
-    """Return on (marketing) investment, seeds S3 and S4.
+def roi(revenue, cost, variant: str = "net", margin=None):
+    """Return on (marketing) investment (S3, S4).
 
-    ``net`` (default): (revenue - cost) / cost.
-    ``gross``: revenue / cost (MMM-style ROI, all marketing costs).
-    ``margin``: (revenue x gross margin - cost) / cost; needs ``margin``.
+    ``net`` (default): (revenue − cost) / cost. ``gross``: revenue / cost (what
+    MMM tools call ROI; all marketing costs, unlike ROAS). ``margin``:
+    (revenue × gross margin − cost) / cost, the one to decide on when the
+    margin is known. ``sales_growth`` (S3): pass the sales growth as
+    ``revenue``: (growth − cost) / cost.
 
     >>> roi(250_000, 100_000)   # seed S4: 150 %
     1.5
     >>> roi(100_000, 40_000, variant="margin", margin=0.3)
     -0.25
     """
+    _check_variant("roi", variant)
     if revenue is None or cost is None:
         return float("nan")
-    if variant == "net":
-        return ratio(revenue - cost, cost)
     if variant == "gross":
         return ratio(revenue, cost)
     if variant == "margin":
         if margin is None:
             raise ValueError('roi(variant="margin") needs margin= (the gross margin as a fraction, e.g. 0.35)')
-        return ratio(revenue * margin - cost, cost)
-    raise ValueError(f'roi: unknown variant {variant!r}; use "net", "gross" or "margin"')
+        revenue = revenue * margin
+    return ratio(revenue - cost, cost)
 
 
 def roas(revenue, ad_spend):
@@ -93,34 +110,99 @@ def roas(revenue, ad_spend):
     return ratio(revenue, ad_spend)
 
 
-def cpl(cost, leads):
-    """Cost per lead: cost / leads (S0, S3). ``cost`` is fully loaded by default.
+def cpl(cost, leads, variant: str = "fully_loaded"):
+    """Cost per lead: cost / leads (S0, S3).
+
+    ``fully_loaded`` (default): pass all costs (staff hours, software,
+    overheads, campaigns); ``media_only``: pass ad spend.
 
     >>> cpl(100_000, 250)
     400.0
     """
+    _check_variant("cpl", variant)
     return ratio(cost, leads)
 
 
-def cac(cost, new_customers):
+def cost_per_mql(cost, mql):
+    """Cost per marketing-qualified lead (S2).
+
+    >>> cost_per_mql(9_000, 60)
+    150.0
+    """
+    return ratio(cost, mql)
+
+
+def cost_per_sql(cost, sql):
+    """Cost per sales-qualified lead (S2).
+
+    >>> cost_per_sql(9_000, 20)
+    450.0
+    """
+    return ratio(cost, sql)
+
+
+def cpa(cost, conversions):
+    """Cost per action: cost / conversions of a named type (S4).
+
+    >>> cpa(1_200, 40)
+    30.0
+    """
+    return ratio(cost, conversions)
+
+
+def cpc(cost, clicks):
+    """Cost per click (S4).
+
+    >>> cpc(500, 1_000)
+    0.5
+    """
+    return ratio(cost, clicks)
+
+
+def cpm(cost, impressions):
+    """Cost per thousand impressions: cost / impressions × 1000 (S4).
+
+    >>> cpm(300, 150_000)
+    2.0
+    """
+    return ratio(cost * 1000, impressions)
+
+
+def ctr(clicks, impressions):
+    """Click-through rate: clicks / impressions (S4).
+
+    >>> ctr(150, 10_000)
+    0.015
+    """
+    return ratio(clicks, impressions)
+
+
+def cac(cost, new_customers, variant: str = "fully_loaded"):
     """Customer acquisition cost: cost / new customers (S1, S3).
 
-    Pass all marketing costs for the fully loaded CAC (default), media spend
-    alone for the ``paid`` variant.
+    ``fully_loaded`` (default): pass all marketing (and optionally sales)
+    costs; ``paid``: pass media spend. Inbound and outbound CAC (S3) are this
+    formula on each cost pool and its customers.
 
     >>> cac(90_000, 30)
     3000.0
     """
+    _check_variant("cac", variant)
     return ratio(cost, new_customers)
 
 
-def conversion_rate(conversions, visits):
+def conversion_rate(conversions, base, variant: str = "visits"):
     """Conversion rate: conversions / visits (S1, S4).
+
+    Variants name the denominator passed as ``base``: ``visits`` (default),
+    ``users``, or ``converting_sessions`` (sessions with ≥ 1 conversion, with
+    ``conversions`` = those sessions).
 
     >>> conversion_rate(30, 1_000)
     0.03
     """
-    return ratio(conversions, visits)
+    _check_variant("conversion_rate", variant)
+    return ratio(conversions, base)
 
 
 def traffic_to_lead(leads, visits):
@@ -135,7 +217,7 @@ def traffic_to_lead(leads, visits):
 def stage_conversion(reached_next, at_stage):
     """Funnel stage conversion: count reaching the next stage / count at the stage (S2, S3).
 
-    Used for lead -> MQL, MQL -> SQL and SQL -> customer.
+    Used for lead → MQL, MQL → SQL and SQL → customer.
 
     >>> stage_conversion(40, 200)
     0.2
@@ -143,13 +225,25 @@ def stage_conversion(reached_next, at_stage):
     return ratio(reached_next, at_stage)
 
 
-def close_rate(won, lost):
-    """Close (win) rate: deals won / deals closed, won + lost (S2).
+def close_rate(won, lost=None, *, denominator=None, variant: str = "won_lost"):
+    """Close (win) rate (S2).
+
+    ``won_lost`` (default): won / (won + lost). ``sql`` or ``opportunities``:
+    won / ``denominator`` (the SQLs or opportunities of the period).
 
     >>> close_rate(25, 75)
     0.25
+    >>> close_rate(25, denominator=200, variant="sql")
+    0.125
     """
-    return ratio(won, won + lost)
+    _check_variant("close_rate", variant)
+    if variant == "won_lost":
+        if lost is None:
+            raise ValueError('close_rate(variant="won_lost") needs lost=')
+        return ratio(won, won + lost)
+    if denominator is None:
+        raise ValueError(f'close_rate(variant="{variant}") needs denominator= (the {variant} count)')
+    return ratio(won, denominator)
 
 
 def average_order_value(revenue, orders):
@@ -161,20 +255,42 @@ def average_order_value(revenue, orders):
     return ratio(revenue, orders)
 
 
-def ltv(average_order_value, purchases_per_year, lifetime_years):
-    """Customer lifetime value, ``simple`` variant (S0).
+def ltv(average_order_value=None, purchases_per_year=None, lifetime_years=None, *, variant: str = "simple",
+        margin=None, arpa=None, churn_rate=None, retention_rate=None, discount_rate=None,
+        cumulative_revenue=None, customers=None):
+    """Customer lifetime value, money per customer (S0, S3, S4).
 
-    Average order value x purchases per customer per year x customer lifetime
-    in years. The result is money per customer over the lifetime.
+    - ``simple`` (default, S0): AOV × purchases per year × lifetime in years.
+    - ``margin``: the simple LTV × gross ``margin``.
+    - ``churn``: ``arpa`` × ``margin`` / ``churn_rate`` (per period; the
+      lifetime is 1 / churn periods).
+    - ``discounted``: m·r / (1 + d − r) with m = ``arpa`` × ``margin`` per
+      period, r = ``retention_rate``, d = ``discount_rate`` per period.
+    - ``cohort``: observed ``cumulative_revenue`` of a cohort / its
+      ``customers`` (see :mod:`kpi_helpers.customers` for the matrix).
 
     >>> ltv(40.0, 3.0, 2.5)
     300.0
+    >>> ltv(arpa=100, margin=0.5, churn_rate=0.05, variant="churn")
+    1000.0
+    >>> round(ltv(arpa=100, margin=0.5, retention_rate=0.8, discount_rate=0.1, variant="discounted"), 2)
+    133.33
     """
-    return average_order_value * purchases_per_year * lifetime_years
+    _check_variant("ltv", variant)
+    if variant in ("simple", "margin"):
+        value = average_order_value * purchases_per_year * lifetime_years
+        return value * margin if variant == "margin" else value
+    if variant == "cohort":
+        return ratio(cumulative_revenue, customers)
+    if margin is None or arpa is None:
+        raise ValueError(f'ltv(variant="{variant}") needs arpa= and margin=')
+    if variant == "churn":
+        return ratio(arpa * margin, churn_rate)
+    return ratio(arpa * margin * retention_rate, 1 + discount_rate - retention_rate)
 
 
 def ltv_cac(ltv_value, cac_value):
-    """LTV : CAC ratio; >= 3 is healthy, < 1 loses money on every customer.
+    """LTV : CAC ratio; ≥ 3 is healthy, < 1 loses money on every customer.
 
     >>> ltv_cac(900, 300)
     3.0
@@ -182,23 +298,43 @@ def ltv_cac(ltv_value, cac_value):
     return ratio(ltv_value, cac_value)
 
 
-def nps(scores) -> float:
-    """Net Promoter Score in points (-100 to +100) from 0-10 scores (S1, S2).
+def cac_payback(cac_value, monthly_revenue_per_customer, margin=None, variant: str = "margin"):
+    """Months to earn back the CAC: CAC / (monthly revenue per customer × gross margin).
 
-    % promoters (9-10) minus % detractors (0-6); passives (7-8) count in the
-    denominator. Missing scores are ignored; no scores gives NaN.
+    ``revenue`` variant: without the margin.
 
-    >>> nps([10, 9, 8, 7, 6, 0])
-    0.0
-    >>> nps([10, 10, 9, 3])
-    50.0
+    >>> cac_payback(600, 100, margin=0.5)
+    12.0
+    >>> cac_payback(600, 100, variant="revenue")
+    6.0
     """
-    s = pd.Series(scores, dtype="float64").dropna()
-    if s.empty:
-        return float("nan")
-    if ((s < 0) | (s > 10)).any():
-        bad = s[(s < 0) | (s > 10)].iloc[0]
-        raise ValueError(f"nps: score {bad:g} is outside the 0-10 scale")
-    promoters = int((s >= 9).sum())
-    detractors = int((s <= 6).sum())
-    return 100.0 * (promoters - detractors) / len(s)
+    _check_variant("cac_payback", variant)
+    if variant == "margin":
+        if margin is None:
+            raise ValueError('cac_payback(variant="margin") needs margin=')
+        monthly_revenue_per_customer = monthly_revenue_per_customer * margin
+    return ratio(cac_value, monthly_revenue_per_customer)
+
+
+def customer_profitability(revenue, direct_costs):
+    """Customer (or key account) profitability: revenue − direct costs (S2).
+
+    >>> customer_profitability(12_000, 7_500)
+    4500
+    """
+    return revenue - direct_costs
+
+
+def marketing_sourced_revenue(revenue, marketing_acquired):
+    """Revenue from marketing-acquired customers and its complement (S0, S3).
+
+    ``marketing_acquired`` is a boolean per revenue row. Returns
+    ``(marketing_sourced, non_marketing)``; S0's "total minus marketing" is
+    the second.
+
+    >>> marketing_sourced_revenue(pd.Series([100.0, 50.0, 25.0]), pd.Series([True, False, True]))
+    (125.0, 50.0)
+    """
+    revenue = _num(pd.Series(revenue))
+    mask = pd.Series(marketing_acquired, index=revenue.index).astype(bool)
+    return float(revenue[mask].sum()), float(revenue[~mask].sum())
