@@ -19,10 +19,13 @@ __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 #: The headline KPIs on the report's first screen, in order.
 HEADLINE_KPIS = ("revenue", "cost", "roi", "customers", "cac", "leads", "nps")
 #: The KPIs of the scorecard table, in order (those the client's data supports are shown).
-SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "revenue", "roi", "roi_net",
-                  "roas", "cpl", "cac", "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
-                  "lead_to_customer", "conversion_rate", "close_rate", "aov", "purchase_frequency", "ltv",
-                  "ltv_cac", "bounce_rate", "ctr", "cpc", "nps", "responses")
+SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "roi",
+                  "roi_net", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cac", "cac_paid", "cpc", "cpm",
+                  "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
+                  "conversion_rate", "close_rate", "response_hours", "sales_cycle_days", "aov",
+                  "purchase_frequency", "repeat_purchase_rate", "ltv", "ltv_cac", "cac_payback", "traffic_share", "bounce_rate",
+                  "pages_per_visit", "avg_session_s", "ctr", "engagement_rate", "attendance_rate", "nps", "csat",
+                  "responses")
 
 
 @dataclass
@@ -36,6 +39,8 @@ class AnnualReview:
     funnel: pd.DataFrame
     trend: pd.DataFrame
     decisions: pd.DataFrame
+    devices: pd.DataFrame
+    availability: pd.DataFrame
     data_quality: list[str] = field(default_factory=list)
 
     @property
@@ -64,6 +69,8 @@ class AnnualReview:
             "funnel": self.funnel,
             "monthly_trend": self.trend,
             "decisions": self.decisions,
+            "devices": self.devices,
+            "kpi_availability": self.availability,
             "glossary": glossary(self.kpi_ids),
         }
 
@@ -84,6 +91,30 @@ class AnnualReview:
 
 def _num(v):
     return None if v is None or pd.isna(v) else float(v)
+
+
+_INPUT_TEXT = {"costs": "a costs table", "deals": "a CRM deals table", "survey": "an NPS survey table",
+               "orders": "an orders table", "customers": "a customers table", "goals": "a goals table",
+               "device": "a device column in activity",
+               "direct_costs": "direct costs per customer (not among the canonical tables yet)"}
+
+
+def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.DataFrame:
+    """Every KPI of the registry: shown in this report, or what data it would need.
+
+    Columns: ``kpi, label, status`` (``shown`` or ``not available``), ``needs``.
+    """
+    have = set(data.tables) | set(data.activity.columns)
+    rows = []
+    for k in REGISTRY.values():
+        if (k.id in sc and sc[k.id].notna().any()) or k.id in shown_elsewhere:
+            rows.append({"kpi": k.id, "label": k.label, "status": "shown", "needs": ""})
+            continue
+        missing = [i for i in k.inputs if i not in have]
+        needs = ", ".join(_INPUT_TEXT.get(i, f"activity column '{i}'") for i in missing) or \
+            "inputs present but empty or zero in the reviewed years"
+        rows.append({"kpi": k.id, "label": k.label, "status": "not available", "needs": needs})
+    return pd.DataFrame(rows)
 
 
 def _data_quality(data: ClientData, year: int) -> list[str]:
@@ -122,5 +153,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         funnel=review.funnel(sc, year),
         trend=review.monthly_trend(data, year),
         decisions=decide(sc, year, th, gross_margin=data.config.gross_margin, overrides=data.config.overrides),
+        devices=(devices := review.device_mix(data, year)),
+        availability=availability(data, sc, ["mobile_share"] if len(devices) else []),
         data_quality=_data_quality(data, year),
     )

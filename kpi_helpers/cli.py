@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             for k in REGISTRY.values():
-                print(f"{k.id:<20} {k.label:<30} {k.formula}" + (f"  [variant: {k.variant}]" if k.variant else ""))
+                variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
+                print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
+                      + f"  ({k.seeds or 'standard'})")
+            print("\n* marks the default variant; pass variant= to the formula for another.")
         except BrokenPipeError:  # `kpi-review kpis | head`
             sys.stderr.close()
         return 0

@@ -10,16 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import kpis
+from . import kpis, kpis_audience
 from .catalog import REGISTRY
 from .loaders import ClientData
 
-__all__ = ["scorecard", "year_over_year", "plan_vs_actual", "funnel", "monthly_trend", "FUNNEL_STAGES"]
+__all__ = ["scorecard", "year_over_year", "plan_vs_actual", "funnel", "monthly_trend", "device_mix", "FUNNEL_STAGES"]
 
 #: Funnel stages in order; a client's funnel uses those its data has.
 FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
 _SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
-           "clicks", "impressions")
+           "clicks", "impressions", "pageviews", "duration_s", "likes", "comments", "shares", "reach",
+           "attendees", "registrations")
 KEYS = ["year", "channel", "tactic"]
 
 
@@ -60,7 +61,9 @@ def _customer_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
         return pd.DataFrame(index=index)
     o = data.orders.merge(data.customers[["customer_id", "channel", "tactic"]], on="customer_id", how="inner")
     o = o.assign(year=o["date"].dt.year)
-    g = o.groupby(KEYS).agg(cust_orders=("order_id", "size"), ordering_customers=("customer_id", "nunique"))
+    per_customer = o.groupby(KEYS + ["customer_id"]).size().rename("n").reset_index()
+    g = per_customer.groupby(KEYS).agg(cust_orders=("n", "sum"), ordering_customers=("n", "size"),
+                                       repeat_customers=("n", lambda n: int((n >= 2).sum())))
     return g.reindex(index)
 
 
@@ -73,12 +76,35 @@ def _deal_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
     return g.rename(columns={"won": "deals_won", "lost": "deals_lost"}).reindex(index)
 
 
+def _deal_medians(data: ClientData, sc: pd.DataFrame) -> pd.DataFrame:
+    """Median first-response hours (S1) and median sales cycle in days of won deals (S2), per row's level.
+
+    Medians are computed from the deals of each group, never from the medians of its parts.
+    """
+    d = data.deals
+    if d is None:
+        return sc
+    d = d.assign(year=d["created"].dt.year,
+                 cycle=(d["closed"] - d["created"]).dt.days.where(d["status"] == "won"),
+                 response=d["first_response_hours"] if "first_response_hours" in d else np.nan)
+    sc = sc.copy()
+    for level, keys in (("tactic", KEYS), ("channel", ["year", "channel"]), ("portfolio", ["year"])):
+        med = d.groupby(keys).agg(response_hours=("response", "median"), sales_cycle_days=("cycle", "median"))
+        sel = sc["level"] == level
+        idx = pd.MultiIndex.from_frame(sc.loc[sel, keys]) if len(keys) > 1 else pd.Index(sc.loc[sel, "year"])
+        for col in med.columns:
+            sc.loc[sel, col] = med[col].reindex(idx).to_numpy()
+    return sc
+
+
 def _survey_sums(data: ClientData) -> pd.DataFrame | None:
     s = data.survey
     if s is None:
         return None
     s = s.assign(year=s["date"].dt.year, promoters=(s["nps"] >= 9).astype(int),
                  detractors=(s["nps"] <= 6).astype(int), responses=1)
+    if "csat" in s:  # 1-5 scale, top two boxes satisfied
+        s = s.assign(satisfied=(s["csat"] >= 4).astype(int), csat_responses=s["csat"].notna().astype(int))
     return s
 
 
@@ -107,7 +133,7 @@ def scorecard(data: ClientData, year: int | None = None) -> pd.DataFrame:
     a["cost"] = _allocated_costs(data, a.index, a.get("spend"))
     a = a.join(_customer_sums(data, a.index)).join(_deal_sums(data, a.index))
     s = _survey_sums(data)
-    sc = _add_levels(a)
+    sc = _deal_medians(data, _add_levels(a))
     if s is not None:
         sc = _join_survey(sc, s)
     return _with_kpis(sc, cfg.gross_margin, cfg.customer_lifetime_years).sort_values(
@@ -115,7 +141,7 @@ def scorecard(data: ClientData, year: int | None = None) -> pd.DataFrame:
 
 
 def _join_survey(sc: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
-    cols = ["promoters", "detractors", "responses"]
+    cols = [c for c in ("promoters", "detractors", "responses", "satisfied", "csat_responses") if c in s]
     by_channel = s.groupby(["year", "channel"])[cols].sum()
     overall = s.groupby("year")[cols].sum()
     sc = sc.copy()
@@ -152,10 +178,27 @@ def _with_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: flo
     out["purchase_frequency"] = kpis.ratio(c("cust_orders"), c("ordering_customers"))
     out["ltv"] = kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years)
     out["ltv_cac"] = kpis.ltv_cac(out["ltv"], out["cac"])
+    monthly_revenue_per_customer = kpis.ratio(c("revenue"), c("ordering_customers")) / 12
+    out["cac_payback"] = (kpis.cac_payback(out["cac"], monthly_revenue_per_customer, margin=gross_margin)
+                          if gross_margin is not None else
+                          kpis.cac_payback(out["cac"], monthly_revenue_per_customer, variant="revenue"))
     out["bounce_rate"] = kpis.ratio(c("bounces"), c("visits"))
     out["ctr"] = kpis.ratio(c("clicks"), c("impressions"))
     out["cpc"] = kpis.ratio(c("spend"), c("clicks"))
     out["nps"] = 100 * kpis.ratio(c("promoters") - c("detractors"), c("responses"))
+    out["csat"] = kpis.ratio(c("satisfied"), c("csat_responses"))
+    out["cost_per_mql"] = kpis.cost_per_mql(c("cost"), c("mql"))
+    out["cost_per_sql"] = kpis.cost_per_sql(c("cost"), c("sql"))
+    out["cac_paid"] = kpis.cac(c("spend"), c("customers"), variant="paid")
+    out["cpm"] = kpis.cpm(c("spend"), c("impressions"))
+    out["pages_per_visit"] = kpis_audience.pages_per_visit(c("pageviews"), c("visits"))
+    out["avg_session_s"] = kpis_audience.average_session_duration(c("duration_s"), c("visits"))
+    out["engagement_rate"] = kpis_audience.engagement_rate(c("likes"), c("comments"), c("shares"), c("reach"))
+    out["attendance_rate"] = kpis_audience.attendance_rate(c("attendees"), c("registrations"))
+    out["repeat_purchase_rate"] = kpis_audience.repeat_purchase_rate(c("repeat_customers"), c("ordering_customers"))
+    year_visits = out[out["level"] == "portfolio"].set_index("year")["visits"] if "visits" in out else None
+    out["traffic_share"] = (kpis_audience.traffic_share(out["visits"], out["year"].map(year_visits))
+                            if year_visits is not None else np.nan)
     return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
 
 
@@ -230,4 +273,25 @@ def monthly_trend(data: ClientData, year: int | None = None) -> pd.DataFrame:
     m = m.reset_index()
     m.insert(1, "year", m["period"].dt.year)
     m.insert(2, "month", m["period"].dt.month)
+    return m
+
+
+def device_mix(data: ClientData, year: int | None = None) -> pd.DataFrame:
+    """Visits, leads and customers by device for the year, with shares and rates (S3: mobile traffic).
+
+    Columns: ``device, visits, visit_share, leads, traffic_to_lead, customers, conversion_rate``; empty
+    when activity has no ``device`` column.
+    """
+    year = year or data.config.year
+    a = data.activity
+    if "device" not in a or "visits" not in a:
+        return pd.DataFrame(columns=["device", "visits", "visit_share", "leads", "traffic_to_lead", "customers",
+                                     "conversion_rate"])
+    cols = [c for c in ("visits", "leads", "customers") if c in a]
+    m = a[a["period"].dt.year == year].groupby("device")[cols].sum(min_count=1).reset_index()
+    m.insert(2, "visit_share", kpis_audience.traffic_share(m["visits"], m["visits"].sum()))
+    if "leads" in m:
+        m.insert(m.columns.get_loc("leads") + 1, "traffic_to_lead", kpis.traffic_to_lead(m["leads"], m["visits"]))
+    if "customers" in m:
+        m["conversion_rate"] = kpis.conversion_rate(m["customers"], m["visits"])
     return m

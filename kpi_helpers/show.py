@@ -18,7 +18,7 @@ from .catalog import glossary as _glossary
 from .narrative import executive_summary
 
 __all__ = ["title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
-           "funnel", "data_quality", "provenance", "glossary"]
+           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 
@@ -184,3 +184,19 @@ def provenance(rv) -> HTML:
     rows["sha256"] = rows["sha256"].str[:16] + "…"
     return table(rows, {"rows": "count"}, labels={"table": "Table", "path": "File", "rows": "Rows",
                                                   "sha256": "SHA-256"})
+
+
+def devices(rv) -> HTML:
+    """Traffic and conversion by device (S3)."""
+    if rv.devices.empty:
+        return HTML("<p>No device split in the activity data.</p>")
+    return table(rv.devices, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
+
+
+def unavailable(rv) -> HTML:
+    """The catalogue KPIs this client's data cannot give, and what data would be needed."""
+    u = rv.availability[rv.availability["status"] != "shown"]
+    if u.empty:
+        return HTML("<p>Every KPI of the catalogue could be computed from this data.</p>")
+    return table(u[["label", "needs"]], labels={"label": "KPI not shown", "needs": "What it needs"},
+                 note="Add the data in client.yaml sources to have these KPIs in next year's review.")

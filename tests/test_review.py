@@ -1,5 +1,6 @@
 """Scorecard, cost allocation, plan vs actual and funnel on the tiny client, checked by hand."""
 
+import pandas as pd
 import pytest
 
 import kpi_helpers as kh
@@ -88,3 +89,30 @@ def test_monthly_trend_has_both_years(rv):
     assert sorted(t["year"].unique()) == [2024, 2025]
     assert t.loc[t["period"] == "2025-03-01", "cost"].iloc[0] == pytest.approx(210)
     assert review.FUNNEL_STAGES[0] == "visits"
+
+
+def test_more_scorecard_kpis_by_hand(tmp_path):
+    from conftest import write_tiny_client
+
+    def extra(df):
+        # Search A gets 200 000 impressions and 1 100 clicks a month; every visit views 3 pages
+        df = df.assign(pageviews=df["visits"] * 3)
+        df["impressions"] = df["channel"].map({"paid_search": 200_000}).astype("float64")
+        return df
+
+    sc = kh.build_review(write_tiny_client(tmp_path / "x", activity_edit=extra)).scorecard
+    sa, pf = _row(sc, 2025, "paid_search", "Search A"), _row(sc, 2025)
+    assert sa["cpm"] == pytest.approx(1_200 / 2_400_000 * 1_000)  # 12 x 100 spend over 12 x 200 000 impressions
+    assert sa["cac_paid"] == pytest.approx(1_200 / 120)  # media spend only
+    assert pf["pages_per_visit"] == pytest.approx(3.0)
+    assert sa["traffic_share"] == pytest.approx(12_000 / 13_200)
+    # payback, revenue variant (no margin): CAC 14 / (monthly revenue per ordering customer); the tiny client has
+    # no orders table, so it is n/a
+    assert pd.isna(sa.get("cac_payback", float("nan")))
+
+
+def test_availability_names_missing_data(rv):
+    a = rv.availability.set_index("kpi")
+    assert a.loc["roi", "status"] == "shown"
+    assert a.loc["nps", "status"] == "not available" and a.loc["nps", "needs"] == "an NPS survey table"
+    assert "activity column 'mql'" in a.loc["mql_to_sql", "needs"]
