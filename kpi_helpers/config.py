@@ -77,6 +77,8 @@ class ClientConfig(_Model):
     fiscal_year_start: str = "01-01"
     gross_margin: float | None = Field(None, ge=0, le=1)
     customer_lifetime_years: float = Field(3.0, gt=0, description="assumed lifetime for the simple LTV")
+    cost_allocation: Literal["direct_cost", "spend", "leads"] = Field(
+        "direct_cost", description="how shared costs are spread over tactics (kpi_helpers.allocation)")
     business: str = ""
     sources: list[Source]
     channel_map: dict[str, str] = {}

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import kpis, kpis_audience
+from .allocation import allocate_costs
 from .catalog import REGISTRY
 from .loaders import ClientData
 
@@ -24,35 +25,11 @@ _SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "rev
 KEYS = ["year", "channel", "tactic"]
 
 
-def _activity_sums(activity: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in _SUMMED if c in activity.columns]
-    a = activity.assign(year=activity["period"].dt.year)
-    return a.groupby(KEYS)[cols].sum(min_count=1)
-
-
-def _allocated_costs(data: ClientData, index: pd.MultiIndex, spend: pd.Series | None) -> pd.Series:
-    """Fully loaded cost per (year, channel, tactic).
-
-    Direct costs (channel and tactic given) go to their tactic. Costs with a
-    channel but no tactic are shared over that channel's tactics, and costs with
-    no channel over all tactics, in both cases in proportion to the tactics'
-    direct cost in the same year. Without a costs table, the cost is ad spend.
-    """
-    if data.costs is None:
-        return (spend if spend is not None else pd.Series(np.nan, index=index)).reindex(index)
-    c = data.costs.assign(year=data.costs["period"].dt.year)
-    direct = c[c["channel"].notna() & c["tactic"].notna()].groupby(KEYS)["amount"].sum()
-    direct = direct.reindex(index, fill_value=0.0)
-    total = direct.copy()
-    chan_shared = c[c["channel"].notna() & c["tactic"].isna()].groupby(["year", "channel"])["amount"].sum()
-    for (year, channel), amount in chan_shared.items():
-        part = direct[(direct.index.get_level_values(0) == year) & (direct.index.get_level_values(1) == channel)]
-        total.loc[part.index] += amount * kpis.ratio(part, part.sum()).fillna(1 / max(len(part), 1))
-    shared = c[c["channel"].isna()].groupby("year")["amount"].sum()
-    for year, amount in shared.items():
-        part = direct[direct.index.get_level_values(0) == year]
-        total.loc[part.index] += amount * kpis.ratio(part, part.sum()).fillna(1 / max(len(part), 1))
-    return total
+def _activity_sums(data: ClientData, rule: str) -> pd.DataFrame:
+    """Counts, money and allocated cost per (year, channel, tactic); see :mod:`kpi_helpers.allocation`."""
+    a = allocate_costs(data, rule)
+    cols = [c for c in (*_SUMMED, "cost") if c in a.columns]
+    return a.assign(year=a["period"].dt.year).groupby(KEYS)[cols].sum(min_count=1)
 
 
 def _customer_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
@@ -128,15 +105,14 @@ def scorecard(data: ClientData, year: int | None = None) -> pd.DataFrame:
     """
     cfg = data.config
     year = year or cfg.year
-    a = _activity_sums(data.activity)
+    a = _activity_sums(data, data.config.cost_allocation)
     a = a[a.index.get_level_values("year").isin([year - 1, year])]
-    a["cost"] = _allocated_costs(data, a.index, a.get("spend"))
     a = a.join(_customer_sums(data, a.index)).join(_deal_sums(data, a.index))
     s = _survey_sums(data)
     sc = _deal_medians(data, _add_levels(a))
     if s is not None:
         sc = _join_survey(sc, s)
-    return _with_kpis(sc, cfg.gross_margin, cfg.customer_lifetime_years).sort_values(
+    return activity_kpis(sc, cfg.gross_margin, cfg.customer_lifetime_years).sort_values(
         ["year", "channel", "tactic"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -158,7 +134,11 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df else pd.Series(np.nan, index=df.index)
 
 
-def _with_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: float) -> pd.DataFrame:
+def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: float = 3.0) -> pd.DataFrame:
+    """Add every KPI to a table of summed counts and money (one row per group), as ratios of the sums.
+
+    KPIs whose inputs are absent come out all-NaN and are dropped.
+    """
     c = lambda name: _col(sc, name)  # noqa: E731
     out = sc.copy()
     out["roi_net"] = kpis.roi(c("revenue"), c("cost"))
@@ -196,7 +176,8 @@ def _with_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: flo
     out["engagement_rate"] = kpis_audience.engagement_rate(c("likes"), c("comments"), c("shares"), c("reach"))
     out["attendance_rate"] = kpis_audience.attendance_rate(c("attendees"), c("registrations"))
     out["repeat_purchase_rate"] = kpis_audience.repeat_purchase_rate(c("repeat_customers"), c("ordering_customers"))
-    year_visits = out[out["level"] == "portfolio"].set_index("year")["visits"] if "visits" in out else None
+    year_visits = (out[out["level"] == "portfolio"].set_index("year")["visits"]
+                   if "visits" in out and "level" in out else None)
     out["traffic_share"] = (kpis_audience.traffic_share(out["visits"], out["year"].map(year_visits))
                             if year_visits is not None else np.nan)
     return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
