@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import review
+from . import plan, review
 from .catalog import REGISTRY, glossary
 from .decisions import DECISIONS, decide
 from .loaders import ClientData, load_client
@@ -149,7 +149,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     return AnnualReview(
         data=data, year=year, run_date=run_date, scorecard=sc,
         yoy=review.year_over_year(sc, year, ids),
-        plan=review.plan_vs_actual(data, sc, year),
+        plan=plan.plan_vs_actual(data, sc, year),
         funnel=review.funnel(sc, year),
         trend=review.monthly_trend(data, year),
         decisions=decide(sc, year, th, gross_margin=data.config.gross_margin, overrides=data.config.overrides),

@@ -124,6 +124,8 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
        section="engagement"),
     _k("engagement_rate", "Engagement rate", "rate", "higher", "(likes + comments + shares) / reach", "reach",
        "S1, S4", ("reach", "followers", "impressions"), ("likes", "comments", "shares", "reach"), "engagement"),
+    _k("reach", "Reach", "count", "higher", "people who saw the content", "", "S1, S4", inputs=("reach",),
+       section="engagement"),
     _k("follower_growth", "Follower growth", "rate", "higher", "(followers at end − at start) / at start", "",
        "S4", inputs=("followers",), section="engagement"),
     _k("attendance_rate", "Event attendance", "rate", "higher", "target attendees / registrations", "", "S2",

@@ -36,6 +36,23 @@ overrides: []                   # e.g. - {channel: events, tactic: Expo, decisio
 """
 
 
+def _init_config(goal, business, stage) -> str:
+    """The example client.yaml, with targets pre-filled from the KPI sets when a goal/business/stage is given."""
+    if not (goal or business or stage):
+        return EXAMPLE_CONFIG
+    from .catalog import REGISTRY
+    from .plan import suggest_kpis
+
+    lines = [f"targets:                        # suggested for goal={goal}, business={business}, stage={stage} "
+             "(S1: 3-5 KPIs); set your own values"]
+    for k in suggest_kpis(goal, business, stage):
+        change = -0.1 if REGISTRY[k].better == "lower" else 0.1
+        lines.append(f"  - {{kpi: {k}, scope: all, change: {change}}}   # {REGISTRY[k].label}")
+    head, _, rest = EXAMPLE_CONFIG.partition("targets:")
+    rest = rest.split("\n", 2)[2]  # drop the example target line
+    return head + "\n".join(lines) + "\n" + rest
+
+
 def _date(text: str) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
@@ -72,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("client", type=Path)
     i = sub.add_parser("init", help="scaffold a client folder with a commented client.yaml")
     i.add_argument("folder", type=Path)
+    i.add_argument("--goal", choices=["awareness", "sales", "relations"], help="pre-fill targets for this goal")
+    i.add_argument("--business", choices=["ecommerce", "media", "b2b_saas", "local_services"])
+    i.add_argument("--stage", choices=["start", "mature"], help="the business's life stage")
     sub.add_parser("kpis", help="print the KPI catalogue")
     return p
 
@@ -111,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if target.exists():
             print(f"{target} exists; not overwritten", file=sys.stderr)
             return 2
-        target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+        target.write_text(_init_config(args.goal, args.business, args.stage), encoding="utf-8")
         print(target)
         return 0
     if args.command == "validate":

@@ -15,7 +15,7 @@ from .allocation import allocate_costs
 from .catalog import REGISTRY
 from .loaders import ClientData
 
-__all__ = ["scorecard", "year_over_year", "plan_vs_actual", "funnel", "monthly_trend", "device_mix", "FUNNEL_STAGES"]
+__all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix", "FUNNEL_STAGES"]
 
 #: Funnel stages in order; a client's funnel uses those its data has.
 FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
@@ -199,32 +199,6 @@ def year_over_year(sc: pd.DataFrame, year: int, kpi_ids) -> pd.DataFrame:
         unit = REGISTRY[k].unit if k in REGISTRY else "count"
         out[f"{k}_change"] = (cur[k] - prev[k]) if unit in ("rate", "points") else kpis.ratio(cur[k] - prev[k], prev[k].abs())
     return out.reset_index()
-
-
-def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """Attainment of each target in ``client.yaml`` (S1).
-
-    Columns: ``kpi, scope, target, actual, last_year, attainment, status``.
-    ``attainment`` is actual / target for higher-is-better KPIs and
-    target / actual for lower-is-better ones; ``status`` is ``met`` (≥ 1),
-    ``close`` (≥ 0.9) or ``missed``; ``n/a`` when the KPI is not available.
-    """
-    year = year or data.config.year
-    rows = []
-    for t in data.config.targets:
-        sel = sc["level"].eq("portfolio") if t.scope == "all" else (sc["level"].eq("channel") & sc["channel"].eq(t.scope))
-        cur = sc.loc[sel & sc["year"].eq(year), t.kpi] if t.kpi in sc else pd.Series(dtype=float)
-        prev = sc.loc[sel & sc["year"].eq(year - 1), t.kpi] if t.kpi in sc else pd.Series(dtype=float)
-        actual = float(cur.iloc[0]) if len(cur) else np.nan
-        last = float(prev.iloc[0]) if len(prev) else np.nan
-        target = t.value if t.value is not None else last * (1 + t.change)
-        better = REGISTRY[t.kpi].better if t.kpi in REGISTRY else "higher"
-        att = kpis.ratio(target, actual) if better == "lower" else kpis.ratio(actual, target)
-        status = "n/a" if np.isnan(att) else ("met" if att >= 1 else "close" if att >= 0.9 else "missed")
-        rows.append({"kpi": t.kpi, "scope": t.scope, "target": target, "actual": actual, "last_year": last,
-                     "attainment": att, "status": status,
-                     "target_rule": f"{t.change:+.0%} on last year" if t.change is not None else "absolute value"})
-    return pd.DataFrame(rows, columns=["kpi", "scope", "target", "actual", "last_year", "attainment", "status", "target_rule"])
 
 
 def funnel(sc: pd.DataFrame, year: int) -> pd.DataFrame:

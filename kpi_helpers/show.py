@@ -18,7 +18,7 @@ from .catalog import glossary as _glossary
 from .narrative import executive_summary
 
 __all__ = ["title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
-           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "Safe"]
+           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 
@@ -155,10 +155,12 @@ def plan(rv) -> HTML:
     t["attainment"] = p["attainment"].to_numpy()
     t["status"] = [Safe(f'<span class="kr-light {_STATUS[s][0]}">●</span> {_e(_STATUS[s][1])}') for s in p["status"]]
     t["target_rule"] = p["target_rule"].to_numpy()
+    t["explanation"] = p["explanation"].to_numpy()
     units = {"target": "money", "actual": "money", "last_year": "money", "attainment": "rate"}
     return table(t, units, labels={"kpi": "KPI", "scope": "Scope", "target": "Target", "actual": "Actual",
                                    "last_year": "Last year", "attainment": "Attainment", "status": "Status",
-                                   "target_rule": "Target set as"}, css="kr-plan")
+                                   "target_rule": "Target set as", "explanation": "What explains a miss"},
+                 css="kr-plan")
 
 
 def funnel(rv) -> HTML:
@@ -200,3 +202,10 @@ def unavailable(rv) -> HTML:
         return HTML("<p>Every KPI of the catalogue could be computed from this data.</p>")
     return table(u[["label", "needs"]], labels={"label": "KPI not shown", "needs": "What it needs"},
                  note="Add the data in client.yaml sources to have these KPIs in next year's review.")
+
+
+def kpi_sets() -> HTML:
+    """Appendix: suggested KPI sets by goal, business type and life stage (S1, S4)."""
+    from .plan import kpi_sets_table
+
+    return table(kpi_sets_table(), labels={"by": "By", "for": "For", "KPIs": "Suggested KPIs (3–5, S1)"})

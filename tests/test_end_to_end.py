@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import DEMO, write_tiny_client
+from kpi_helpers.config import load_config
 
 RUN_DATE = "2026-01-15"
 
@@ -127,6 +128,10 @@ def test_validate_and_init(tmp_path, stale_jupyter):
     assert res.returncode == 0 and "OK" in res.stdout
     res = kpi_review("init", tmp_path / "newclient", env=stale_jupyter)
     assert res.returncode == 0 and (tmp_path / "newclient" / "client.yaml").is_file()
+    res = kpi_review("init", tmp_path / "shop", "--goal", "sales", "--business", "ecommerce", env=stale_jupyter)
+    cfg, _ = load_config(tmp_path / "shop" / "client.yaml")
+    assert [t.kpi for t in cfg.targets] == ["customers", "aov", "cac", "roi", "conversion_rate"]
+    assert cfg.targets[2].change == -0.1  # CAC: lower is better
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (.ci/run installs it)")
