@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import plan, review
 from .catalog import REGISTRY, glossary
+from .comparisons import compare_tactics
 from .decisions import DECISIONS, decide
 from .loaders import ClientData, load_client
 from .schema import DataError
@@ -38,6 +39,7 @@ class AnnualReview:
     plan: pd.DataFrame
     funnel: pd.DataFrame
     trend: pd.DataFrame
+    comparisons: pd.DataFrame
     decisions: pd.DataFrame
     devices: pd.DataFrame
     availability: pd.DataFrame
@@ -69,6 +71,7 @@ class AnnualReview:
             "funnel": self.funnel,
             "monthly_trend": self.trend,
             "decisions": self.decisions,
+            "tactic_comparisons": self.comparisons,
             "devices": self.devices,
             "kpi_availability": self.availability,
             "glossary": glossary(self.kpi_ids),
@@ -152,7 +155,9 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         plan=plan.plan_vs_actual(data, sc, year),
         funnel=review.funnel(sc, year),
         trend=review.monthly_trend(data, year),
-        decisions=decide(sc, year, th, gross_margin=data.config.gross_margin, overrides=data.config.overrides),
+        comparisons=(comp := compare_tactics(data, sc, year, alpha=th.alpha)),
+        decisions=decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
+                         overrides=data.config.overrides),
         devices=(devices := review.device_mix(data, year)),
         availability=availability(data, sc, ["mobile_share"] if len(devices) else []),
         data_quality=_data_quality(data, year),

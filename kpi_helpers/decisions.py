@@ -1,22 +1,29 @@
-"""Keep / optimise / drop per tactic (seed S2's annual review), with a reason.
+"""Keep / optimise / drop per tactic (seed S2's annual review), with its evidence and a reason.
 
-The rules are documented thresholds applied the same way to every tactic:
+The rules are documented thresholds (``client.yaml`` ``thresholds``) applied the
+same way to every tactic, in this order:
 
 1. **insufficient_data**: fewer than ``min_customers`` new customers *and*
-   fewer than ``10 × min_customers`` leads in the year: too little to judge.
-   A tactic with no recorded cost also cannot be judged on ROI.
-2. **keep**: the decision ROI (margin-based when the client's gross margin is
-   known, else revenue-based) reaches ``roi_hurdle``.
-3. Below the hurdle, the tactic's **weakest funnel stage** is the one furthest
-   below the portfolio's rate for the same stage. If that stage is weak (below
-   ``weak_stage_ratio`` × the portfolio rate) and bringing it to the
-   portfolio rate would lift the ROI over the hurdle (revenue scales with the
-   customers that stage lets through), the tactic is **optimise**: useful,
-   fixable. Otherwise it is **drop**: even a fixed funnel would not pay.
+   fewer than ``10 × min_customers`` leads in the year; or no cost recorded
+   (ROI cannot be computed).
+2. The **decision ROI** is margin-based when the client's gross margin is
+   known (revenue ROI can keep a tactic that loses money), else revenue-based;
+   the reason says which. At or over ``roi_hurdle`` the tactic is **keep**,
+   unless its LTV : CAC is under ``ltv_cac_min`` or its CAC payback is over
+   ``payback_max_months`` (then **optimise**: it pays this year but its
+   customers are not worth what they cost).
+3. Under the hurdle, a funnel stage is **weak** when its rate is under
+   ``weak_stage_ratio`` × the rate of the rest of the portfolio *and*, when
+   comparisons are given, the difference is significant (Holm-adjusted
+   p < ``alpha``). If bringing the weakest stage to the portfolio's rate would
+   lift the ROI over the hurdle (revenue scales with the customers that stage
+   lets through, cost unchanged), the tactic is **optimise**, with the stage and
+   a suggested action; otherwise **drop**: even a fixed funnel would not pay.
 
-Confidence (stated rule): ``high`` with ≥ 100 new customers and the ROI more
-than 25 points from the hurdle, ``low`` under 30 customers or within 10 points,
-``medium`` otherwise.
+Confidence: ``high`` when the ROI's 95 % interval lies wholly on the decided
+side of the hurdle and there are at least 30 new customers; ``low`` when the
+interval contains the hurdle or there are fewer than 30 customers; ``medium``
+otherwise (including no interval available).
 """
 
 from __future__ import annotations
@@ -28,11 +35,12 @@ from .catalog import format_value, label
 from .config import Override, Thresholds
 from .review import FUNNEL_STAGES
 
-__all__ = ["decide", "DECISIONS", "ACTIONS"]
+__all__ = ["decide", "DECISIONS", "ACTIONS", "COLUMNS"]
 
 DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
-COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "roi", "roi_variant", "customers",
-           "weakest_stage", "stage_rate", "portfolio_stage_rate", "roi_if_fixed", "action", "override", "override_comment"]
+COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
+           "roi_ci_high", "roi_variant", "customers", "weakest_stage", "stage_rate", "portfolio_stage_rate",
+           "stage_p", "roi_if_fixed", "action", "override", "override_comment"]
 
 _STAGE_NAMES = {("visits", "leads"): "traffic_to_lead", ("leads", "mql"): "lead_to_mql",
                 ("mql", "sql"): "mql_to_sql", ("sql", "customers"): "sql_to_customer",
@@ -45,92 +53,153 @@ ACTIONS = {
     "mql_to_sql": "Marketing-qualified leads stall: review lead scoring and nurture content with sales.",
     "sql_to_customer": "Sales-ready leads do not close: check pricing, proposal and follow-up speed with sales.",
     "lead_to_customer": "Leads do not become customers: speed up the response and follow up every enquiry.",
+    "value": "It pays this year but its customers are worth less than they cost: raise order value and retention, "
+             "or lower the cost per customer.",
 }
 
 
-def _stage_rates(row: pd.Series, portfolio: pd.Series) -> list[tuple[str, float, float]]:
-    """(stage id, tactic rate, portfolio rate) for each consecutive pair of funnel stages present."""
+def _p_text(p) -> str:
+    if pd.isna(p):
+        return "p n/a"
+    return "p < 0.001" if p < 0.001 else (f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}")
+
+
+def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> list[dict]:
+    """Every consecutive pair of funnel stages present: the tactic's rate, the comparison rate and p.
+
+    The comparison rate is the rest of the portfolio (other tactics pooled) from
+    ``comp`` when given, else the whole portfolio.
+    """
     present = [s for s in FUNNEL_STAGES if pd.notna(row.get(s)) and pd.notna(portfolio.get(s))]
     out = []
     for a, b in zip(present, present[1:]):
         name = _STAGE_NAMES.get((a, b))
-        if name and row[a] > 0 and portfolio[a] > 0 and portfolio[b] > 0:
-            out.append((name, row[b] / row[a], portfolio[b] / portfolio[a]))
+        if not name or not row[a] > 0:
+            continue
+        rest = comp.get(f"{name}_rest", np.nan) if comp is not None else np.nan
+        ref = rest if pd.notna(rest) else (portfolio[b] / portfolio[a] if portfolio[a] > 0 else np.nan)
+        if pd.notna(ref) and ref > 0:
+            out.append({"name": name, "rate": row[b] / row[a], "ref": ref,
+                        "ref_label": "the rest of the portfolio" if pd.notna(rest) else "the portfolio",
+                        "p": comp.get(f"{name}_p", np.nan) if comp is not None else np.nan,
+                        "channel_rest": comp.get(f"{name}_channel_rest", np.nan) if comp is not None else np.nan,
+                        "channel_p": comp.get(f"{name}_channel_p", np.nan) if comp is not None else np.nan})
     return out
 
 
-def _confidence(customers: float, roi: float, hurdle: float) -> str:
-    gap = abs(roi - hurdle)
-    if customers >= 100 and gap > 0.25:
-        return "high"
-    if customers < 30 or gap < 0.10:
-        return "low"
-    return "medium"
+def _confidence(cust, roi, lo, hi, hurdle) -> tuple[str, str]:
+    if pd.isna(lo) or pd.isna(hi):
+        return ("low", "fewer than 30 new customers") if cust < 30 else ("medium", "no ROI interval available")
+    inside = lo <= hurdle <= hi
+    if inside or cust < 30:
+        return "low", ("the ROI interval contains the hurdle" if inside else "fewer than 30 new customers")
+    return "high", "the ROI interval lies on one side of the hurdle, with 30 or more customers"
 
 
-def _judge(row: pd.Series, portfolio: pd.Series, th: Thresholds, margin: float | None) -> dict:
-    cust, leads = row.get("customers", np.nan), row.get("leads", np.nan)
-    roi, variant = row["roi"], "margin-based" if margin is not None else "revenue-based"
-    roi_txt = f"ROI {format_value(roi, 'rate')} ({variant})"
-    hurdle_txt = format_value(th.roi_hurdle, "rate")
-    base = {"roi": roi, "roi_variant": variant, "customers": cust}
-    if (np.nan_to_num(cust) < th.min_customers and np.nan_to_num(leads) < 10 * th.min_customers):
-        return base | {"decision": "insufficient_data", "confidence": "low",
+def _roi_text(roi, lo, hi, variant) -> str:
+    ci = f", 95 % CI {format_value(lo, 'rate')} to {format_value(hi, 'rate')}" if pd.notna(lo) else ""
+    return f"ROI {format_value(roi, 'rate')} ({variant}{ci})"
+
+
+def _stage_text(s: dict, with_p: bool = True) -> str:
+    txt = f"{label(s['name'])} {format_value(s['rate'], 'rate')} against {format_value(s['ref'], 'rate')} for {s['ref_label']}"
+    if with_p and pd.notna(s["p"]):
+        txt += f" ({_p_text(s['p'])})"
+    if pd.notna(s["channel_rest"]):
+        txt += f"; {format_value(s['channel_rest'], 'rate')} for the rest of its channel ({_p_text(s['channel_p'])})"
+    return txt
+
+
+def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin) -> dict:
+    cust, leads = np.nan_to_num(row.get("customers", np.nan)), np.nan_to_num(row.get("leads", np.nan))
+    roi = row["roi"]
+    lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
+    hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
+    variant = "margin-based" if margin is not None else "revenue-based"
+    base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "customers": cust}
+    if cust < th.min_customers and leads < 10 * th.min_customers:
+        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": "minimum sample",
                        "reason": f"Only {cust:.0f} new customers and {leads:.0f} leads in the year: fewer than "
                                  f"{th.min_customers} customers and {10 * th.min_customers} leads, too few to judge."}
     if pd.isna(roi):
-        return base | {"decision": "insufficient_data", "confidence": "low",
-                       "reason": "ROI n/a: no cost recorded for this tactic, so its return cannot be judged."}
-    conf = _confidence(np.nan_to_num(cust), roi, th.roi_hurdle)
-    stages = _stage_rates(row, portfolio)
-    weakest = min(stages, key=lambda s: s[1] / s[2]) if stages else None
+        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": "no cost",
+                       "reason": "ROI n/a: no cost is recorded for this tactic, so its return cannot be judged."}
+    conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
+    base |= {"confidence": conf, "confidence_rule": rule}
+    roi_txt, hurdle = _roi_text(roi, lo, hi, variant), format_value(th.roi_hurdle, "rate")
+    stages = _stages(row, portfolio, comp)
     if roi >= th.roi_hurdle:
-        reason = f"{roi_txt} clears the {hurdle_txt} hurdle with {cust:.0f} new customers"
-        if pd.notna(row.get("ltv_cac")) and row["ltv_cac"] < th.ltv_cac_min:
-            reason += f"; but LTV:CAC {row['ltv_cac']:.2f} is below {th.ltv_cac_min:.1f}"
-        return base | {"decision": "keep", "confidence": conf, "reason": reason + "."}
-    if weakest is None:
-        return base | {"decision": "drop", "confidence": conf,
-                       "reason": f"{roi_txt} is below the {hurdle_txt} hurdle and no funnel stage can be compared."}
-    name, rate, pf_rate = weakest
-    # fixing the stage scales customers, hence revenue, by pf_rate / rate (cost unchanged)
-    scale = pf_rate / rate if rate > 0 else np.inf
-    gain = (1 if margin is None else margin) * row["revenue"] * (scale - 1) if np.isfinite(scale) else np.inf
-    roi_fixed = roi + gain / row["cost"] if row["cost"] > 0 else np.nan
-    stage_txt = (f"{label(name)} {format_value(rate, 'rate')} against {format_value(pf_rate, 'rate')} "
-                 f"for the portfolio")
-    out = base | {"weakest_stage": name, "stage_rate": rate, "portfolio_stage_rate": pf_rate, "roi_if_fixed": roi_fixed}
-    if rate < th.weak_stage_ratio * pf_rate and roi_fixed >= th.roi_hurdle:
-        return out | {"decision": "optimise", "confidence": conf, "action": ACTIONS[name],
-                      "reason": f"{roi_txt} is below the {hurdle_txt} hurdle, but the funnel is the problem: "
-                                f"{stage_txt}; at the portfolio rate ROI would be {format_value(roi_fixed, 'rate')}."}
-    return out | {"decision": "drop", "confidence": conf,
-                  "reason": f"{roi_txt} is below the {hurdle_txt} hurdle, and even with its weakest stage "
-                            f"({stage_txt}) at the portfolio rate ROI would be {format_value(roi_fixed, 'rate')}."}
+        return base | _keep_or_value(row, stages, th, f"{roi_txt} clears the {hurdle} hurdle")
+    weak = [s for s in stages if s["rate"] < th.weak_stage_ratio * s["ref"] and not (pd.notna(s["p"]) and s["p"] >= th.alpha)]
+    pool = weak or stages
+    if not pool:
+        return base | {"decision": "drop", "reason": f"{roi_txt} is below the {hurdle} hurdle; no funnel stage to fix."}
+    s = min(pool, key=lambda x: x["rate"] / x["ref"])
+    # no customers at all through the stage: their value is unknown, so the fix cannot be priced (drop)
+    gain = (1 if margin is None else margin) * row["revenue"] * (s["ref"] / s["rate"] - 1) if s["rate"] > 0 else np.nan
+    fixed = roi + gain / row["cost"]
+    base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
+             "stage_p": s["p"], "roi_if_fixed": fixed}
+    if weak and pd.notna(fixed) and fixed >= th.roi_hurdle:
+        return base | {"decision": "optimise", "action": ACTIONS[s["name"]],
+                       "reason": f"{roi_txt} is below the {hurdle} hurdle, but the funnel is the problem: "
+                                 f"{_stage_text(s)}; at that rate ROI would be {format_value(fixed, 'rate')}."}
+    return base | {"decision": "drop", "reason": f"{roi_txt} is below the {hurdle} hurdle; its weakest stage is "
+                                                f"{_stage_text(s)}, and even at that rate ROI would be "
+                                                f"{format_value(fixed, 'rate')}."}
 
 
-def decide(scorecard: pd.DataFrame, year: int, thresholds: Thresholds | None = None, *,
-           gross_margin: float | None = None, overrides: list[Override] = ()) -> pd.DataFrame:
-    """Decide keep / optimise / drop / insufficient_data for every tactic of ``year``.
+def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_clause: str) -> dict:
+    ltv_cac, payback = row.get("ltv_cac", np.nan), row.get("cac_payback", np.nan)
+    problems = []
+    if pd.notna(ltv_cac) and ltv_cac < th.ltv_cac_min:
+        problems.append(f"LTV:CAC {ltv_cac:.2f} is under {th.ltv_cac_min:g}")
+    if pd.notna(payback) and payback > th.payback_max_months:
+        problems.append(f"CAC payback {payback:.1f} months is over {th.payback_max_months:g}")
+    if problems:
+        return {"decision": "optimise", "action": ACTIONS["value"], "weakest_stage": "value",
+                "reason": f"{roi_clause}, but " + " and ".join(problems) + "."}
+    main = stages[0] if stages else None
+    extra = ""
+    if main is not None and pd.notna(main["p"]):
+        verdict = "not different from" if main["p"] >= th.alpha else ("above" if main["rate"] > main["ref"] else "below")
+        extra = (f"; {label(main['name']).lower()} {format_value(main['rate'], 'rate')} is {verdict} "
+                 f"{main['ref_label']} ({_p_text(main['p'])})")
+    return {"decision": "keep", "reason": f"{roi_clause} with {row.get('customers', 0):.0f} new customers{extra}."}
+
+
+def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,
+           *, year: int | None = None, gross_margin: float | None = None, overrides=()) -> pd.DataFrame:
+    """Decide keep / optimise / drop / insufficient_data for every tactic of ``year`` (default: the latest).
 
     ``scorecard`` is :func:`kpi_helpers.review.scorecard` output (or any table
     with its columns: ``level, year, channel, tactic, roi, revenue, cost,
-    customers, leads`` and the funnel counts). Returns the ``decisions.csv``
-    columns: ``channel, tactic, decision, reason`` first, then ``confidence``,
-    the ROI that decided and its variant, the weakest stage with its rate and
-    the portfolio's, the ROI if that stage were fixed, a suggested ``action``
-    for ``optimise``, and ``override`` / ``override_comment`` when an analyst's
-    verdict from ``client.yaml`` replaced the computed one.
+    customers, leads`` and the funnel counts); ``comparisons`` is
+    :func:`kpi_helpers.comparisons.compare_tactics` output (optional: without
+    it, no intervals or p-values enter the rules). Returns the
+    ``decisions.csv`` columns :data:`COLUMNS`: ``channel, tactic, decision,
+    reason`` first, then confidence and its rule, the ROI that decided with
+    its interval and variant, the weakest stage with its rate, the comparison
+    rate and p, the ROI if that stage were fixed, a suggested ``action`` for
+    ``optimise``, and ``override`` (the computed verdict) / ``override_comment``
+    when an analyst's verdict from ``client.yaml`` replaced it.
     """
     th = thresholds or Thresholds()
+    year = year or int(scorecard["year"].max())
     sc = scorecard[scorecard["year"] == year]
     portfolio = sc[sc["level"] == "portfolio"].iloc[0]
+    comp = comparisons.set_index(["channel", "tactic"]) if comparisons is not None else None
     rows = []
     for _, row in sc[sc["level"] == "tactic"].iterrows():
-        rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, th, gross_margin))
+        c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
+        rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, c, th, gross_margin))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     for col in ("weakest_stage", "action", "override", "override_comment"):
         out[col] = out[col].astype("object")
+    return _apply_overrides(out, overrides)
+
+
+def _apply_overrides(out: pd.DataFrame, overrides: list[Override]) -> pd.DataFrame:
     for ov in overrides:
         hit = (out["channel"] == ov.channel) & (out["tactic"] == ov.tactic)
         if hit.any():
