@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plan, review
+from . import customers as customers_mod
+from . import plan, review, stats
+from .budget import propose_budget
 from .catalog import REGISTRY, glossary
-from .comparisons import compare_tactics
+from .comparisons import channel_rate_ci, compare_channels, compare_tactics
 from .decisions import DECISIONS, decide
 from .loaders import ClientData, load_client
 from .schema import DataError
@@ -40,8 +42,12 @@ class AnnualReview:
     funnel: pd.DataFrame
     trend: pd.DataFrame
     comparisons: pd.DataFrame
+    channel_rates: pd.DataFrame
+    channel_pairs: pd.DataFrame
     decisions: pd.DataFrame
     devices: pd.DataFrame
+    customers: dict
+    budget: pd.DataFrame
     availability: pd.DataFrame
     data_quality: list[str] = field(default_factory=list)
 
@@ -72,7 +78,11 @@ class AnnualReview:
             "monthly_trend": self.trend,
             "decisions": self.decisions,
             "tactic_comparisons": self.comparisons,
+            "channel_rates": self.channel_rates,
+            "channel_pairs": self.channel_pairs,
             "devices": self.devices,
+            **{f"customers_{k}": v for k, v in self.customers.items()},
+            "budget": self.budget,
             "kpi_availability": self.availability,
             "glossary": glossary(self.kpi_ids),
         }
@@ -137,6 +147,38 @@ def _data_quality(data: ClientData, year: int) -> list[str]:
     return notes
 
 
+def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
+    """The customers section's tables (those the client's data allows).
+
+    ``cohorts``: quarterly acquisition cohorts of the two years (by ``acquired``)
+    × quarters since acquisition → share ordering; ``cohort_ltv``: revenue per
+    acquired customer within 4 quarters; ``by_channel``: orders, AOV, purchase
+    frequency, repeat purchase rate in the year by acquisition channel;
+    ``retention``: retention and churn by year; ``nps``: NPS with its interval
+    overall and by channel, for the year.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    start = pd.Timestamp(year - 1, 1, 1)
+    if data.orders is not None and data.customers is not None:
+        c = data.customers[(data.customers["acquired"] >= start) & (data.customers["acquired"].dt.year <= year)]
+        o = data.orders[data.orders["customer_id"].isin(c["customer_id"])]
+        if len(o):
+            out["cohorts"] = customers_mod.cohort_retention(o, c, freq="QS")
+            out["cohort_ltv"] = customers_mod.ltv_cohort(o, c, horizon=4, freq="QS")
+        out["by_channel"] = customers_mod.customer_summary(data.orders, data.customers, by="channel", period=year)
+    if data.customers is not None and "churned" in data.customers:
+        r = customers_mod.retention_by_period(data.customers, "YS", end=pd.Timestamp(year, 12, 31))
+        out["retention"] = r[r["period"].dt.year.isin([year - 1, year])].reset_index(drop=True)
+    if data.survey is not None:
+        s = data.survey[data.survey["date"].dt.year == year]
+        rows = [stats.nps_ci(s["nps"], alpha=alpha).assign(channel="all channels")]
+        if "channel" in s:
+            rows += [stats.nps_ci(g["nps"], alpha=alpha).assign(channel=ch) for ch, g in s.groupby("channel")]
+        nps = pd.concat(rows, ignore_index=True)
+        out["nps"] = nps[["channel", *[c for c in nps.columns if c != "channel"]]]
+    return out
+
+
 def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
                  run_date: str | dt.date | None = None) -> AnnualReview:
     """Load a client and compute every table of its annual review once."""
@@ -156,9 +198,15 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         funnel=review.funnel(sc, year),
         trend=review.monthly_trend(data, year),
         comparisons=(comp := compare_tactics(data, sc, year, alpha=th.alpha)),
-        decisions=decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
-                         overrides=data.config.overrides),
+        channel_rates=channel_rate_ci(sc, year, alpha=th.alpha),
+        channel_pairs=(res.pairwise if (res := compare_channels(sc, year, alpha=th.alpha)) is not None
+                       else pd.DataFrame()),
+        decisions=(dec := decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
+                                 overrides=data.config.overrides)),
         devices=(devices := review.device_mix(data, year)),
-        availability=availability(data, sc, ["mobile_share"] if len(devices) else []),
+        customers=(cust := customer_section(data, year, alpha=th.alpha)),
+        budget=propose_budget(data, sc, dec, year),
+        availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
+                                  + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
         data_quality=_data_quality(data, year),
     )

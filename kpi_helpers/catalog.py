@@ -186,6 +186,8 @@ def format_value(value, unit: str, currency: str = "") -> str:
         return f"{value:.2f}"
     if unit == "points":
         return f"{value:+.0f}"
+    if unit == "pts":  # a difference of two rates, in percentage points
+        return f"{value * 100:+.2f} pts"
     if unit in ("seconds", "hours", "days", "months"):
         return f"{value:,.1f}"
     return f"{value:,.0f}"

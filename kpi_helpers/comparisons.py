@@ -31,7 +31,7 @@ from .allocation import allocate_costs
 from .loaders import ClientData
 from .stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
-__all__ = ["compare_tactics", "compare_channels", "STAGES"]
+__all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "STAGES"]
 
 #: Funnel stages as (id, successes column, trials column).
 STAGES = (("traffic_to_lead", "leads", "visits"), ("lead_to_mql", "mql", "leads"), ("mql_to_sql", "sql", "mql"),
@@ -153,3 +153,17 @@ def compare_channels(sc: pd.DataFrame, year: int, *, successes: str = "leads", t
     if len(ch) < 2:
         return None
     return stats.compare_rates(ch, successes=successes, trials=trials, group="channel", alpha=alpha)
+
+
+def channel_rate_ci(sc: pd.DataFrame, year: int, *, successes: str = "leads", trials: str = "visits",
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """A rate per channel and for all channels with its Wilson interval (the forest plot's table).
+
+    Columns: ``channel, successes, trials, rate, ci_low, ci_high, method``.
+    """
+    rows = sc[(sc["year"] == year) & sc["level"].isin(["channel", "portfolio"])]
+    if successes not in rows or trials not in rows:
+        return pd.DataFrame(columns=["channel", "successes", "trials", "rate", "ci_low", "ci_high", "method"])
+    ci = stats.rate_ci(rows[successes].fillna(0).to_numpy(), rows[trials].fillna(0).to_numpy(), alpha=alpha)
+    ci.insert(0, "channel", rows["channel"].fillna("all channels").to_numpy())
+    return ci

@@ -34,6 +34,13 @@ _FACTORS = {  # KPI -> [(factor name, numerator, denominator)]; a None denominat
 }
 
 
+#: Ratio KPIs explained by their numerator and denominator's changes.
+_PARTS = {"cac": ("cost", "customers"), "cpl": ("cost", "leads"), "aov": ("revenue", "orders"),
+          "roi": ("revenue", "cost"), "roi_net": ("revenue", "cost"), "traffic_to_lead": ("leads", "visits"),
+          "conversion_rate": ("customers", "visits")}
+_ADDITIVE = ("revenue", "leads", "customers", "visits", "orders", "mql", "sql", "cost", "spend")
+
+
 def _factor(row: pd.Series, num: str, den: str | None) -> float:
     return row.get(num, np.nan) if den is None else kpis.ratio(row.get(num, np.nan), row.get(den, np.nan))
 
@@ -77,11 +84,15 @@ def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, 
         worst = dec.loc[dec["log_change"].idxmin()]
         changes = "; ".join(f"{r.factor} {r.change:+.1%}" for r in dec.itertuples())
         parts.append(f"by stage ({' × '.join(dec['factor'])}): {changes}; weakest: {worst['factor']}")
-    if scope == "all" and REGISTRY[kpi].unit in ("count", "money"):
+    if kpi in _PARTS and len(prev):
+        num, den = _PARTS[kpi]
+        changes = [f"{label(c)} {kpis.ratio(cur[c] - prev[c], prev[c]):+.1%}" for c in (num, den) if c in cur]
+        parts.append(f"{label(kpi)} = {label(num).lower()} / {label(den).lower()}: " + ", ".join(changes))
+    if scope == "all" and kpi in _ADDITIVE:
         cc = channel_changes(sc, kpi, year)
         if len(cc):
-            low = cc.loc[cc["change"].idxmin()]
-            parts.append(f"by channel: {low['channel']} changed most against plan "
+            low = cc.loc[cc["change"].idxmin()] if REGISTRY[kpi].better != "lower" else cc.loc[cc["change"].idxmax()]
+            parts.append(f"by channel: {low['channel']} moved it least in the target's direction "
                          f"({format_value(low['change'], REGISTRY[kpi].unit)} on last year)")
     return "; ".join(parts)
 

@@ -16,7 +16,8 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from .catalog import label
 from .schema import CHANNELS
 
-__all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "CHANNEL_COLORS", "use_report_style"]
+__all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
+           "plot_nps", "plot_budget", "CHANNEL_COLORS", "use_report_style"]
 
 #: One colour per channel, the same in every chart of every report.
 CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
@@ -92,4 +93,69 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     ax.set_ylabel("Conversion to the next stage")
     ax.set_title("Funnel conversion by channel")
     ax.legend(frameon=False, fontsize=8, ncol=2)
+    return ax
+
+
+def plot_rate_forest(rates: pd.DataFrame, *, title: str = "Visit → lead by channel, 95 % intervals", ax=None):
+    """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels dashed."""
+    ax = _ax(ax)
+    r = rates.iloc[::-1].reset_index(drop=True)
+    for y, row in r.iterrows():
+        overall = row["channel"] == "all channels"
+        color = "black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777")
+        ax.errorbar(row["rate"], y, xerr=[[row["rate"] - row["ci_low"]], [row["ci_high"] - row["rate"]]],
+                    fmt="D" if overall else "o", color=color, capsize=4)
+        if overall:
+            ax.axvline(row["rate"], color="black", ls="--", lw=0.8)
+    ax.set_yticks(range(len(r)), r["channel"])
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("Rate (Wilson 95 % interval)")
+    ax.set_title(title)
+    return ax
+
+
+def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
+    """Acquisition cohorts (rows) × periods since acquisition (columns): share of the cohort ordering."""
+    import seaborn as sns
+
+    ax = _ax(ax)
+    data = cohorts.copy()
+    data.index = [f"{d:%Y} Q{(d.month - 1) // 3 + 1}" for d in data.index]
+    sns.heatmap(data, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
+                annot_kws={"fontsize": 8})
+    ax.set_xlabel("Quarters since acquisition")
+    ax.set_ylabel("Acquisition cohort")
+    ax.set_title("Share of each cohort ordering, by quarter")
+    return ax
+
+
+def plot_nps(nps: pd.DataFrame, *, ax=None):
+    """NPS by channel with its 95 % interval (``annual.customer_section()["nps"]``)."""
+    ax = _ax(ax)
+    r = nps.iloc[::-1].reset_index(drop=True)
+    for y, row in r.iterrows():
+        overall = row["channel"] == "all channels"
+        ax.errorbar(row["nps"], y, xerr=[[row["nps"] - row["ci_low"]], [row["ci_high"] - row["nps"]]],
+                    fmt="D" if overall else "o", capsize=4,
+                    color="black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777"))
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(range(len(r)), [f"{c} (n={n:.0f})" for c, n in zip(r["channel"], r["n"])])
+    ax.set_xlabel("NPS, points (95 % interval)")
+    ax.set_title("Net Promoter Score by acquisition channel")
+    return ax
+
+
+def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
+    """Current and proposed budget per tactic."""
+    ax = _ax(ax)
+    names = budget["channel"] + " · " + budget["tactic"]
+    y = np.arange(len(budget))
+    ax.barh(y + 0.2, budget["current_budget"], 0.4, label="this year", color="#8fa9c4")
+    ax.barh(y - 0.2, budget["proposed_budget"], 0.4, label="proposed", color="#1f4e79")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_money(currency))
+    ax.set_xlabel(f"Budget ({currency})" if currency else "Budget")
+    ax.set_title("Budget: this year and proposed")
+    ax.legend(frameon=False)
     return ax

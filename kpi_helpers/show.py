@@ -18,7 +18,8 @@ from .catalog import glossary as _glossary
 from .narrative import executive_summary
 
 __all__ = ["title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
-           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "Safe"]
+           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
+           "retention", "cohort_ltv", "nps", "budget", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 
@@ -153,7 +154,8 @@ def plan(rv) -> HTML:
         t[col] = [Safe(_e(format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)))
                   for v, k in zip(p[col], p["kpi"])]
     t["attainment"] = p["attainment"].to_numpy()
-    t["status"] = [Safe(f'<span class="kr-light {_STATUS[s][0]}">●</span> {_e(_STATUS[s][1])}') for s in p["status"]]
+    t["status"] = [Safe(f'<span class="kr-nowrap"><span class="kr-light {_STATUS[s][0]}">●</span> {_e(_STATUS[s][1])}</span>')
+                   for s in p["status"]]
     t["target_rule"] = p["target_rule"].to_numpy()
     t["explanation"] = p["explanation"].to_numpy()
     units = {"target": "money", "actual": "money", "last_year": "money", "attainment": "rate"}
@@ -209,3 +211,121 @@ def kpi_sets() -> HTML:
     from .plan import kpi_sets_table
 
     return table(kpi_sets_table(), labels={"by": "By", "for": "For", "KPIs": "Suggested KPIs (3–5, S1)"})
+
+
+def _mark(p, alpha: float) -> Safe:
+    if pd.isna(p):
+        return Safe('<span class="na">n/a</span>')
+    txt = "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return Safe(f'<span class="sig">{_e(txt)} ✱</span>' if p < alpha else _e(txt))
+
+
+def channel_pairs(rv) -> HTML:
+    """Pairwise differences of visit → lead between channels; only significant ones highlighted."""
+    p = rv.channel_pairs
+    if p.empty:
+        return HTML("<p>Fewer than two channels with visits: no comparison.</p>")
+    alpha = rv.config.thresholds.alpha
+    t = p[["group_a", "group_b", "rate_a", "rate_b", "diff", "ci_low", "ci_high"]].copy()
+    t["p_adjusted"] = [_mark(x, alpha) for x in p["p_adjusted"]]
+    t["cohens_h"] = p["cohens_h"].to_numpy()
+    units = {"rate_a": "rate", "rate_b": "rate", "diff": "rate", "ci_low": "rate", "ci_high": "rate",
+             "p_adjusted": "rate", "cohens_h": "ratio"}
+    sig = p["significant"].fillna(False).to_numpy()
+    html = table(t, units, labels={"group_a": "Channel A", "group_b": "Channel B", "rate_a": "A", "rate_b": "B",
+                                   "diff": "B − A", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                                   "p_adjusted": "p (Holm)", "cohens_h": "Cohen's h"},
+                 note=f"✱ significant at α = {alpha:g} after Holm's correction over {len(p)} pairs; "
+                      f"{int(sig.sum())} of {len(p)} differences are.").data
+    return HTML(html)
+
+
+def tactic_evidence(rv) -> HTML:
+    """ROI and CAC with their intervals, and the year-over-year tests, per tactic."""
+    c = rv.comparisons
+    alpha = rv.config.thresholds.alpha
+    t = pd.DataFrame({"channel": c["channel"], "tactic": c["tactic"]})
+    t["roi"] = [Safe(f"{_e(format_value(r, 'rate'))}<br><small>{_e(format_value(lo, 'rate'))} to "
+                     f"{_e(format_value(hi, 'rate'))}</small>") for r, lo, hi in zip(c["roi"], c["roi_ci_low"], c["roi_ci_high"])]
+    cur = rv.config.currency
+    if "cac" in c:
+        t["cac"] = [Safe(f"{_e(format_value(v, 'money', cur))}<br><small>{_e(format_value(lo, 'money', cur))} to "
+                         f"{_e(format_value(hi, 'money', cur))}</small>") for v, lo, hi in zip(c["cac"], c["cac_ci_low"], c["cac_ci_high"])]
+    t["leads_ratio"] = c["leads_ratio"].to_numpy()
+    t["leads_p"] = [_mark(x, alpha) for x in c["leads_p"]]
+    t["t2l_diff"] = c["t2l_diff"].to_numpy()
+    t["t2l_p"] = [_mark(x, alpha) for x in c["t2l_p"]]
+    basis = ", ".join(sorted(set(c["roi_ci_basis"].dropna())))
+    return table(t, {"roi": "rate", "cac": "money", "leads_ratio": "ratio", "leads_p": "rate", "t2l_diff": "pts",
+                     "t2l_p": "rate"},
+                 labels={"channel": "Channel", "tactic": "Tactic", "roi": "ROI (95 % CI)", "cac": "CAC (95 % CI)",
+                         "leads_ratio": "Leads per month vs last year", "leads_p": "p", "t2l_diff": "Visit → lead change",
+                         "t2l_p": "p"},
+                 note=f"ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
+                      f"interval on new customers; year over year: Poisson rate test for leads per active month, "
+                      f"two-proportion test for visit → lead. ✱ significant at α = {alpha:g}.")
+
+
+def customers_by_channel(rv) -> HTML:
+    t = rv.customers.get("by_channel")
+    if t is None:
+        return HTML("<p>No orders and customers tables: the customers section needs them.</p>")
+    return table(t, {"orders": "count", "customers": "count", "revenue": "money", "purchase_frequency": "ratio",
+                     "lifetime_days": "days"}, currency=rv.config.currency,
+                 labels={"channel": "Acquisition channel", "customers": "Ordering customers",
+                         "lifetime_days": "Customer lifetime (days)"})
+
+
+def retention(rv) -> HTML:
+    t = rv.customers.get("retention")
+    if t is None:
+        return HTML("<p>No customers table with churn dates: retention and churn are not available.</p>")
+    t = t.assign(period=t["period"].dt.year.astype(str))
+    return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
+                     "retention_rate": "rate", "churn_rate": "rate"},
+                 labels={"period": "Year", "customers_start": "Customers at start", "new": "New", "lost": "Lost",
+                         "customers_end": "Customers at end"},
+                 note="Retention = (customers at end − new) / customers at start; churn = lost / customers at start (S2).")
+
+
+def cohort_ltv(rv) -> HTML:
+    t = rv.customers.get("cohort_ltv")
+    if t is None:
+        return HTML("")
+    t = t.assign(cohort=[f"{d:%Y} Q{(d.month - 1) // 3 + 1}" for d in t["cohort"]])
+    return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
+                 labels={"cohort": "Cohort", "customers": "Customers acquired", "ltv": "Revenue per customer, first 4 quarters"},
+                 note="The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger than 4 quarters.")
+
+
+def nps(rv) -> HTML:
+    t = rv.customers.get("nps")
+    if t is None:
+        return HTML("<p>No NPS survey.</p>")
+    return table(t[["channel", "n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high"]],
+                 {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
+                  "ci_high": "points"},
+                 labels={"channel": "Channel", "n": "Responses", "promoters": "Promoters", "passives": "Passives",
+                         "detractors": "Detractors", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},
+                 note="NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance.")
+
+
+def budget(rv) -> HTML:
+    from .budget import ASSUMPTIONS
+
+    b = rv.budget
+    t = b[["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity", "note"]].copy()
+    t["decision"] = t["decision"].map(_DECISION_LABELS)
+    total = b.attrs.get("total", {})
+    cur = rv.config.currency
+    head = (f"Expected change of the tactics' yearly result (gross profit) at the proposed budget: "
+            f"{format_value(total.get('change'), 'money', cur)} (90 % interval "
+            f"{format_value(total.get('ci_low'), 'money', cur)} to {format_value(total.get('ci_high'), 'money', cur)}).")
+    if total.get("unallocated", 0) > 1:
+        head += f" Not reallocated (every tactic with a curve at its cap): {format_value(total['unallocated'], 'money', cur)}."
+    html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
+                 currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
+                                       "current_budget": "This year", "proposed_budget": "Proposed",
+                                       "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
+    items = "".join(f"<li>{_e(a)}</li>" for a in ASSUMPTIONS)
+    return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>Assumptions:</p><ul class='kr-note'>{items}</ul>")

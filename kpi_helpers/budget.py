@@ -1,0 +1,146 @@
+"""Next year's budget: reallocation by each tactic's marginal return, capped, with its uncertainty (S1).
+
+Assumptions, written beside the result in the report:
+
+- **Response curve.** Each tactic's monthly result (revenue × gross margin,
+  or revenue without a margin) follows ``result = A · cost^b`` with
+  0.05 ≤ b ≤ 1 (diminishing or at most constant returns), fitted by OLS on
+  logs (statsmodels) over the months of the reviewed and the previous year.
+  A tactic needs at least 6 months with cost and result above zero and a
+  cost that varies (coefficient of variation ≥ 5 %); otherwise it has no curve
+  and its budget stays as it is.
+- **Decisions first.** Tactics to drop get no budget; tactics with too little
+  data and tactics without a curve keep theirs. The rest of the total is
+  spread over the tactics with a curve to maximise the summed expected result,
+  each within ``±max_change`` (default 50 %) of its current budget
+  (scipy ``minimize``, SLSQP).
+- **Uncertainty.** The curves' coefficients are drawn from their estimated
+  normal distribution (``n_draws``, seeded); the expected change of the total
+  result comes with a 90 % interval. It covers the curves' estimation error,
+  not changes in the market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy.optimize import minimize
+
+from .allocation import allocate_costs
+from .loaders import ClientData
+
+__all__ = ["fit_response", "propose_budget", "BUDGET_COLUMNS", "ASSUMPTIONS"]
+
+#: The assumptions, in the words the report prints beside the proposal.
+ASSUMPTIONS = (
+    "Each tactic's monthly result (revenue × gross margin) is taken to follow result = A · cost^b with "
+    "0.05 ≤ b ≤ 1, fitted on logs over the last 24 months; tactics whose cost did not vary, or with fewer "
+    "than 6 months, have no curve and keep their budget.",
+    "Tactics to drop get no budget; tactics with too little data keep theirs; the rest of the total goes "
+    "where the curves promise most, each tactic moving at most ±50 %.",
+    "The interval (90 %) reflects how precisely the curves are estimated, not changes in the market; "
+    "seasonality that moves cost and result together can make a curve look steeper than it is.",
+)
+
+BUDGET_COLUMNS = ["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity",
+                  "result_current", "result_proposed", "note"]
+_MIN_MONTHS, _MIN_CV, _B_RANGE = 6, 0.05, (0.05, 1.0)
+
+
+def fit_response(data: ClientData, year: int) -> pd.DataFrame:
+    """Per tactic: ``channel, tactic, months, level, center, b, cov, note``.
+
+    The fit is centred: log result = level + b · (log cost − center), with
+    ``center`` the mean log monthly cost, so ``level`` and ``b`` are nearly
+    uncorrelated and ``cov`` is their 2×2 covariance.
+    """
+    a = allocate_costs(data, data.config.cost_allocation)
+    a = a[a["period"].dt.year.isin([year - 1, year])]
+    margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
+    m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum().reset_index()
+    rows = []
+    for (ch, ta), g in m.groupby(["channel", "tactic"]):
+        ok = g[(g["cost"] > 0) & (g["revenue"] > 0)]
+        x, y = ok["cost"].to_numpy(), ok["revenue"].to_numpy() * margin
+        row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
+               "cov": None, "note": ""}
+        if len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
+            row["note"] = "no curve: too few months or a cost that does not vary; budget unchanged"
+        else:
+            center = np.log(x).mean()
+            lx, ly = np.log(x) - center, np.log(y)
+            fit = sm.OLS(ly, sm.add_constant(lx)).fit()
+            b = float(np.clip(fit.params[1], *_B_RANGE))
+            row |= {"level": fit.params[0], "center": center, "b": b, "cov": fit.cov_params()}
+            if b != fit.params[1]:  # b held at the bound: refit the level alone, b has no spread left
+                resid = ly - b * lx
+                row |= {"level": resid.mean(), "cov": np.array([[resid.var(ddof=1) / len(resid), 0.0], [0.0, 0.0]]),
+                        "note": f"fitted elasticity {fit.params[1]:.2f} held at {b:g} "
+                                f"({'no increasing returns' if b == _B_RANGE[1] else 'minimum response'} assumed)"}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _annual(level, b, center, budget):
+    """Expected annual result of spending ``budget`` evenly over 12 months (0 for no budget)."""
+    monthly = np.maximum(np.asarray(budget, dtype="float64"), 0.0) / 12.0
+    with np.errstate(divide="ignore"):
+        return np.where(monthly > 0, 12.0 * np.exp(level + b * (np.log(monthly) - center)), 0.0)
+
+
+def _optimise(curves: pd.DataFrame, current: np.ndarray, total: float, max_change: float) -> np.ndarray:
+    lo, hi = current * (1 - max_change), current * (1 + max_change)
+    if total <= lo.sum():
+        return lo
+    if total >= hi.sum():
+        return hi
+    scale = max(current.sum(), 1.0)
+    lv, b, c = (curves[k].to_numpy() for k in ("level", "b", "center"))
+    obj = lambda x: -_annual(lv, b, c, x * scale).sum() / scale  # noqa: E731
+    res = minimize(obj, np.clip(current * total / current.sum(), lo, hi) / scale, method="SLSQP",
+                   bounds=list(zip(lo / scale, hi / scale)),
+                   constraints=[{"type": "eq", "fun": lambda x: x.sum() - total / scale}])
+    return res.x * scale
+
+
+def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, year: int, *,
+                   max_change: float = 0.5, n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """The proposal, one row per tactic (:data:`BUDGET_COLUMNS`); ``attrs["total"]`` holds the expected
+    change of the summed result with its 90 % interval (``change, ci_low, ci_high``)."""
+    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")][["channel", "tactic", "cost"]]
+    t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
+    t = t.merge(fit_response(data, year), on=["channel", "tactic"], how="left")
+    t["current_budget"] = t["cost"].fillna(0.0)
+    t["proposed_budget"] = t["current_budget"]
+    t["note"] = t["note"].fillna("")
+    drop = t["decision"] == "drop"
+    t.loc[drop, "proposed_budget"], t.loc[drop, "note"] = 0.0, "dropped: budget freed for the others"
+    free = (t["decision"].isin(["keep", "optimise"])) & t["b"].notna()
+    if free.any():
+        total = t.loc[free | drop, "current_budget"].sum()
+        t.loc[free, "proposed_budget"] = _optimise(t[free], t.loc[free, "current_budget"].to_numpy(), total, max_change)
+    t["change"] = (t["proposed_budget"] - t["current_budget"]) / t["current_budget"].where(t["current_budget"] > 0)
+    t["elasticity"] = t["b"]
+    curve = t["b"].notna()
+    t["result_current"] = np.where(curve, _annual(t["level"], t["b"], t["center"], t["current_budget"]), np.nan)
+    t["result_proposed"] = np.where(curve, _annual(t["level"], t["b"], t["center"], t["proposed_budget"]), np.nan)
+    out = t[BUDGET_COLUMNS].copy()
+    out.attrs["total"] = _uncertainty(t[curve], n_draws, seed) | {
+        "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum())}
+    return out
+
+
+def _uncertainty(t: pd.DataFrame, n_draws: int, seed: int) -> dict:
+    """Expected change of the summed result (curves only) with a 90 % interval from coefficient draws."""
+    if t.empty:
+        return {"change": 0.0, "ci_low": np.nan, "ci_high": np.nan}
+    rng = np.random.default_rng(seed)
+    diffs = np.zeros(n_draws)
+    for _, r in t.iterrows():
+        draws = rng.multivariate_normal([r["level"], r["b"]], np.asarray(r["cov"], dtype="float64"), size=n_draws)
+        b = np.clip(draws[:, 1], *_B_RANGE)
+        diffs += (_annual(draws[:, 0], b, r["center"], r["proposed_budget"])
+                  - _annual(draws[:, 0], b, r["center"], r["current_budget"]))
+    point = float((t["result_proposed"] - t["result_current"]).sum())
+    return {"change": point, "ci_low": float(np.quantile(diffs, 0.05)), "ci_high": float(np.quantile(diffs, 0.95))}
