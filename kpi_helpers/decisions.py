@@ -165,6 +165,9 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
         verdict = "not different from" if main["p"] >= th.alpha else ("above" if main["rate"] > main["ref"] else "below")
         extra = (f"; {label(main['name']).lower()} {format_value(main['rate'], 'rate')} is {verdict} "
                  f"{main['ref_label']} ({_p_text(main['p'])})")
+        if pd.notna(main["channel_rest"]):
+            extra += (f" and against {format_value(main['channel_rest'], 'rate')} for the rest of its channel "
+                      f"({_p_text(main['channel_p'])})")
     return {"decision": "keep", "reason": f"{roi_clause} with {row.get('customers', 0):.0f} new customers{extra}."}
 
 

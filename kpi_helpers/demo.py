@@ -72,6 +72,8 @@ DEMO_CLIENTS = [
         [
             Tactic("paid_search", "Google Shopping", "outbound", 9000, 0.07, (0.5,), 72, 1.2, 3,
                    spend=6000, other_costs={"agency": 800}, ctr=0.02, growth=1.15, expected="keep"),
+            Tactic("paid_search", "Brand search", "outbound", 2500, 0.05, (0.5,), 70, 1.2, 3,
+                   spend=900, ctr=0.08),
             Tactic("social_paid", "Instagram prospecting", "outbound", 7000, 0.012, (0.3,), 48, 0.5, 1.5,
                    spend=5000, other_costs={"agency": 600}, ctr=0.012, social=True, bounce=0.7,
                    nps_mix=(0.25, 0.35, 0.40), expected="drop"),
