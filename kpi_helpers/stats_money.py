@@ -28,8 +28,10 @@ from .schema import DataError
 
 __all__ = ["poisson_cost_ci", "bootstrap_ratio_ci"]
 
-#: Resampled cells held in memory at once (index matrix rows x units).
-_MAX_CELLS = 20_000_000
+#: Resampled cells per block (index matrix rows x units). Small enough for the CPU cache: the
+#: indices (int32) and gathered values of one block take about 0.75 MB, which is several times
+#: faster than one large matrix; the draws, and so the results, do not depend on the block size.
+_MAX_CELLS = 65_536
 #: Fewer resampling units than this give a warning: the percentile interval is then unreliable.
 MIN_UNITS = 20
 
@@ -93,15 +95,30 @@ def _per_unit(numerator, denominator, units) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _replicates(rng: np.random.Generator, num: np.ndarray, den: np.ndarray, n_boot: int) -> tuple:
-    """Resampled totals: an (replicates x units) index matrix per block of at most _MAX_CELLS cells."""
+    """Resampled totals: an (replicates x units) index matrix per block of at most _MAX_CELLS cells.
+
+    The same draws as one ``rng.integers(0, n, size=(n_boot, n))`` matrix, row by row (int32
+    indices give the same stream as int64 for n < 2**31). A constant denominator (a cost spread
+    evenly, a count of 1 per order) is not gathered: every resample then holds the same n values,
+    so its total is the total of ``den`` itself, summed the same way.
+    """
     n = num.size
-    block = max(1, _MAX_CELLS // n)
-    num_tot, den_tot = [], []
-    for size in [block] * (n_boot // block) + ([n_boot % block] if n_boot % block else []):
-        idx = rng.integers(0, n, size=(size, n))  # one row of unit indices per replicate
-        num_tot.append(num[idx].sum(axis=1))
-        den_tot.append(den[idx].sum(axis=1))
-    return np.concatenate(num_tot), np.concatenate(den_tot)
+    block = max(1, min(_MAX_CELLS // n, n_boot))
+    dtype = np.int32 if n < 2**31 else np.int64
+    constant_den = bool(np.all(den == den[0]))
+    num_tot = np.empty(n_boot)
+    den_tot = np.full(n_boot, den[None, :].sum(axis=1)[0]) if constant_den else np.empty(n_boot)
+    gathered = np.empty((block, n))
+    for start in range(0, n_boot, block):
+        size = min(block, n_boot - start)
+        idx = rng.integers(0, n, size=(size, n), dtype=dtype)  # one row of unit indices per replicate
+        vals = gathered[:size]
+        np.take(num, idx, out=vals, mode="wrap")  # indices are in range; "wrap" avoids a buffered copy
+        vals.sum(axis=1, out=num_tot[start:start + size])
+        if not constant_den:
+            np.take(den, idx, out=vals, mode="wrap")
+            vals.sum(axis=1, out=den_tot[start:start + size])
+    return num_tot, den_tot
 
 
 def bootstrap_ratio_ci(numerator, denominator, *, units=None, n_boot: int = 2000, seed: int = 0,
@@ -112,8 +129,8 @@ def bootstrap_ratio_ci(numerator, denominator, *, units=None, n_boot: int = 2000
     numerator (revenue, margin) and denominator (cost, count). ``units``
     optionally labels rows belonging to one resampling unit (e.g. orders of
     one customer); their rows are summed first. Units are drawn with
-    replacement ``n_boot`` times (``numpy.random.default_rng(seed)``, one index
-    matrix, no loop over replicates). ``statistic="ratio"`` is
+    replacement ``n_boot`` times (``numpy.random.default_rng(seed)``, index
+    matrices in cache-sized blocks of replicates). ``statistic="ratio"`` is
     sum(num) / sum(den); ``"roi"`` is (sum(num) - sum(den)) / sum(den).
 
     Fallback: when only monthly totals exist, pass one row per month. The
