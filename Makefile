@@ -10,7 +10,7 @@ NB     := notebooks/annual_review.ipynb
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,dask]'
 	$(PY) -m ipykernel install --sys-prefix --name kpi-review --display-name "Python (kpi-review)"
 	touch $(STAMP)
 

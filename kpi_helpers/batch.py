@@ -1,9 +1,18 @@
 """Run the annual-review notebook for one client or many through papermill.
 
-A client's report is executed into a temporary folder and renamed into place
-only when complete; a failed client leaves its manifest, log and the partly
-executed notebook, never an HTML that could pass for a report. This module
-never imports the analysis modules: the notebook does.
+The recipe for one client (:func:`run_client`): resolve paths → check the rerun
+rule → execute the notebook with papermill into a temporary folder, under a
+wall-clock deadline → export the code-free HTML → write the manifest → rename
+the folder into place. A failed client leaves its manifest, ``run.log`` and the
+partly executed notebook, never an HTML that could pass for a report.
+
+Many clients (:func:`run_batch`) run in separate processes
+(``concurrent.futures.ProcessPoolExecutor``, ``workers`` of them), or on a Dask
+cluster through its executor interface (``dask=ADDRESS``); each report gets
+its own kernel running this environment's interpreter. A client that fails,
+whose kernel dies or that times out is recorded and does not stop the others.
+
+This module never imports the analysis modules: the notebook does.
 """
 
 from __future__ import annotations
@@ -16,11 +25,14 @@ import shutil
 import sys
 import time
 import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import nbformat
 import papermill as pm
+from tqdm import tqdm
 
 from .config import load_config
 from .kernel import KERNEL_NAME, kernel_manager_for
@@ -31,6 +43,7 @@ __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
 
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "annual_review.ipynb"
 _PACKAGES = ("kpi-helpers", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
+_START_FAILURES = ("DeadKernelError", "RuntimeError", "TimeoutError")
 
 
 @dataclass
@@ -39,9 +52,13 @@ class RunOptions:
     run_date: str = field(default_factory=lambda: dt.date.today().isoformat())
     year: int | None = None
     language: str | None = None
-    timeout: int | None = 600
+    timeout: int | None = 900  # wall-clock seconds per client
     force: bool = False
     notebook: Path = DEFAULT_NOTEBOOK
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _versions() -> dict[str, str]:
@@ -55,18 +72,14 @@ def _versions() -> dict[str, str]:
 
 
 def _file_hashes(config_path: Path) -> list[dict]:
-    """SHA-256 of client.yaml and every source it names (rows are filled from the notebook's summary)."""
+    """SHA-256 of client.yaml and every source it names (row counts come from the notebook's summary)."""
     files = [config_path]
     try:
         cfg, folder = load_config(config_path)
         files += [folder / s.path for s in cfg.sources]
     except DataError:
         pass
-    out = []
-    for f in files:
-        if f.is_file():
-            out.append({"path": str(f), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()})
-    return out
+    return [{"path": str(f), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()} for f in files if f.is_file()]
 
 
 def run_client(config_path: str | Path, opts: RunOptions) -> dict:
@@ -74,7 +87,6 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     config_path = Path(config_path).resolve()
     if config_path.is_dir():
         config_path = config_path / "client.yaml"
-    started = dt.datetime.now(dt.UTC)
     slug, name, error = config_path.parent.name, None, None
     try:
         cfg, _ = load_config(config_path)
@@ -88,31 +100,63 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         "parameters": {"year": opts.year, "run_date": opts.run_date, "language": opts.language,
                        "notebook": str(opts.notebook), "timeout": opts.timeout},
         "inputs": _file_hashes(config_path), "versions": _versions(),
-        "started": started.isoformat(timespec="seconds"), "finished": None, "error": None,
+        "started": _now(), "finished": None, "error": None, "attempts": 0,
     }
     if (final / "annual_review.html").exists() and not opts.force:
-        return manifest | {"status": "skipped", "error": f"{final} already holds a report; use --force to replace it",
-                           "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        return manifest | {"status": "skipped", "finished": _now(),
+                           "error": f"{final} already holds a report; use --force to replace it"}
     run_dir.mkdir(parents=True, exist_ok=True)
     tmp = run_dir / f".{slug}.tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
     try:
         if error:
             raise DataError(error)
-        _execute(config_path, tmp, opts)
+        manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
         export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html")
-        manifest["status"] = "ok"
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
-        manifest["inputs_loaded"] = summary.get("inputs", [])
+        manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)
         with (tmp / "run.log").open("a", encoding="utf-8") as log:
             log.write("".join(traceback.format_exception(exc)))
         (tmp / "annual_review.html").unlink(missing_ok=True)
-    manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    manifest["finished"] = _now()
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _move_into_place(tmp, final, keep_existing=manifest["status"] != "ok")
     return manifest
+
+
+def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions) -> int:
+    """Execute; retry once when the kernel failed before running any cell. Returns the attempts made."""
+    try:
+        _execute(config_path, tmp, opts)
+        return 1
+    except Exception as exc:
+        if type(exc).__name__ not in _START_FAILURES or _cells_ran(tmp / "annual_review.ipynb"):
+            raise
+        with (tmp / "run.log").open("a", encoding="utf-8") as log:
+            log.write(f"kernel failed to start ({_describe(exc)}); retrying once\n")
+        _execute(config_path, tmp, opts)
+        return 2
+
+
+def _cells_ran(path: Path) -> bool:
+    if not path.exists():
+        return False
+    nb = nbformat.read(path, as_version=4)
+    return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+class _Deadline:
+    """nbclient's ``timeout_func``: each cell may run until the client's wall-clock deadline."""
+
+    def __init__(self, seconds: float | None):
+        self.end = None if seconds is None else time.monotonic() + seconds
+
+    def __call__(self, cell) -> int | None:
+        if self.end is None:
+            return None
+        return max(1, int(self.end - time.monotonic()))
 
 
 def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
@@ -122,14 +166,19 @@ def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
         kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),
         cwd=str(Path(opts.notebook).resolve().parent), progress_bar=False, log_output=False,
-        execution_timeout=opts.timeout,
+        timeout_func=_Deadline(opts.timeout), start_timeout=120,
     )
 
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, pm.PapermillExecutionError):
         return f"{exc.ename}: {exc.evalue}"
-    return f"{type(exc).__name__}: {exc}"
+    name = type(exc).__name__
+    if name == "CellTimeoutError":
+        return f"timed out: the client took longer than its wall-clock limit (--timeout); {str(exc).splitlines()[0]}"
+    if name == "DeadKernelError":
+        return f"the kernel died while running the notebook ({str(exc).splitlines()[0]})"
+    return f"{name}: {exc}"
 
 
 def _move_into_place(tmp: Path, final: Path, keep_existing: bool) -> None:
@@ -142,16 +191,50 @@ def _move_into_place(tmp: Path, final: Path, keep_existing: bool) -> None:
     tmp.rename(final)
 
 
-def run_batch(configs: list[str | Path], opts: RunOptions, progress: bool = True) -> list[dict]:
-    """Run every client one after another, then write the run date's index; return the manifests."""
-    results = []
-    for i, cfg in enumerate(configs, 1):
-        if progress:
-            print(f"[{i}/{len(configs)}] {cfg} ...", end=" ", flush=True, file=sys.stderr)
-        res = run_client(cfg, opts)
-        results.append(res)
-        if progress:
-            print(res["status"] + (f": {res['error'].splitlines()[0]}" if res.get("error") else ""), file=sys.stderr)
+def _executor(workers: int, dask: str | None) -> tuple[Executor, object | None]:
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RuntimeError("--dask needs the dask extra: pip install 'kpi-helpers[dask]'") from None
+        client = Client(dask)
+        return client.get_executor(), client
+    return ProcessPoolExecutor(max_workers=workers), None
+
+
+def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | None = None, dask: str | None = None,
+              progress: bool = True) -> list[dict]:
+    """Run every client in parallel, then write the run date's index; return the manifests in input order.
+
+    ``workers`` defaults to the number of cores; ``dask`` is a scheduler address
+    (``tcp://host:8786``) to run the same jobs on an existing Dask cluster.
+    """
+    workers = workers or os.cpu_count() or 1
+    results: list[dict | None] = [None] * len(configs)
+    if len(configs) == 1 and not dask:
+        results = [run_client(configs[0], opts)]
+    else:
+        executor, client = _executor(workers, dask)
+        try:
+            futures = {executor.submit(run_client, str(c), opts): i for i, c in enumerate(configs)}
+            bar = tqdm(as_completed(futures), total=len(futures), desc="clients", unit="client",
+                       disable=not progress, file=sys.stderr)
+            for fut in bar:
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died is one failed client
+                    results[i] = {"client": str(configs[i]), "slug": Path(configs[i]).parent.name,
+                                  "status": "failed", "error": f"the worker process failed: {_describe(exc)}"}
+                bar.set_postfix_str(f"{results[i]['slug']}: {results[i]['status']}")
+        finally:
+            executor.shutdown(wait=True)
+            if client is not None:
+                client.close()
+    if progress:
+        for r in results:
+            print(f"{r['slug']}: {r['status']}" + (f": {r['error'].splitlines()[0]}" if r.get("error") else ""),
+                  file=sys.stderr)
     run_dir = Path(opts.out) / opts.run_date
     if run_dir.exists():
         write_index(run_dir)

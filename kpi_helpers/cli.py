@@ -65,11 +65,12 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     p.add_argument("--run-date", type=_date, default=dt.date.today().isoformat(), help="YYYY-MM-DD (default: today)")
     p.add_argument("--language", choices=["en", "ru", "fa"], help="report language (default: from client.yaml)")
-    p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default: 600)")
+    p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
     if batch:
-        p.add_argument("--workers", type=int, default=1, help="clients run one after another in this version")
+        p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
+        p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="write the demo clients if missing and run them all")
     d.add_argument("--out", type=Path, default=Path("reports"))
     d.add_argument("--run-date", type=_date, default=dt.date.today().isoformat())
-    d.add_argument("--workers", type=int, default=1)
+    d.add_argument("--workers", type=int, help="clients run at once (default: cores)")
     v = sub.add_parser("validate", help="check a client's data without making a report")
     v.add_argument("client", type=Path)
     i = sub.add_parser("init", help="scaffold a client folder with a commented client.yaml")
@@ -100,7 +101,7 @@ def _opts(args):
     from .batch import DEFAULT_NOTEBOOK, RunOptions
 
     return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
-                      language=getattr(args, "language", None), timeout=getattr(args, "timeout", 600),
+                      language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
                       force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
 
 
@@ -153,13 +154,14 @@ def main(argv: list[str] | None = None) -> int:
         configs = write_demo(demo_dir())
         opts = _opts(args)
         opts.force = True  # the demo always replaces its own reports
-        return _finish(run_batch(configs, opts), args.out, args.run_date)
+        return _finish(run_batch(configs, opts, workers=args.workers), args.out, args.run_date)
     configs = [args.client] if args.command == "run" else args.clients
     for c in configs:
         if not (c.is_file() or (c / "client.yaml").is_file()):
             print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
             return 2
-    return _finish(run_batch(configs, _opts(args)), args.out, args.run_date)
+    return _finish(run_batch(configs, _opts(args), workers=getattr(args, "workers", None),
+                             dask=getattr(args, "dask", None)), args.out, args.run_date)
 
 
 if __name__ == "__main__":

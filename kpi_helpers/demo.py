@@ -64,6 +64,7 @@ class DemoClient:
     shared_costs: dict = field(default_factory=dict)  # cost_type -> per month, channel blank
     targets: list[dict] = field(default_factory=list)
     thresholds: dict = field(default_factory=dict)
+    branding: dict = field(default_factory=dict)
 
 
 DEMO_CLIENTS = [
@@ -120,6 +121,7 @@ DEMO_CLIENTS = [
             {"kpi": "cac", "scope": "all", "value": 9000.0},
         ],
         thresholds={"roi_hurdle": 0.0},
+        branding={"colour": "#5b2a86"},
     ),
     DemoClient(
         "harbour-plumbing", "Harbour Plumbing & Heating (local services)", "local_services", "GBP", 0.55,
@@ -299,6 +301,7 @@ def _client_yaml(client: DemoClient) -> dict:
                     ("activity", "costs", "deals", "orders", "customers", "survey")],
         "targets": client.targets,
         "thresholds": client.thresholds,
+        **({"branding": client.branding} if client.branding else {}),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -56,16 +57,40 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
 
 
 def export_html(notebook: str | Path, target: str | Path) -> Path:
-    """Export an executed notebook as self-contained HTML without code or prompts."""
+    """Export an executed notebook as the management report: self-contained HTML without code.
+
+    No inputs, prompts, stderr or error outputs; a table of contents built
+    from the section headings; no script at all (the page's Content-Security-
+    Policy forbids scripts, and the template loads none).
+    """
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"]
     exporter = HTMLExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "Annual review")}})
     target = Path(target)
-    target.write_text(body, encoding="utf-8")
+    target.write_text(_with_toc(body), encoding="utf-8")
     return target
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')
+
+
+def _with_toc(body: str) -> str:
+    """Insert a table of contents (the h2 headings) before the first section heading."""
+    heads = _H2.findall(body)
+    if not heads:
+        return body
+    items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>' for i, t in heads)
+    toc = f'<nav class="kr-toc" aria-label="Contents"><h2 class="kr-toc-title">Contents</h2><ol>{items}</ol></nav>'
+    first = body.find(f'<h2 id="{heads[0][0]}"')
+    cell = body.rfind('<div class="jp-Cell', 0, first)
+    return body[:cell] + toc + body[cell:]
 
 
 _INDEX_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;margin:2rem auto;

@@ -7,7 +7,9 @@ from the KPI registry.
 
 from __future__ import annotations
 
+import base64
 import html
+import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -28,9 +30,40 @@ def _e(text) -> str:
     return html.escape("" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text))
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def _branding(rv) -> tuple[str, str]:
+    """(style override, logo img) from ``branding: {colour: "#1f4e79", logo: logo.png}`` in client.yaml.
+
+    The colour must be a hex colour and the logo a PNG, JPEG or SVG file beside
+    client.yaml (embedded as a data URI: the report stays self-contained);
+    anything else is ignored with a data-quality note.
+    """
+    b = rv.config.branding or {}
+    style = logo = ""
+    colour = b.get("colour") or b.get("color")
+    if colour and _COLOUR.fullmatch(colour):
+        style = f"<style>:root {{ --kr-accent: {colour}; }}</style>"
+    elif colour:
+        rv.data_quality.append(f"branding colour {colour!r} is not a hex colour such as #1f4e79; ignored.")
+    if b.get("logo"):
+        path = (rv.data.folder / b["logo"]).resolve()
+        kind = _LOGO_TYPES.get(path.suffix.lower())
+        if kind and path.is_file() and path.stat().st_size < 2_000_000:
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            logo = f'<img alt="logo" src="data:{kind};base64,{data}">'
+        else:
+            rv.data_quality.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
+                                   "client.yaml; not shown.")
+    return style, logo
+
+
 def title(rv) -> HTML:
     cfg = rv.config
-    return HTML(f'<div class="kr-title"><h1>{_e(cfg.name)}</h1>'
+    style, logo = _branding(rv)
+    return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1>'
                 f'<p>Annual marketing review {rv.year} · compared with {rv.year - 1} and plan · '
                 f'run {rv.run_date.isoformat()} · currency {_e(cfg.currency)}</p></div>')
 

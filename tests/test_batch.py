@@ -1,0 +1,131 @@
+"""The batch at scale: broken clients isolated, no kernel left behind, Dask, and hostile client text."""
+
+import json
+import re
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import DEMO, ROOT, write_tiny_client
+
+RUN_DATE = "2026-02-01"
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+CHROMIUM = shutil.which("chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-component-update", "--disable-sync"]
+
+
+def kpi_review(*args, timeout=600):
+    env = os.environ | {"MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", *map(str, args)], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _kernels() -> set[int]:
+    """PIDs of ipykernel processes running this interpreter."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"ipykernel_launcher" in cmd and cmd[0] == sys.executable.encode():
+                pids.add(int(proc.name))
+    return pids
+
+
+def test_broken_clients_are_isolated(tmp_path):
+    before = _kernels()
+    out = tmp_path / "reports"
+
+    def corrupt(df):
+        df = df.astype({"spend": object})
+        df.loc[0, "spend"] = "lots"
+        return df
+
+    bad = write_tiny_client(tmp_path / "bad-data", activity_edit=corrupt)
+    res = kpi_review("batch", *(DEMO / s / "client.yaml" for s in ("northwind-home", "harbour-plumbing")), bad,
+                     "--out", out, "--run-date", RUN_DATE, "--workers", "2")
+    assert res.returncode == 1, res.stderr
+    dies = write_tiny_client(tmp_path / "kernel-dies")
+    assert kpi_review("run", dies, "--out", out, "--run-date", RUN_DATE,
+                      "--notebook", NOTEBOOKS / "kills_its_kernel.ipynb").returncode == 1
+    hangs = write_tiny_client(tmp_path / "hangs")
+    assert kpi_review("run", hangs, "--out", out, "--run-date", RUN_DATE, "--timeout", "8",
+                      "--notebook", NOTEBOOKS / "hangs.ipynb").returncode == 1
+    day = out / RUN_DATE
+    batch = {c["slug"]: c for c in json.loads((day / "batch.json").read_text())["clients"]}
+    assert {s: c["status"] for s, c in batch.items()} == {
+        "northwind-home": "ok", "harbour-plumbing": "ok", "bad-data": "failed", "kernel-dies": "failed",
+        "hangs": "failed"}
+    assert "'lots' is not a number" in batch["bad-data"]["error"]
+    assert "kernel died" in batch["kernel-dies"]["error"]
+    assert "timed out" in batch["hangs"]["error"]
+    for slug in ("bad-data", "kernel-dies", "hangs"):
+        assert not (day / slug / "annual_review.html").exists()
+        assert (day / slug / "run.log").is_file()
+    assert not list(day.glob(".*")), "temporary folders left behind"
+    assert _kernels() <= before, "a kernel process was left behind"
+
+
+def test_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
+        res = kpi_review("batch", DEMO / "harbour-plumbing", DEMO / "stackline-analytics", "--out", tmp_path,
+                         "--run-date", RUN_DATE, "--dask", cl.scheduler_address)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / RUN_DATE / "stackline-analytics" / "annual_review.html").is_file()
+    assert (tmp_path / RUN_DATE / "harbour-plumbing" / "annual_review.html").is_file()
+
+
+PAYLOADS = {"name": 'Evil <script>window.PWNED=1</script> & Co',
+            "tactic": '<img src=x onerror="window.PWNED=2"> $x$ promo'}
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+
+    def rename(df):
+        df["tactic"] = df["tactic"].replace({"Search A": PAYLOADS["tactic"]})
+        return df
+
+    cfg = write_tiny_client(tmp / "hostile", activity_edit=rename)
+    costs = pd.read_csv(cfg.parent / "costs.csv", dtype=str, keep_default_na=False)
+    costs["tactic"] = costs["tactic"].replace({"Search A": PAYLOADS["tactic"]})
+    costs.to_csv(cfg.parent / "costs.csv", index=False)
+    cfg.write_text(cfg.read_text().replace('name: "Tiny <b>Test</b> & Co"', f"name: '{PAYLOADS['name']}'"))
+    res = kpi_review("run", cfg, "--out", tmp / "reports", "--run-date", RUN_DATE)
+    assert res.returncode == 0, res.stderr
+    return tmp / "reports" / RUN_DATE
+
+
+def test_hostile_text_is_escaped_in_html_and_sidecars(hostile_report):
+    html = (hostile_report / "hostile" / "annual_review.html").read_text()
+    assert "<script>window.PWNED" not in html and '<img src=x onerror' not in html
+    assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in html
+    index = (hostile_report / "index.html").read_text()
+    assert "<script>window.PWNED" not in index and "&lt;script&gt;" in index
+    assert "Content-Security-Policy" in html and "script-src" not in html  # default-src 'none' covers scripts
+
+
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
+                    reason="Debian chromium is not installed (CI installs it; with CI=true this is a failure)")
+@pytest.mark.parametrize("page", ["hostile/annual_review.html", "index.html"])
+def test_hostile_text_creates_no_element_in_chromium(hostile_report, page, tmp_path):
+    assert CHROMIUM, "CI=true but chromium is missing"
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path}", "--dump-dom",
+                          (hostile_report / page).as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert "<html" in dom
+    # no element the payloads would create, and the text shows literally
+    assert not re.search(r"<script[^>]*>[^<]*PWNED", dom)  # no script element from the payload
+    assert not re.search(r"<img[^>]*onerror", dom)  # no img element from the payload
+    assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in dom
+    if page != "index.html":
+        assert "&lt;img src=x onerror=\"window.PWNED=2\"&gt; $x$ promo" in dom
