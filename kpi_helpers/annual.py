@@ -11,7 +11,9 @@ import pandas as pd
 from . import customers as customers_mod
 from . import plan, review, stats
 from .budget import propose_budget
+from . import i18n
 from .catalog import REGISTRY, glossary
+from .i18n import _
 from .comparisons import channel_rate_ci, compare_channels, compare_tactics
 from .decisions import DECISIONS, decide
 from .loaders import ClientData, load_client
@@ -98,7 +100,7 @@ class AnnualReview:
             "currency": self.config.currency, "run_date": self.run_date.isoformat(),
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
-            "inputs": self.data.inputs,
+            "inputs": self.data.inputs, "language": i18n.language(),
         }
 
 
@@ -124,8 +126,8 @@ def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.D
             rows.append({"kpi": k.id, "label": k.label, "status": "shown", "needs": ""})
             continue
         missing = [i for i in k.inputs if i not in have]
-        needs = ", ".join(_INPUT_TEXT.get(i, f"activity column '{i}'") for i in missing) or \
-            "inputs present but empty or zero in the reviewed years"
+        needs = ", ".join(_(_INPUT_TEXT[i]) if i in _INPUT_TEXT else _("activity column '{column}'").format(column=i)
+                          for i in missing) or _("inputs present but empty or zero in the reviewed years")
         rows.append({"kpi": k.id, "label": k.label, "status": "not available", "needs": needs})
     return pd.DataFrame(rows)
 
@@ -135,16 +137,18 @@ def _data_quality(data: ClientData, year: int) -> list[str]:
     months = data.activity.loc[data.activity["period"].dt.year == year, "period"].dt.month.unique()
     missing = sorted(set(range(1, 13)) - set(months))
     if missing:
-        notes.append(f"Activity has no rows for month(s) {', '.join(map(str, missing))} of {year}: "
-                     "totals for the year are partial.")
+        notes.append(_("Activity has no rows for month(s) {months} of {year}: totals for the year are partial.").format(
+            months=", ".join(i18n.digits(str(m)) for m in missing), year=i18n.digits(str(year))))
     if data.costs is None:
-        notes.append("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only.")
+        notes.append(_("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only."))
     if data.config.gross_margin is None:
-        notes.append("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses money.")
+        notes.append(_("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses "
+                       "money."))
     shared = data.costs["channel"].isna().sum() if data.costs is not None else 0
     if shared:
-        notes.append("Shared costs (no channel) are allocated to tactics in proportion to their direct cost.")
-    return notes
+        notes.append(_("Shared costs (no channel) are allocated to tactics by the rule '{rule}'.").format(
+            rule=_(data.config.cost_allocation)))
+    return notes + list(getattr(data, "warnings", []) or [])
 
 
 def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
@@ -180,9 +184,14 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
 
 
 def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
-                 run_date: str | dt.date | None = None) -> AnnualReview:
-    """Load a client and compute every table of its annual review once."""
+                 run_date: str | dt.date | None = None, language: str | None = None) -> AnnualReview:
+    """Load a client and compute every table of its annual review once, in the report language.
+
+    ``language`` (en, ru, fa) overrides the client's ``language``; the client's
+    ``calendar`` (gregorian, solar_hijri) names the months.
+    """
     data = client_config if isinstance(client_config, ClientData) else load_client(client_config)
+    i18n.set_language(language or data.config.language, getattr(data.config, "calendar", "gregorian"))
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
     sc = review.scorecard(data, year)

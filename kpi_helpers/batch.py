@@ -112,8 +112,8 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         if error:
             raise DataError(error)
         manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
-        export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html")
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
+        export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"))
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)
@@ -237,5 +237,5 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
                   file=sys.stderr)
     run_dir = Path(opts.out) / opts.run_date
     if run_dir.exists():
-        write_index(run_dir)
+        write_index(run_dir, opts.language or "en")
     return results

@@ -27,7 +27,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.optimize import minimize
 
+from . import i18n
 from .allocation import allocate_costs
+from .i18n import _
 from .loaders import ClientData
 
 __all__ = ["fit_response", "propose_budget", "BUDGET_COLUMNS", "ASSUMPTIONS"]
@@ -66,7 +68,7 @@ def fit_response(data: ClientData, year: int) -> pd.DataFrame:
         row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
                "cov": None, "note": ""}
         if len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
-            row["note"] = "no curve: too few months or a cost that does not vary; budget unchanged"
+            row["note"] = _("no curve: too few months or a cost that does not vary; budget unchanged")
         else:
             center = np.log(x).mean()
             lx, ly = np.log(x) - center, np.log(y)
@@ -76,8 +78,9 @@ def fit_response(data: ClientData, year: int) -> pd.DataFrame:
             if b != fit.params[1]:  # b held at the bound: refit the level alone, b has no spread left
                 resid = ly - b * lx
                 row |= {"level": resid.mean(), "cov": np.array([[resid.var(ddof=1) / len(resid), 0.0], [0.0, 0.0]]),
-                        "note": f"fitted elasticity {fit.params[1]:.2f} held at {b:g} "
-                                f"({'no increasing returns' if b == _B_RANGE[1] else 'minimum response'} assumed)"}
+                        "note": _("fitted elasticity {fitted} held at {held} ({why} assumed)").format(
+                            fitted=i18n.number(fit.params[1], 2), held=i18n.number(b, 2),
+                            why=_("no increasing returns") if b == _B_RANGE[1] else _("minimum response"))}
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -115,7 +118,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     t["proposed_budget"] = t["current_budget"]
     t["note"] = t["note"].fillna("")
     drop = t["decision"] == "drop"
-    t.loc[drop, "proposed_budget"], t.loc[drop, "note"] = 0.0, "dropped: budget freed for the others"
+    t.loc[drop, "proposed_budget"], t.loc[drop, "note"] = 0.0, _("dropped: budget freed for the others")
     free = (t["decision"].isin(["keep", "optimise"])) & t["b"].notna()
     if free.any():
         total = t.loc[free | drop, "current_budget"].sum()

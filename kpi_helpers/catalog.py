@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import i18n
+from .i18n import _
+
 __all__ = ["KPI", "REGISTRY", "kpi", "label", "format_value", "glossary", "catalogue", "variant_text"]
 
 
@@ -160,11 +163,12 @@ def kpi(kpi_id: str) -> KPI:
 
 
 def label(kpi_id: str) -> str:
-    return REGISTRY[kpi_id].label if kpi_id in REGISTRY else kpi_id
+    """The KPI's label in the report language (the id itself for columns that are not KPIs)."""
+    return _(REGISTRY[kpi_id].label) if kpi_id in REGISTRY else kpi_id
 
 
 def format_value(value, unit: str, currency: str = "") -> str:
-    """Format one number for the report; NaN becomes "n/a".
+    """Format one number for the report, in the report's language; NaN becomes "n/a".
 
     >>> format_value(0.1234, "rate")
     '12.3 %'
@@ -176,36 +180,35 @@ def format_value(value, unit: str, currency: str = "") -> str:
     'n/a'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "n/a"
+        return _("n/a")
     if unit == "rate":
-        return f"{value * 100:.2f} %" if 0 < abs(value) < 0.01 else f"{value * 100:.1f} %"
+        return i18n.percent(value, 2 if 0 < abs(value) < 0.01 else 1)
     if unit == "money":
-        digits = 2 if abs(value) < 100 else 0
-        return f"{value:,.{digits}f} {currency}".strip()
+        return i18n.money(value, currency, 2 if abs(value) < 100 else 0)
     if unit == "ratio":
-        return f"{value:.2f}"
+        return i18n.number(value, 2)
     if unit == "points":
-        return f"{value:+.0f}"
+        return i18n.points(value)
     if unit == "pts":  # a difference of two rates, in percentage points
-        return f"{value * 100:+.2f} pts"
+        return f"{i18n.number(value * 100, 2, sign=True)} {_('pts')}"
     if unit in ("seconds", "hours", "days", "months"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+        return i18n.number(value, 1)
+    return i18n.number(value, 0)
 
 
 def variant_text(k: KPI) -> str:
     """The variant used, and the others offered: "net (of net, gross, margin)"."""
     if not k.variants:
-        return k.variant or "—"
-    others = ", ".join(v for v in k.variants)
-    return f"{k.variant or k.variants[0]} (of {others})"
+        return _(k.variant) if k.variant else "—"
+    others = ", ".join(_(v) for v in k.variants)
+    return _("{used} (of {variants})").format(used=_(k.variant or k.variants[0]), variants=others)
 
 
 def glossary(kpi_ids) -> pd.DataFrame:
     """The glossary rows (label, formula, variant, seeds) for the KPIs shown."""
     rows = [REGISTRY[k] for k in kpi_ids if k in REGISTRY]
     return pd.DataFrame(
-        [{"KPI": k.label, "Formula": k.formula, "Variant": variant_text(k), "Source": k.seeds or "standard"}
+        [{"KPI": _(k.label), "Formula": _(k.formula), "Variant": variant_text(k), "Source": k.seeds or _("standard")}
          for k in rows]
     )
 

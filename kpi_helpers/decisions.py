@@ -31,7 +31,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .catalog import format_value, label
+from .i18n import _
 from .config import Override, Thresholds
 from .review import FUNNEL_STAGES
 
@@ -60,8 +62,8 @@ ACTIONS = {
 
 def _p_text(p) -> str:
     if pd.isna(p):
-        return "p n/a"
-    return "p < 0.001" if p < 0.001 else (f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}")
+        return "p " + _("n/a")
+    return "p < " + i18n.number(0.001, 3) if p < 0.001 else "p = " + i18n.number(p, 3 if p < 0.01 else 2)
 
 
 def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> list[dict]:
@@ -80,7 +82,7 @@ def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> lis
         ref = rest if pd.notna(rest) else (portfolio[b] / portfolio[a] if portfolio[a] > 0 else np.nan)
         if pd.notna(ref) and ref > 0:
             out.append({"name": name, "rate": row[b] / row[a], "ref": ref,
-                        "ref_label": "the rest of the portfolio" if pd.notna(rest) else "the portfolio",
+                        "ref_label": _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio"),
                         "p": comp.get(f"{name}_p", np.nan) if comp is not None else np.nan,
                         "channel_rest": comp.get(f"{name}_channel_rest", np.nan) if comp is not None else np.nan,
                         "channel_p": comp.get(f"{name}_channel_p", np.nan) if comp is not None else np.nan})
@@ -89,24 +91,28 @@ def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> lis
 
 def _confidence(cust, roi, lo, hi, hurdle) -> tuple[str, str]:
     if pd.isna(lo) or pd.isna(hi):
-        return ("low", "fewer than 30 new customers") if cust < 30 else ("medium", "no ROI interval available")
+        return ("low", _("fewer than 30 new customers")) if cust < 30 else ("medium", _("no ROI interval available"))
     inside = lo <= hurdle <= hi
     if inside or cust < 30:
-        return "low", ("the ROI interval contains the hurdle" if inside else "fewer than 30 new customers")
-    return "high", "the ROI interval lies on one side of the hurdle, with 30 or more customers"
+        return "low", (_("the ROI interval contains the hurdle") if inside else _("fewer than 30 new customers"))
+    return "high", _("the ROI interval lies on one side of the hurdle, with 30 or more customers")
 
 
 def _roi_text(roi, lo, hi, variant) -> str:
-    ci = f", 95 % CI {format_value(lo, 'rate')} to {format_value(hi, 'rate')}" if pd.notna(lo) else ""
+    ci = ", " + _("95 % CI {low} to {high}").format(low=format_value(lo, "rate"), high=format_value(hi, "rate")) \
+        if pd.notna(lo) else ""
     return f"ROI {format_value(roi, 'rate')} ({variant}{ci})"
 
 
 def _stage_text(s: dict, with_p: bool = True) -> str:
-    txt = f"{label(s['name'])} {format_value(s['rate'], 'rate')} against {format_value(s['ref'], 'rate')} for {s['ref_label']}"
+    txt = _("{stage} {rate} against {ref} for {ref_label}").format(
+        stage=label(s["name"]), rate=format_value(s["rate"], "rate"), ref=format_value(s["ref"], "rate"),
+        ref_label=s["ref_label"])
     if with_p and pd.notna(s["p"]):
         txt += f" ({_p_text(s['p'])})"
     if pd.notna(s["channel_rest"]):
-        txt += f"; {format_value(s['channel_rest'], 'rate')} for the rest of its channel ({_p_text(s['channel_p'])})"
+        txt += "; " + _("{rate} for the rest of its channel ({p})").format(
+            rate=format_value(s["channel_rest"], "rate"), p=_p_text(s["channel_p"]))
     return txt
 
 
@@ -115,25 +121,28 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     roi = row["roi"]
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
     hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
-    variant = "margin-based" if margin is not None else "revenue-based"
+    variant = _("margin-based") if margin is not None else _("revenue-based")
     base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "customers": cust}
     if cust < th.min_customers and leads < 10 * th.min_customers:
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": "minimum sample",
-                       "reason": f"Only {cust:.0f} new customers and {leads:.0f} leads in the year: fewer than "
-                                 f"{th.min_customers} customers and {10 * th.min_customers} leads, too few to judge."}
+        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
+                       "reason": _("Only {customers} new customers and {leads} leads in the year: fewer than "
+                                   "{min_customers} customers and {min_leads} leads, too few to judge.").format(
+                           customers=i18n.number(cust), leads=i18n.number(leads),
+                           min_customers=i18n.number(th.min_customers), min_leads=i18n.number(10 * th.min_customers))}
     if pd.isna(roi):
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": "no cost",
-                       "reason": "ROI n/a: no cost is recorded for this tactic, so its return cannot be judged."}
+        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("no cost"),
+                       "reason": _("ROI n/a: no cost is recorded for this tactic, so its return cannot be judged.")}
     conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
     base |= {"confidence": conf, "confidence_rule": rule}
     roi_txt, hurdle = _roi_text(roi, lo, hi, variant), format_value(th.roi_hurdle, "rate")
     stages = _stages(row, portfolio, comp)
     if roi >= th.roi_hurdle:
-        return base | _keep_or_value(row, stages, th, f"{roi_txt} clears the {hurdle} hurdle")
+        return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
     weak = [s for s in stages if s["rate"] < th.weak_stage_ratio * s["ref"] and not (pd.notna(s["p"]) and s["p"] >= th.alpha)]
     pool = weak or stages
     if not pool:
-        return base | {"decision": "drop", "reason": f"{roi_txt} is below the {hurdle} hurdle; no funnel stage to fix."}
+        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle; no funnel stage to fix.").format(
+            roi=roi_txt, hurdle=hurdle)}
     s = min(pool, key=lambda x: x["rate"] / x["ref"])
     # no customers at all through the stage: their value is unknown, so the fix cannot be priced (drop)
     gain = (1 if margin is None else margin) * row["revenue"] * (s["ref"] / s["rate"] - 1) if s["rate"] > 0 else np.nan
@@ -141,34 +150,41 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
              "stage_p": s["p"], "roi_if_fixed": fixed}
     if weak and pd.notna(fixed) and fixed >= th.roi_hurdle:
-        return base | {"decision": "optimise", "action": ACTIONS[s["name"]],
-                       "reason": f"{roi_txt} is below the {hurdle} hurdle, but the funnel is the problem: "
-                                 f"{_stage_text(s)}; at that rate ROI would be {format_value(fixed, 'rate')}."}
-    return base | {"decision": "drop", "reason": f"{roi_txt} is below the {hurdle} hurdle; its weakest stage is "
-                                                f"{_stage_text(s)}, and even at that rate ROI would be "
-                                                f"{format_value(fixed, 'rate')}."}
+        return base | {"decision": "optimise", "action": _(ACTIONS[s["name"]]),
+                       "reason": _("{roi} is below the {hurdle} hurdle, but the funnel is the problem: {stage}; at "
+                                   "that rate ROI would be {fixed}.").format(roi=roi_txt, hurdle=hurdle,
+                                                                            stage=_stage_text(s),
+                                                                            fixed=format_value(fixed, "rate"))}
+    return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle; its weakest stage is {stage}, "
+                                                  "and even at that rate ROI would be {fixed}.").format(
+        roi=roi_txt, hurdle=hurdle, stage=_stage_text(s), fixed=format_value(fixed, "rate"))}
 
 
 def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_clause: str) -> dict:
     ltv_cac, payback = row.get("ltv_cac", np.nan), row.get("cac_payback", np.nan)
     problems = []
     if pd.notna(ltv_cac) and ltv_cac < th.ltv_cac_min:
-        problems.append(f"LTV:CAC {ltv_cac:.2f} is under {th.ltv_cac_min:g}")
+        problems.append(_("LTV:CAC {value} is under {minimum}").format(value=i18n.number(ltv_cac, 2),
+                                                                       minimum=i18n.number(th.ltv_cac_min, 0)))
     if pd.notna(payback) and payback > th.payback_max_months:
-        problems.append(f"CAC payback {payback:.1f} months is over {th.payback_max_months:g}")
+        problems.append(_("CAC payback {value} months is over {maximum}").format(
+            value=i18n.number(payback, 1), maximum=i18n.number(th.payback_max_months, 0)))
     if problems:
-        return {"decision": "optimise", "action": ACTIONS["value"], "weakest_stage": "value",
-                "reason": f"{roi_clause}, but " + " and ".join(problems) + "."}
+        return {"decision": "optimise", "action": _(ACTIONS["value"]), "weakest_stage": "value",
+                "reason": _("{roi}, but {problems}.").format(roi=roi_clause, problems=_(" and ").join(problems))}
     main = stages[0] if stages else None
     extra = ""
     if main is not None and pd.notna(main["p"]):
-        verdict = "not different from" if main["p"] >= th.alpha else ("above" if main["rate"] > main["ref"] else "below")
-        extra = (f"; {label(main['name']).lower()} {format_value(main['rate'], 'rate')} is {verdict} "
-                 f"{main['ref_label']} ({_p_text(main['p'])})")
+        verdict = (_("is not different from") if main["p"] >= th.alpha else
+                   _("is above") if main["rate"] > main["ref"] else _("is below"))
+        extra = "; " + _("{stage} {rate} {verdict} {ref_label} ({p})").format(
+            stage=label(main["name"]).lower(), rate=format_value(main["rate"], "rate"), verdict=verdict,
+            ref_label=main["ref_label"], p=_p_text(main["p"]))
         if pd.notna(main["channel_rest"]):
-            extra += (f" and against {format_value(main['channel_rest'], 'rate')} for the rest of its channel "
-                      f"({_p_text(main['channel_p'])})")
-    return {"decision": "keep", "reason": f"{roi_clause} with {row.get('customers', 0):.0f} new customers{extra}."}
+            extra += " " + _("and against {rate} for the rest of its channel ({p})").format(
+                rate=format_value(main["channel_rest"], "rate"), p=_p_text(main["channel_p"]))
+    return {"decision": "keep", "reason": _("{roi} with {customers} new customers{extra}.").format(
+        roi=roi_clause, customers=i18n.number(row.get("customers", 0)), extra=extra)}
 
 
 def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,
@@ -193,7 +209,7 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     portfolio = sc[sc["level"] == "portfolio"].iloc[0]
     comp = comparisons.set_index(["channel", "tactic"]) if comparisons is not None else None
     rows = []
-    for _, row in sc[sc["level"] == "tactic"].iterrows():
+    for _idx, row in sc[sc["level"] == "tactic"].iterrows():
         c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
         rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, c, th, gross_margin))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
@@ -209,5 +225,6 @@ def _apply_overrides(out: pd.DataFrame, overrides: list[Override]) -> pd.DataFra
             out.loc[hit, "override"] = out.loc[hit, "decision"]  # the computed verdict, kept for the record
             out.loc[hit, "decision"] = ov.decision
             out.loc[hit, "override_comment"] = ov.comment
-            out.loc[hit, "reason"] = "Analyst override: " + ov.comment + " (computed: " + out.loc[hit, "reason"] + ")"
+            out.loc[hit, "reason"] = [_("Analyst override: {comment} (computed: {reason})").format(comment=ov.comment, reason=r)
+                                      for r in out.loc[hit, "reason"]]
     return out

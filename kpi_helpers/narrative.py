@@ -1,4 +1,4 @@
-"""Plain-language sentences for the executive summary, built from the review's tables.
+"""Plain-language sentences for the executive summary, built from the review's tables, in the report language.
 
 Sentences are plain text; whoever puts them into HTML escapes them (client
 names and tactics are client text).
@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import i18n
 from .catalog import REGISTRY, format_value, label
+from .i18n import _
 
-__all__ = ["executive_summary", "describe_change"]
+__all__ = ["executive_summary", "describe_change", "channel_label", "CHANNEL_LABELS"]
+
+#: Labels of the controlled channel vocabulary (translated; client names are never translated).
+CHANNEL_LABELS = {
+    "organic_search": "Organic search", "paid_search": "Paid search", "social_organic": "Social (organic)",
+    "social_paid": "Social (paid)", "email": "Email", "referral": "Referral", "direct": "Direct",
+    "display": "Display", "events": "Events", "content": "Content", "affiliate": "Affiliate", "other": "Other",
+}
+
+
+def channel_label(channel) -> str:
+    """A channel id's label in the report language ("Paid search"); anything else unchanged."""
+    return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else channel
 
 
 def describe_change(kpi_id: str, current: float, previous: float, currency: str = "") -> str:
-    """"12.3 % (last year 10.1 %)" style text for a KPI.
+    """"12.3 % (+2.1 points on last year)" style text for a KPI.
 
     >>> describe_change("customers", 120, 100)
     '120 (+20.0 % on last year)'
@@ -25,47 +39,58 @@ def describe_change(kpi_id: str, current: float, previous: float, currency: str 
     now = format_value(current, unit, currency)
     if previous is None or pd.isna(previous) or pd.isna(current):
         return now
-    if unit == "rate":
-        return f"{now} ({(current - previous) * 100:+.1f} points on last year)"
-    if unit == "points":
-        return f"{now} ({current - previous:+.0f} points on last year)"
-    if previous == 0:
-        return f"{now} (last year 0)"
-    return f"{now} ({(current - previous) / abs(previous) * 100:+.1f} % on last year)"
+    if unit in ("rate", "points"):
+        diff = (current - previous) * (100 if unit == "rate" else 1)
+        change = _("{change} points on last year").format(change=i18n.number(diff, 1 if unit == "rate" else 0, sign=True))
+    elif previous == 0:
+        change = _("last year 0")
+    else:
+        change = _("{change} on last year").format(change=i18n.percent((current - previous) / abs(previous), 1, sign=True))
+    return f"{now} ({change})"
+
+
+def _decision_counts(d: pd.DataFrame) -> str:
+    counts = d["decision"].value_counts()
+    words = (("keep", _("{n} to keep")), ("optimise", _("{n} to optimise")), ("drop", _("{n} to drop")),
+             ("insufficient_data", _("{n} with too little data to judge")))
+    parts = [w.format(n=i18n.digits(str(counts.get(k, 0)))) for k, w in words if counts.get(k, 0)]
+    return _("Of {n} tactics, {parts}.").format(n=i18n.digits(str(len(d))), parts=", ".join(parts))
 
 
 def executive_summary(rv) -> list[str]:
-    """Three to five sentences: the year's result, the decisions, the targets, the extremes."""
+    """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
     cur, cfg = rv.portfolio(), rv.config
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
     ccy = cfg.currency
-    roi_kind = "margin-based" if cfg.gross_margin is not None else "revenue-based"
     out = [
-        f"In {rv.year}, marketing cost {describe_change('cost', cur['cost'], prev.get('cost'), ccy)} and brought "
-        f"revenue of {describe_change('revenue', cur.get('revenue'), prev.get('revenue'), ccy)} from "
-        f"{describe_change('customers', cur.get('customers'), prev.get('customers'))} new customers.",
-        f"Portfolio ROI ({roi_kind}) was {describe_change('roi', cur['roi'], prev.get('roi'))}; "
-        f"CAC was {describe_change('cac', cur.get('cac'), prev.get('cac'), ccy)}.",
+        _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new customers.").format(
+            year=i18n.digits(str(rv.year)), cost=describe_change("cost", cur["cost"], prev.get("cost"), ccy),
+            revenue=describe_change("revenue", cur.get("revenue"), prev.get("revenue"), ccy),
+            customers=describe_change("customers", cur.get("customers"), prev.get("customers"))),
+        _("Portfolio ROI ({variant}) was {roi}; CAC was {cac}.").format(
+            variant=_("margin-based") if cfg.gross_margin is not None else _("revenue-based"),
+            roi=describe_change("roi", cur["roi"], prev.get("roi")),
+            cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy)),
+        _decision_counts(rv.decisions),
     ]
     d = rv.decisions
-    counts = d["decision"].value_counts()
-    parts = [f"{counts.get(k, 0)} {w}" for k, w in
-             (("keep", "to keep"), ("optimise", "to optimise"), ("drop", "to drop"), ("insufficient_data", "with too little data to judge"))
-             if counts.get(k, 0)]
-    out.append(f"Of {len(d)} tactics, " + ", ".join(parts) + ".")
     judged = d.dropna(subset=["roi"])
     judged = judged[judged["decision"] != "insufficient_data"]
     if len(judged) >= 2:
         best, worst = judged.loc[judged["roi"].idxmax()], judged.loc[judged["roi"].idxmin()]
-        out.append(f"Highest return: {best['tactic']} ({best['channel']}, "
-                   f"ROI {format_value(best['roi'], 'rate')}); lowest: {worst['tactic']} ({worst['channel']}, "
-                   f"ROI {format_value(worst['roi'], 'rate')}).")
+        out.append(_("Highest return: {best} ({best_channel}, ROI {best_roi}); lowest: {worst} ({worst_channel}, "
+                     "ROI {worst_roi}).").format(
+            best=best["tactic"], best_channel=channel_label(best["channel"]), best_roi=format_value(best["roi"], "rate"),
+            worst=worst["tactic"], worst_channel=channel_label(worst["channel"]),
+            worst_roi=format_value(worst["roi"], "rate")))
     if len(rv.plan):
         met = int((rv.plan["status"] == "met").sum())
         missed = rv.plan[rv.plan["status"].isin(["missed", "close"])]
-        sentence = f"{met} of {len(rv.plan)} targets met"
+        sentence = _("{met} of {n} targets met").format(met=i18n.digits(str(met)), n=i18n.digits(str(len(rv.plan))))
         if len(missed):
-            sentence += "; not met: " + "; ".join(
-                f"{label(r.kpi)} ({r.scope}) at {format_value(r.attainment, 'rate')} of target" for r in missed.itertuples())
+            sentence += "; " + _("not met: {targets}").format(targets="; ".join(
+                _("{kpi} ({scope}) at {attainment} of target").format(
+                    kpi=label(r.kpi), scope=_("all channels") if r.scope == "all" else channel_label(r.scope),
+                    attainment=format_value(r.attainment, "rate")) for r in missed.itertuples()))
         out.append(sentence + ".")
     return out

@@ -20,8 +20,11 @@ import numpy as np
 import pandas as pd
 
 from . import kpis
+from . import i18n
 from .catalog import REGISTRY, format_value, label
+from .i18n import _
 from .loaders import ClientData
+from .narrative import channel_label
 
 __all__ = ["plan_vs_actual", "decompose_change", "channel_changes", "KPI_SETS", "suggest_kpis", "kpi_sets_table"]
 
@@ -82,18 +85,21 @@ def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, 
     dec = decompose_change(cur, prev, kpi) if len(prev) else pd.DataFrame()
     if len(dec) and dec["log_change"].notna().all():
         worst = dec.loc[dec["log_change"].idxmin()]
-        changes = "; ".join(f"{r.factor} {r.change:+.1%}" for r in dec.itertuples())
-        parts.append(f"by stage ({' × '.join(dec['factor'])}): {changes}; weakest: {worst['factor']}")
+        changes = "; ".join(f"{_(r.factor)} {i18n.percent(r.change, 1, sign=True)}" for r in dec.itertuples())
+        parts.append(_("by stage ({factors}): {changes}; weakest: {weakest}").format(
+            factors=" × ".join(_(f) for f in dec["factor"]), changes=changes, weakest=_(worst["factor"])))
     if kpi in _PARTS and len(prev):
         num, den = _PARTS[kpi]
-        changes = [f"{label(c)} {kpis.ratio(cur[c] - prev[c], prev[c]):+.1%}" for c in (num, den) if c in cur]
+        changes = [f"{label(c)} {i18n.percent(kpis.ratio(cur[c] - prev[c], prev[c]), 1, sign=True)}"
+                   for c in (num, den) if c in cur]
         parts.append(f"{label(kpi)} = {label(num).lower()} / {label(den).lower()}: " + ", ".join(changes))
     if scope == "all" and kpi in _ADDITIVE:
         cc = channel_changes(sc, kpi, year)
         if len(cc):
             low = cc.loc[cc["change"].idxmin()] if REGISTRY[kpi].better != "lower" else cc.loc[cc["change"].idxmax()]
-            parts.append(f"by channel: {low['channel']} moved it least in the target's direction "
-                         f"({format_value(low['change'], REGISTRY[kpi].unit)} on last year)")
+            parts.append(_("by channel: {channel} moved it least in the target's direction ({change} on last "
+                           "year)").format(channel=channel_label(low["channel"]),
+                                           change=format_value(low["change"], REGISTRY[kpi].unit)))
     return "; ".join(parts)
 
 
@@ -122,7 +128,8 @@ def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) 
             if status in ("missed", "close") and len(cur) else ""
         rows.append({"kpi": t.kpi, "scope": t.scope, "target": target, "actual": actual, "last_year": last,
                      "attainment": att, "status": status,
-                     "target_rule": f"{t.change:+.0%} on last year" if t.change is not None else "absolute value",
+                     "target_rule": (_("{change} on last year").format(change=i18n.percent(t.change, 0, sign=True))
+                                     if t.change is not None else _("absolute value")),
                      "explanation": why})
     return pd.DataFrame(rows, columns=["kpi", "scope", "target", "actual", "last_year", "attainment", "status",
                                        "target_rule", "explanation"])
@@ -165,7 +172,13 @@ def suggest_kpis(goal: str | None = None, business: str | None = None, stage: st
     return out[:limit]
 
 
+_SET_WORDS = {"goal": "goal", "business": "business type", "stage": "life stage", "awareness": "awareness",
+              "sales": "sales", "relations": "customer relations", "ecommerce": "online shop", "media": "media",
+              "b2b_saas": "B2B software", "local_services": "local services", "start": "start-up",
+              "mature": "mature business"}
+
+
 def kpi_sets_table() -> pd.DataFrame:
-    """The KPI sets as a table for the report's appendix."""
-    return pd.DataFrame([{"by": kind, "for": key, "KPIs": ", ".join(label(k) for k in ids)}
+    """The KPI sets as a table for the report's appendix, in the report language."""
+    return pd.DataFrame([{"by": _(_SET_WORDS[kind]), "for": _(_SET_WORDS[key]), "KPIs": ", ".join(label(k) for k in ids)}
                          for kind, sets in KPI_SETS.items() for key, ids in sets.items()])

@@ -11,9 +11,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
+from matplotlib import font_manager
+
+from . import i18n
 from .catalog import label
+from .i18n import _
+from .narrative import channel_label
 from .schema import CHANNELS
 
 __all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
@@ -25,12 +30,28 @@ DECISION_COLORS = {"keep": "#2e7d32", "optimise": "#f9a825", "drop": "#c62828", 
 
 
 def use_report_style() -> None:
-    """Apply the report's matplotlib settings (no mathtext, readable sizes)."""
+    """Apply the report's matplotlib settings: no mathtext (a ``$`` in client text stays a dollar sign),
+    readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
+    for font in i18n.FONT_DIR.glob("*.ttf"):
+        font_manager.fontManager.addfont(str(font))
     plt.rcParams.update({
         "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "font.size": 10,
         "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold",
-        "figure.figsize": (9, 4),
+        "figure.figsize": (9, 4), "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
     })
+
+
+def t(text: str) -> str:
+    """A chart string: translated, and shaped for matplotlib when Persian."""
+    return i18n.shape(_(text))
+
+
+def _name(channel: str, tactic: str | None = None) -> str:
+    return i18n.shape(channel_label(channel) + (f" · {tactic}" if tactic else ""))
+
+
+def _pct(decimals: int = 0):
+    return FuncFormatter(lambda v, _pos: i18n.shape(i18n.percent(v, decimals)))
 
 
 def _ax(ax):
@@ -41,7 +62,7 @@ def _ax(ax):
 
 
 def _money(currency: str):
-    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+    return FuncFormatter(lambda v, _pos: i18n.shape(i18n.number(v)))
 
 
 def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency: str = "", ax=None):
@@ -49,12 +70,14 @@ def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency
     ax = _ax(ax)
     for year, style in zip(sorted(trend["year"].unique()), ["--", "-"]):
         part = trend[trend["year"] == year]
-        ax.plot(part["month"], part[metric], style, marker="o", label=str(year), color="#1f4e79" if style == "-" else "#8fa9c4")
-    ax.set_xticks(range(1, 13), ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+        ax.plot(part["month"], part[metric], style, marker="o", label=i18n.shape(i18n.digits(str(year))),
+                color="#1f4e79" if style == "-" else "#8fa9c4")
+    year = int(trend["year"].max())
+    ax.set_xticks(range(1, 13), [i18n.shape(i18n.month_name(m, year, short=True)) for m in range(1, 13)])
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
-    ax.set_ylabel(label(metric) + unit)
+    ax.set_ylabel(i18n.shape(label(metric) + unit))
     ax.yaxis.set_major_formatter(_money(currency))
-    ax.set_title(f"{label(metric)} by month")
+    ax.set_title(i18n.shape(_("{kpi} by month").format(kpi=label(metric))))
     ax.legend(frameon=False)
     return ax
 
@@ -63,18 +86,19 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
     """Decision ROI per tactic as horizontal bars coloured by the decision, with the hurdle line."""
     ax = _ax(ax)
     d = decisions.dropna(subset=["roi"]).sort_values("roi")
-    names = d["channel"] + " · " + d["tactic"]
+    names = [_name(c, tc) for c, tc in zip(d["channel"], d["tactic"])]
     clipped = d["roi"].clip(upper=5.0)
     ax.barh(names, clipped, color=[DECISION_COLORS[x] for x in d["decision"]])
     for y, (v, c) in enumerate(zip(d["roi"], clipped)):
-        ax.text(c, y, f" {v:.0%} " if v >= 0 else f"{v:.0%} ", va="center", ha="left" if v >= 0 else "right", fontsize=8)
+        ax.text(c, y, f" {i18n.shape(i18n.percent(v, 0))} ", va="center", ha="left" if v >= 0 else "right", fontsize=8)
     ax.set_xlim(min(clipped.min(), 0) - 0.6, max(clipped.max(), 0) * 1.15 + 0.1)
     ax.axvline(hurdle, color="black", lw=1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("Decision ROI (bars capped at 500 %)")
-    ax.set_title("ROI by tactic, coloured by decision")
+    ax.xaxis.set_major_formatter(_pct())
+    ax.set_xlabel(t("Decision ROI (bars capped at 500 %)"))
+    ax.set_title(t("ROI by tactic, coloured by decision"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in DECISION_COLORS.values()]
-    ax.legend(handles, [k.replace("_", " ") for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
+    words = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
+    ax.legend(handles, [t(words[k]) for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
     return ax
 
 
@@ -85,13 +109,15 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     f = funnel[funnel["channel"] != "all channels"]
     width = 0.8 / max(len(f), 1)
     x = np.arange(len(rates))
-    for i, (_, row) in enumerate(f.iterrows()):
-        ax.bar(x + i * width, row[rates].astype(float), width, label=row["channel"],
+    for i, (_idx, row) in enumerate(f.iterrows()):
+        ax.bar(x + i * width, row[rates].astype(float), width, label=_name(row["channel"]),
                color=CHANNEL_COLORS.get(row["channel"], "#777777"))
-    ax.set_xticks(x + width * (len(f) - 1) / 2, [r.replace("→", " → ") for r in rates])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("Conversion to the next stage")
-    ax.set_title("Funnel conversion by channel")
+    stage = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
+    ax.set_xticks(x + width * (len(f) - 1) / 2,
+                  [i18n.shape(" → ".join(_(stage.get(p, p)) for p in r.split("→"))) for r in rates])
+    ax.yaxis.set_major_formatter(_pct())
+    ax.set_ylabel(t("Conversion to the next stage"))
+    ax.set_title(t("Funnel conversion by channel"))
     ax.legend(frameon=False, fontsize=8, ncol=2)
     return ax
 
@@ -107,10 +133,10 @@ def plot_rate_forest(rates: pd.DataFrame, *, title: str = "Visit → lead by cha
                     fmt="D" if overall else "o", color=color, capsize=4)
         if overall:
             ax.axvline(row["rate"], color="black", ls="--", lw=0.8)
-    ax.set_yticks(range(len(r)), r["channel"])
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("Rate (Wilson 95 % interval)")
-    ax.set_title(title)
+    ax.set_yticks(range(len(r)), [t("all channels") if c == "all channels" else _name(c) for c in r["channel"]])
+    ax.xaxis.set_major_formatter(_pct(1))
+    ax.set_xlabel(t("Rate (Wilson 95 % interval)"))
+    ax.set_title(t(title))
     return ax
 
 
@@ -120,12 +146,16 @@ def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
 
     ax = _ax(ax)
     data = cohorts.copy()
-    data.index = [f"{d:%Y} Q{(d.month - 1) // 3 + 1}" for d in data.index]
-    sns.heatmap(data, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
+    data.index = [i18n.shape(_("{year} Q{quarter}").format(year=i18n.digits(str(d.year)),
+                                                          quarter=i18n.digits(str((d.month - 1) // 3 + 1))))
+                  for d in data.index]
+    labels = data.map(lambda v: "" if pd.isna(v) else i18n.shape(i18n.percent(v, 0)))
+    sns.heatmap(data, annot=labels, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
                 annot_kws={"fontsize": 8})
-    ax.set_xlabel("Quarters since acquisition")
-    ax.set_ylabel("Acquisition cohort")
-    ax.set_title("Share of each cohort ordering, by quarter")
+    ax.set_xticklabels([i18n.shape(i18n.digits(x.get_text())) for x in ax.get_xticklabels()])
+    ax.set_xlabel(t("Quarters since acquisition"))
+    ax.set_ylabel(t("Acquisition cohort"))
+    ax.set_title(t("Share of each cohort ordering, by quarter"))
     return ax
 
 
@@ -139,23 +169,25 @@ def plot_nps(nps: pd.DataFrame, *, ax=None):
                     fmt="D" if overall else "o", capsize=4,
                     color="black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777"))
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set_yticks(range(len(r)), [f"{c} (n={n:.0f})" for c, n in zip(r["channel"], r["n"])])
-    ax.set_xlabel("NPS, points (95 % interval)")
-    ax.set_title("Net Promoter Score by acquisition channel")
+    ax.set_yticks(range(len(r)), [i18n.shape(f"{_('all channels') if c == 'all channels' else channel_label(c)} "
+                                             f"(n={i18n.number(n)})") for c, n in zip(r["channel"], r["n"])])
+    ax.xaxis.set_major_formatter(_money(""))
+    ax.set_xlabel(t("NPS, points (95 % interval)"))
+    ax.set_title(t("Net Promoter Score by acquisition channel"))
     return ax
 
 
 def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
     """Current and proposed budget per tactic."""
     ax = _ax(ax)
-    names = budget["channel"] + " · " + budget["tactic"]
+    names = [_name(c, tc) for c, tc in zip(budget["channel"], budget["tactic"])]
     y = np.arange(len(budget))
-    ax.barh(y + 0.2, budget["current_budget"], 0.4, label="this year", color="#8fa9c4")
-    ax.barh(y - 0.2, budget["proposed_budget"], 0.4, label="proposed", color="#1f4e79")
+    ax.barh(y + 0.2, budget["current_budget"], 0.4, label=t("this year"), color="#8fa9c4")
+    ax.barh(y - 0.2, budget["proposed_budget"], 0.4, label=t("proposed"), color="#1f4e79")
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_money(currency))
-    ax.set_xlabel(f"Budget ({currency})" if currency else "Budget")
-    ax.set_title("Budget: this year and proposed")
+    ax.set_xlabel(i18n.shape(_("Budget") + (f" ({currency})" if currency else "")))
+    ax.set_title(t("Budget: this year and proposed"))
     ax.legend(frameon=False)
     return ax

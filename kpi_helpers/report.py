@@ -15,6 +15,9 @@ import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
 
+from . import i18n
+from .i18n import _
+
 __all__ = ["write_outputs", "export_html", "write_index", "spreadsheet_safe", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +59,7 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     return out
 
 
-def export_html(notebook: str | Path, target: str | Path) -> Path:
+def export_html(notebook: str | Path, target: str | Path, language: str = "en") -> Path:
     """Export an executed notebook as the management report: self-contained HTML without code.
 
     No inputs, prompts, stderr or error outputs; a table of contents built
@@ -72,13 +75,15 @@ def export_html(notebook: str | Path, target: str | Path) -> Path:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "Annual review")}})
+    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "Annual review")}})
     target = Path(target)
-    target.write_text(_with_toc(body), encoding="utf-8")
+    i18n.set_language(language)
+    body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
+    target.write_text(body, encoding="utf-8")
     return target
 
 
-_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')  # section headings (show.section)
 
 
 def _with_toc(body: str) -> str:
@@ -87,7 +92,8 @@ def _with_toc(body: str) -> str:
     if not heads:
         return body
     items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>' for i, t in heads)
-    toc = f'<nav class="kr-toc" aria-label="Contents"><h2 class="kr-toc-title">Contents</h2><ol>{items}</ol></nav>'
+    title = html.escape(_("Contents"))
+    toc = f'<nav class="kr-toc" aria-label="{title}"><h2 class="kr-toc-title">{title}</h2><ol>{items}</ol></nav>'
     first = body.find(f'<h2 id="{heads[0][0]}"')
     cell = body.rfind('<div class="jp-Cell', 0, first)
     return body[:cell] + toc + body[cell:]
@@ -100,9 +106,10 @@ th,td{padding:.45rem .6rem;border-bottom:1px solid #dde3ea;text-align:left;font-
 .err{color:#6b7785;font-size:.85rem;white-space:pre-wrap}"""
 
 
-def write_index(run_dir: str | Path) -> Path:
+def write_index(run_dir: str | Path, language: str = "en") -> Path:
     """Write ``index.html`` and ``batch.json`` listing every client folder of a run date."""
     run_dir = Path(run_dir)
+    i18n.set_language(language)
     entries = []
     for folder in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
@@ -119,10 +126,14 @@ def write_index(run_dir: str | Path) -> Path:
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     rows = "".join(_index_row(e) for e in entries)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>KPI reviews {html.escape(run_dir.name)}"
-            f"</title><style>{_INDEX_CSS}</style></head><body><h1>Annual KPI reviews · run {html.escape(run_dir.name)}</h1>"
-            f"<table><thead><tr><th>Client</th><th>Status</th><th>Revenue</th><th>ROI</th><th>Keep</th><th>Optimise</th>"
-            f"<th>Drop</th><th>Too little data</th></tr></thead><tbody>{rows}</tbody></table></body></html>")
+    heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in
+                    ("Client", "Status", "Revenue", "ROI", "Keep", "Optimise", "Drop", "Too little data"))
+    title = html.escape(_("Annual KPI reviews · run {date}").format(date=i18n.digits(run_dir.name)))
+    csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    page = (f"<!DOCTYPE html><html lang='{language}' dir='{i18n.direction()}'><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{csp}\"><title>{title}</title>"
+            f"<style>{_INDEX_CSS}</style></head><body><h1>{title}</h1>"
+            f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></body></html>")
     (run_dir / "index.html").write_text(page, encoding="utf-8")
     return run_dir / "index.html"
 
@@ -133,14 +144,16 @@ def _index_row(e: dict) -> str:
     name = html.escape(e["client"])
     if e["report"]:
         name = f"<a href='{html.escape(e['report'], quote=True)}'>{name}</a>"
-    status = html.escape(e["status"])
-    err = f"<div class='err'>{html.escape(str(e['error']))}</div>" if e.get("error") and status != "ok" else ""
+    status_id = e["status"] if e["status"] in ("ok", "failed", "skipped") else "failed"
+    status = html.escape(_(status_id))
+    err = f"<div class='err'>{html.escape(str(e['error']))}</div>" if e.get("error") and status_id != "ok" else ""
     head = e["headline"]
     rev = format_value((head.get("revenue") or {}).get("value"), "money", e["currency"]) if head else ""
     roi = format_value((head.get("roi") or {}).get("value"), "rate") if head else ""
     d = e["decisions"]
-    counts = "".join(f"<td>{d.get(k, '') if d else ''}</td>" for k in ("keep", "optimise", "drop", "insufficient_data"))
-    return (f"<tr><td>{name}{err}</td><td class='{status}'>{status}</td><td>{html.escape(rev)}</td>"
+    counts = "".join(f"<td>{i18n.digits(str(d.get(k, ''))) if d else ''}</td>"
+                     for k in ("keep", "optimise", "drop", "insufficient_data"))
+    return (f"<tr><td>{name}{err}</td><td class='{status_id}'>{status}</td><td>{html.escape(rev)}</td>"
             f"<td>{html.escape(roi)}</td>{counts}</tr>")
 
 

@@ -14,16 +14,61 @@ import re
 import pandas as pd
 from IPython.display import HTML
 
+from . import i18n
 from .annual import HEADLINE_KPIS
 from .catalog import REGISTRY, format_value, label
 from .catalog import glossary as _glossary
-from .narrative import executive_summary
+from .i18n import _
+from .narrative import channel_label, executive_summary
 
-__all__ = ["title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
+__all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
            "retention", "cohort_ltv", "nps", "budget", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
+_CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
+
+#: Section headings and their one-line introductions, in notebook order.
+SECTIONS = {
+    "summary": ("Executive summary", ""),
+    "decisions": ("Decisions: keep, optimise or drop",
+                  "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
+                  "tactic), with the numbers that decided it."),
+    "comparison": ("Channel comparison",
+                   "Does one channel really turn visits into leads better than another? Rates with 95 % intervals, "
+                   "then every pair of channels tested, with Holm's correction for the number of pairs."),
+    "evidence": ("Each tactic's evidence",
+                 "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
+    "plan": ("Plan vs actual",
+             "Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better)."),
+    "scorecard": ("Scorecard by channel",
+                  "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
+    "by_tactic": ("By tactic", ""),
+    "trend": ("Monthly trend", ""),
+    "funnel": ("Funnel by channel", ""),
+    "devices": ("Traffic by device", "Share of visits and conversion by device (mobile traffic, S3)."),
+    "customers": ("Customers",
+                  "Who comes back, what they are worth, and what they say: repeat purchases by acquisition channel, "
+                  "retention and churn, cohorts, and NPS."),
+    "budget": ("Budget for next year",
+               "A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
+               "promise most, within limits."),
+    "quality": ("Data quality", ""),
+    "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
+    "kpi_sets": ("Appendix: KPI sets by goal",
+                 "Which 3–5 KPIs to follow for a goal, a business type and a life stage (S1, S4); "
+                 "kpi-review init --goal ... pre-fills targets from them."),
+    "provenance": ("Provenance", ""),
+}
+
+
+def section(key: str) -> HTML:
+    """A section heading (h2, or h3 for sub-sections) and its introduction, in the report language."""
+    heading, intro = SECTIONS[key]
+    level = "h3" if key in ("evidence", "by_tactic") else "h2"
+    anchor = key.replace("_", "-")
+    text = f"<p>{_e(_(intro))}</p>" if intro else ""
+    return HTML(f'<{level} id="{anchor}">{_e(_(heading))}<a class="anchor-link" href="#{anchor}">¶</a></{level}>{text}')
 
 
 def _e(text) -> str:
@@ -63,9 +108,10 @@ def _branding(rv) -> tuple[str, str]:
 def title(rv) -> HTML:
     cfg = rv.config
     style, logo = _branding(rv)
-    return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1>'
-                f'<p>Annual marketing review {rv.year} · compared with {rv.year - 1} and plan · '
-                f'run {rv.run_date.isoformat()} · currency {_e(cfg.currency)}</p></div>')
+    sub = _("Annual marketing review {year} · compared with {prev} and plan · run {date} · currency {currency}").format(
+        year=i18n.digits(str(rv.year)), prev=i18n.digits(str(rv.year - 1)), date=i18n.date_text(rv.run_date),
+        currency=cfg.currency)
+    return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1><p>{_e(sub)}</p></div>')
 
 
 def headlines(rv) -> HTML:
@@ -85,15 +131,16 @@ def headlines(rv) -> HTML:
             if meta.better == "neutral":
                 cls = "flat"
             if meta.unit == "rate":
-                change = f"{(v - p) * 100:+.1f} pts"
+                change = f"{i18n.number((v - p) * 100, 1, sign=True)} {_('pts')}"
             elif meta.unit == "points":
-                change = f"{v - p:+.0f} pts"
+                change = f"{i18n.number(v - p, 0, sign=True)} {_('pts')}"
             elif p:
-                change = f"{(v - p) / abs(p) * 100:+.1f} %"
-        cards.append(f'<div class="kr-card"><div class="kr-label">{_e(meta.label)}</div>'
+                change = i18n.percent((v - p) / abs(p), 1, sign=True)
+        before = format_value(p, meta.unit, rv.config.currency) if has_prev else _("n/a")
+        vs = _("vs {year}: {value}").format(year=i18n.digits(str(rv.year - 1)), value=before)
+        cards.append(f'<div class="kr-card"><div class="kr-label">{_e(label(k))}</div>'
                      f'<div class="kr-value">{_e(format_value(v, meta.unit, rv.config.currency))}</div>'
-                     f'<div class="kr-change {cls}">{_e(change)} <span>vs {rv.year - 1}: '
-                     f'{_e(format_value(p, meta.unit, rv.config.currency)) if has_prev else "n/a"}</span></div></div>')
+                     f'<div class="kr-change {cls}">{_e(change)} <span>{_e(vs)}</span></div></div>')
     return HTML('<div class="kr-cards">' + "".join(cards) + "</div>")
 
 
@@ -114,10 +161,9 @@ def _cell(value, unit: str | None, currency: str) -> tuple[str, str]:
     if isinstance(value, Safe):
         return str(value), "num" if unit else "txt"
     if unit:
-        text = format_value(value, unit, currency)
-        if text == "n/a":
-            return '<span class="na" title="not available: no data or a zero denominator">n/a</span>', "num"
-        return _e(text), "num"
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return f'<span class="na" title="{_e(_("not available: no data or a zero denominator"))}">{_e(_("n/a"))}</span>', "num"
+        return _e(format_value(value, unit, currency)), "num"
     return _e(value), "txt"
 
 
@@ -127,22 +173,24 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
     text escaped and left-aligned, ``Safe`` cells inserted as they are."""
     units = units or {}
     col_units = {c: units.get(c) or (REGISTRY[c].unit if c in REGISTRY else None) for c in df.columns}
-    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e((labels or {}).get(c, label(c)))}</th>'
+    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e(_((labels or {}).get(c, "")) or label(c))}</th>'
                    for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
         cells = [_cell(v, col_units[c], currency) for c, v in zip(df.columns, row)]
         body.append("<tr>" + "".join(f'<td class="{cls}">{inner}</td>' for inner, cls in cells) + "</tr>")
-    foot = f'<p class="kr-note">{_e(note)}</p>' if note else ""
+    foot = f'<p class="kr-note">{_e(note)}</p>' if note else ""  # notes arrive translated
     return HTML(f'<div class="kr-scroll"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 
 def decisions(rv) -> HTML:
     d = rv.decisions.copy()
-    d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_DECISION_LABELS[x])}</span>'
-                          + (' <span class="kr-override">override</span>' if pd.notna(o) else ""))
+    d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_(_DECISION_LABELS[x]))}</span>'
+                          + (f' <span class="kr-override">{_e(_("override"))}</span>' if pd.notna(o) else ""))
                      for x, o in zip(d["decision"], d["override"])]
+    d["channel"] = d["channel"].map(channel_label)
+    d["confidence"] = d["confidence"].map(lambda c: _(_CONFIDENCE.get(c, c)) if isinstance(c, str) else c)
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
     return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                                    "confidence": "Confidence", "reason": "Reason"}, css="kr-decisions")
@@ -151,7 +199,7 @@ def decisions(rv) -> HTML:
 def _with_previous(value, previous, unit: str, currency: str) -> Safe:
     now = format_value(value, unit, currency)
     before = format_value(previous, unit, currency)
-    now_html = '<span class="na">n/a</span>' if now == "n/a" else _e(now)
+    now_html = f'<span class="na">{_e(now)}</span>' if now == _("n/a") else _e(now)
     return Safe(f'{now_html}<br><small>{_e(before)}</small>')
 
 
@@ -160,7 +208,7 @@ def scorecard(rv, level: str = "tactic") -> HTML:
     y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
     show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead", "aov")
             if k in y]
-    t = pd.DataFrame({"channel": y["channel"].fillna("All channels").to_numpy()})
+    t = pd.DataFrame({"channel": [channel_label(c) if isinstance(c, str) else _("All channels") for c in y["channel"]]})
     if level == "tactic":
         t["tactic"] = y["tactic"].fillna("").to_numpy()
     units = {}
@@ -169,25 +217,28 @@ def scorecard(rv, level: str = "tactic") -> HTML:
         t[k] = [_with_previous(v, p, unit, rv.config.currency) for v, p in zip(y[k], y[f"{k}_prev"])]
         units[k] = unit
     return table(t, units, labels={"channel": "Channel", "tactic": "Tactic"}, css="kr-scorecard",
-                 note=f"Each cell: {rv.year}, with {rv.year - 1} below. n/a: no data, or a zero denominator "
-                      f"(e.g. no leads for a cost per lead).")
+                 note=_("Each cell: {year}, with {prev} below. n/a: no data, or a zero denominator "
+                        "(e.g. no leads for a cost per lead).").format(year=i18n.digits(str(rv.year)),
+                                                                        prev=i18n.digits(str(rv.year - 1))))
 
 
-_STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"), "n/a": ("flat", "n/a")}
+_STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"),
+           "n/a": ("flat", "n/a")}
 
 
 def plan(rv) -> HTML:
     """Targets with a traffic light: met, close (at least 90 % attained) or missed."""
     p = rv.plan
     if p.empty:
-        return HTML("<p>No targets are set in client.yaml.</p>")
+        return HTML(f"<p>{_e(_('No targets are set in client.yaml.'))}</p>")
     cur = rv.config.currency
-    t = pd.DataFrame({"kpi": [label(k) for k in p["kpi"]], "scope": p["scope"]})
+    t = pd.DataFrame({"kpi": [label(k) for k in p["kpi"]],
+                      "scope": [_("all channels") if s == "all" else channel_label(s) for s in p["scope"]]})
     for col in ("target", "actual", "last_year"):
         t[col] = [Safe(_e(format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)))
                   for v, k in zip(p[col], p["kpi"])]
     t["attainment"] = p["attainment"].to_numpy()
-    t["status"] = [Safe(f'<span class="kr-nowrap"><span class="kr-light {_STATUS[s][0]}">●</span> {_e(_STATUS[s][1])}</span>')
+    t["status"] = [Safe(f'<span class="kr-nowrap"><span class="kr-light {_STATUS[s][0]}">●</span> {_e(_(_STATUS[s][1]))}</span>')
                    for s in p["status"]]
     t["target_rule"] = p["target_rule"].to_numpy()
     t["explanation"] = p["explanation"].to_numpy()
@@ -201,13 +252,15 @@ def plan(rv) -> HTML:
 def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
-    labels = {c: c.replace("→", " → ") for c in units} | {"channel": "Channel"}
+    stage = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
+    labels = {c: " → ".join(_(stage.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
+    f = f.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in f["channel"]])
     return table(f, units, labels=labels)
 
 
 def data_quality(rv) -> HTML:
     if not rv.data_quality:
-        return HTML("<p>No data-quality problems found.</p>")
+        return HTML(f"<p>{_e(_('No data-quality problems found.'))}</p>")
     return sentences(rv.data_quality)
 
 
@@ -218,6 +271,7 @@ def glossary(rv) -> HTML:
 
 def provenance(rv) -> HTML:
     rows = pd.DataFrame(rv.data.inputs)[["table", "path", "rows", "sha256"]]
+    rows["table"] = rows["table"].map(_)
     rows["sha256"] = rows["sha256"].str[:16] + "…"
     return table(rows, {"rows": "count"}, labels={"table": "Table", "path": "File", "rows": "Rows",
                                                   "sha256": "SHA-256"})
@@ -226,17 +280,19 @@ def provenance(rv) -> HTML:
 def devices(rv) -> HTML:
     """Traffic and conversion by device (S3)."""
     if rv.devices.empty:
-        return HTML("<p>No device split in the activity data.</p>")
-    return table(rv.devices, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
+        return HTML(f"<p>{_e(_('No device split in the activity data.'))}</p>")
+    d = rv.devices.assign(device=[_(x) for x in rv.devices["device"]])
+    return table(d, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
 
 
 def unavailable(rv) -> HTML:
     """The catalogue KPIs this client's data cannot give, and what data would be needed."""
     u = rv.availability[rv.availability["status"] != "shown"]
     if u.empty:
-        return HTML("<p>Every KPI of the catalogue could be computed from this data.</p>")
+        return HTML(f"<p>{_e(_('Every KPI of the catalogue could be computed from this data.'))}</p>")
+    u = u.assign(label=[_(x) for x in u["label"]])
     return table(u[["label", "needs"]], labels={"label": "KPI not shown", "needs": "What it needs"},
-                 note="Add the data in client.yaml sources to have these KPIs in next year's review.")
+                 note=_("Add the data in client.yaml sources to have these KPIs in next year's review."))
 
 
 def kpi_sets() -> HTML:
@@ -248,8 +304,8 @@ def kpi_sets() -> HTML:
 
 def _mark(p, alpha: float) -> Safe:
     if pd.isna(p):
-        return Safe('<span class="na">n/a</span>')
-    txt = "< 0.001" if p < 0.001 else f"{p:.3f}"
+        return Safe(f'<span class="na">{_e(_("n/a"))}</span>')
+    txt = "< " + i18n.number(0.001, 3) if p < 0.001 else i18n.number(p, 3)
     return Safe(f'<span class="sig">{_e(txt)} ✱</span>' if p < alpha else _e(txt))
 
 
@@ -257,9 +313,10 @@ def channel_pairs(rv) -> HTML:
     """Pairwise differences of visit → lead between channels; only significant ones highlighted."""
     p = rv.channel_pairs
     if p.empty:
-        return HTML("<p>Fewer than two channels with visits: no comparison.</p>")
+        return HTML(f"<p>{_e(_('Fewer than two channels with visits: no comparison.'))}</p>")
     alpha = rv.config.thresholds.alpha
     t = p[["group_a", "group_b", "rate_a", "rate_b", "diff", "ci_low", "ci_high"]].copy()
+    t["group_a"], t["group_b"] = t["group_a"].map(channel_label), t["group_b"].map(channel_label)
     t["p_adjusted"] = [_mark(x, alpha) for x in p["p_adjusted"]]
     t["cohens_h"] = p["cohens_h"].to_numpy()
     units = {"rate_a": "rate", "rate_b": "rate", "diff": "rate", "ci_low": "rate", "ci_high": "rate",
@@ -268,8 +325,10 @@ def channel_pairs(rv) -> HTML:
     html = table(t, units, labels={"group_a": "Channel A", "group_b": "Channel B", "rate_a": "A", "rate_b": "B",
                                    "diff": "B − A", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
                                    "p_adjusted": "p (Holm)", "cohens_h": "Cohen's h"},
-                 note=f"✱ significant at α = {alpha:g} after Holm's correction over {len(p)} pairs; "
-                      f"{int(sig.sum())} of {len(p)} differences are.").data
+                 note=_("✱ significant at α = {alpha} after Holm's correction over {pairs} pairs; "
+                        "{sig} of {pairs} differences are.").format(alpha=i18n.number(alpha, 2),
+                                                                    pairs=i18n.digits(str(len(p))),
+                                                                    sig=i18n.digits(str(int(sig.sum()))))).data
     return HTML(html)
 
 
@@ -277,32 +336,37 @@ def tactic_evidence(rv) -> HTML:
     """ROI and CAC with their intervals, and the year-over-year tests, per tactic."""
     c = rv.comparisons
     alpha = rv.config.thresholds.alpha
-    t = pd.DataFrame({"channel": c["channel"], "tactic": c["tactic"]})
-    t["roi"] = [Safe(f"{_e(format_value(r, 'rate'))}<br><small>{_e(format_value(lo, 'rate'))} to "
-                     f"{_e(format_value(hi, 'rate'))}</small>") for r, lo, hi in zip(c["roi"], c["roi_ci_low"], c["roi_ci_high"])]
+    t = pd.DataFrame({"channel": c["channel"].map(channel_label), "tactic": c["tactic"]})
     cur = rv.config.currency
+
+    def with_ci(v, lo, hi, unit):
+        rng = _("{low} to {high}").format(low=format_value(lo, unit, cur), high=format_value(hi, unit, cur))
+        return Safe(f"{_e(format_value(v, unit, cur))}<br><small>{_e(rng)}</small>")
+
+    t["roi"] = [with_ci(r, lo, hi, "rate") for r, lo, hi in zip(c["roi"], c["roi_ci_low"], c["roi_ci_high"])]
     if "cac" in c:
-        t["cac"] = [Safe(f"{_e(format_value(v, 'money', cur))}<br><small>{_e(format_value(lo, 'money', cur))} to "
-                         f"{_e(format_value(hi, 'money', cur))}</small>") for v, lo, hi in zip(c["cac"], c["cac_ci_low"], c["cac_ci_high"])]
+        t["cac"] = [with_ci(v, lo, hi, "money") for v, lo, hi in zip(c["cac"], c["cac_ci_low"], c["cac_ci_high"])]
     t["leads_ratio"] = c["leads_ratio"].to_numpy()
     t["leads_p"] = [_mark(x, alpha) for x in c["leads_p"]]
     t["t2l_diff"] = c["t2l_diff"].to_numpy()
     t["t2l_p"] = [_mark(x, alpha) for x in c["t2l_p"]]
-    basis = ", ".join(sorted(set(c["roi_ci_basis"].dropna())))
+    basis = ", ".join(_(b) for b in sorted(set(c["roi_ci_basis"].dropna())))
     return table(t, {"roi": "rate", "cac": "money", "leads_ratio": "ratio", "leads_p": "rate", "t2l_diff": "pts",
                      "t2l_p": "rate"},
                  labels={"channel": "Channel", "tactic": "Tactic", "roi": "ROI (95 % CI)", "cac": "CAC (95 % CI)",
                          "leads_ratio": "Leads per month vs last year", "leads_p": "p", "t2l_diff": "Visit → lead change",
                          "t2l_p": "p"},
-                 note=f"ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
-                      f"interval on new customers; year over year: Poisson rate test for leads per active month, "
-                      f"two-proportion test for visit → lead. ✱ significant at α = {alpha:g}.")
+                 note=_("ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
+                        "interval on new customers; year over year: Poisson rate test for leads per active month, "
+                        "two-proportion test for visit → lead. ✱ significant at α = {alpha}.").format(
+                     basis=basis, alpha=i18n.number(alpha, 2)))
 
 
 def customers_by_channel(rv) -> HTML:
     t = rv.customers.get("by_channel")
     if t is None:
-        return HTML("<p>No orders and customers tables: the customers section needs them.</p>")
+        return HTML(f"<p>{_e(_('No orders and customers tables: the customers section needs them.'))}</p>")
+    t = t.assign(channel=t["channel"].map(lambda c: channel_label(c) if isinstance(c, str) else c))
     return table(t, {"orders": "count", "customers": "count", "revenue": "money", "purchase_frequency": "ratio",
                      "lifetime_days": "days"}, currency=rv.config.currency,
                  labels={"channel": "Acquisition channel", "customers": "Ordering customers",
@@ -312,35 +376,37 @@ def customers_by_channel(rv) -> HTML:
 def retention(rv) -> HTML:
     t = rv.customers.get("retention")
     if t is None:
-        return HTML("<p>No customers table with churn dates: retention and churn are not available.</p>")
-    t = t.assign(period=t["period"].dt.year.astype(str))
+        return HTML(f"<p>{_e(_('No customers table with churn dates: retention and churn are not available.'))}</p>")
+    t = t.assign(period=[i18n.digits(str(y)) for y in t["period"].dt.year])
     return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
                      "retention_rate": "rate", "churn_rate": "rate"},
                  labels={"period": "Year", "customers_start": "Customers at start", "new": "New", "lost": "Lost",
                          "customers_end": "Customers at end"},
-                 note="Retention = (customers at end − new) / customers at start; churn = lost / customers at start (S2).")
+                 note=_("Retention = (customers at end − new) / customers at start; churn = lost / customers at start (S2)."))
 
 
 def cohort_ltv(rv) -> HTML:
     t = rv.customers.get("cohort_ltv")
     if t is None:
         return HTML("")
-    t = t.assign(cohort=[f"{d:%Y} Q{(d.month - 1) // 3 + 1}" for d in t["cohort"]])
+    t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
                  labels={"cohort": "Cohort", "customers": "Customers acquired", "ltv": "Revenue per customer, first 4 quarters"},
-                 note="The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger than 4 quarters.")
+                 note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
+                        "than 4 quarters."))
 
 
 def nps(rv) -> HTML:
     t = rv.customers.get("nps")
     if t is None:
-        return HTML("<p>No NPS survey.</p>")
+        return HTML(f"<p>{_e(_('No NPS survey.'))}</p>")
+    t = t.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in t["channel"]])
     return table(t[["channel", "n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high"]],
                  {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
                   "ci_high": "points"},
                  labels={"channel": "Channel", "n": "Responses", "promoters": "Promoters", "passives": "Passives",
                          "detractors": "Detractors", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},
-                 note="NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance.")
+                 note=_("NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance."))
 
 
 def budget(rv) -> HTML:
@@ -348,17 +414,25 @@ def budget(rv) -> HTML:
 
     b = rv.budget
     t = b[["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity", "note"]].copy()
-    t["decision"] = t["decision"].map(_DECISION_LABELS)
+    t["decision"] = t["decision"].map(lambda d: _(_DECISION_LABELS.get(d, d)) if isinstance(d, str) else d)
+    t["channel"] = t["channel"].map(channel_label)
     total = b.attrs.get("total", {})
     cur = rv.config.currency
-    head = (f"Expected change of the tactics' yearly result (gross profit) at the proposed budget: "
-            f"{format_value(total.get('change'), 'money', cur)} (90 % interval "
-            f"{format_value(total.get('ci_low'), 'money', cur)} to {format_value(total.get('ci_high'), 'money', cur)}).")
+    head = _("Expected change of the tactics' yearly result (gross profit) at the proposed budget: {change} "
+             "(90 % interval {low} to {high}).").format(change=format_value(total.get("change"), "money", cur),
+                                                         low=format_value(total.get("ci_low"), "money", cur),
+                                                         high=format_value(total.get("ci_high"), "money", cur))
     if total.get("unallocated", 0) > 1:
-        head += f" Not reallocated (every tactic with a curve at its cap): {format_value(total['unallocated'], 'money', cur)}."
+        head += " " + _("Not reallocated (every tactic with a curve at its cap): {amount}.").format(
+            amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                        "current_budget": "This year", "proposed_budget": "Proposed",
                                        "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
-    items = "".join(f"<li>{_e(a)}</li>" for a in ASSUMPTIONS)
-    return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>Assumptions:</p><ul class='kr-note'>{items}</ul>")
+    items = "".join(f"<li>{_e(_(a))}</li>" for a in ASSUMPTIONS)
+    return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
+
+
+def quarter_label(day) -> str:
+    """"2025 Q1" in the report language."""
+    return _("{year} Q{quarter}").format(year=i18n.digits(str(day.year)), quarter=i18n.digits(str((day.month - 1) // 3 + 1)))

@@ -32,8 +32,8 @@ def test_missed_target_names_weakest_stage(tmp_path):
     row = rv.plan.set_index("kpi").loc["revenue"]
     assert row["status"] == "close"  # 9 600 of 10 560
     # visit->lead: 540 / 13 200 against 840 / 13 200 = -35.7 %; lead->customer 180 / 540 against 180 / 840 = +55.6 %
-    assert "visit → lead -35.7%" in row["explanation"]
-    assert "lead → customer +55.6%" in row["explanation"]
+    assert "visit → lead -35.7 %" in row["explanation"]
+    assert "lead → customer +55.6 %" in row["explanation"]
     assert "weakest: visit → lead" in row["explanation"]
     met = rv.plan.set_index("kpi").loc["cac"]
     assert met["status"] == "met" and met["explanation"] == ""

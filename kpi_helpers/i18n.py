@@ -1,0 +1,169 @@
+"""Report language: one message catalogue per language, locale number and date formats, right-to-left text.
+
+Every word a manager reads goes through :func:`_` (gettext): the English text
+is the message id; ``kpi_helpers/locale/<lang>/LC_MESSAGES/messages.po`` holds
+the translation (read with Babel at first use, so a clean clone needs no
+compile step; ``make catalogues`` re-extracts the template). Numbers, money,
+percentages and dates go through Babel's CLDR data (:func:`number`,
+:func:`money`, :func:`percent`, :func:`month_name`). Persian gets Persian
+digits, right-to-left pages and, for matplotlib (which does not shape Arabic
+script), :func:`shape` (arabic-reshaper + python-bidi) and a bundled OFL font.
+
+The language is process state, set once per report by
+:func:`set_language` (the notebook does it from the client's ``language``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, numbers
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+
+__all__ = ["LANGUAGES", "CALENDARS", "set_language", "language", "calendar", "_", "number", "percent", "money",
+           "points", "month_name", "date_text", "digits", "shape", "direction", "catalogue", "FONT_DIR"]
+
+LANGUAGES = ("en", "ru", "fa")
+CALENDARS = ("gregorian", "solar_hijri")
+LOCALE_DIR = Path(__file__).parent / "locale"
+FONT_DIR = Path(__file__).parent / "fonts"
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_state = {"language": "en", "calendar": "gregorian"}
+
+
+def set_language(lang: str | None = "en", calendar: str | None = "gregorian") -> None:
+    """Choose the report language (en, ru, fa) and calendar (gregorian, solar_hijri)."""
+    lang, calendar = lang or "en", calendar or "gregorian"
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}")
+    if calendar not in CALENDARS:
+        raise ValueError(f"calendar {calendar!r} is not supported; use one of {', '.join(CALENDARS)}")
+    _state["language"], _state["calendar"] = lang, calendar
+
+
+def language() -> str:
+    return _state["language"]
+
+
+def calendar() -> str:
+    return _state["calendar"]
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid → msgstr of a language's .po file (empty translations left out)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if lang == "en" or not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
+
+
+#: Every message id looked up in this process (``make catalogues`` collects them from a demo run).
+SEEN: set[str] = set()
+
+
+def _(message: str) -> str:
+    """Translate ``message`` (the English text) into the current language; English when untranslated."""
+    SEEN.add(message)
+    return catalogue(_state["language"]).get(message, message)
+
+
+def digits(text: str) -> str:
+    """Persian digits in a Persian report; the text unchanged otherwise."""
+    return text.translate(_PERSIAN_DIGITS) if _state["language"] == "fa" else text
+
+
+def _locale() -> Locale:
+    return Locale.parse(_state["language"])
+
+
+def _kw() -> dict:
+    return {"locale": _locale(), "numbering_system": "arabext" if _state["language"] == "fa" else "latn"}
+
+
+def number(value: float, decimals: int = 0, *, sign: bool = False) -> str:
+    """A number with the locale's separators: ``1 234 567,89`` in Russian.
+
+    >>> set_language("ru"); number(1234567.891, 2); set_language("en")
+    '1\\xa0234\\xa0567,89'
+    """
+    pattern = ("+" if sign else "") + "#,##0" + ("." + "0" * decimals if decimals else "")
+    if sign:
+        pattern += ";-" + pattern[1:]
+    return digits(numbers.format_decimal(value, format=pattern, **_kw()))
+
+
+def percent(fraction: float, decimals: int = 1, *, sign: bool = False) -> str:
+    """A fraction as a percentage: ``12.5 %`` (en), ``12,5 %`` (ru, no-break space), ``۱۲٫۵٪`` (fa)."""
+    if _state["language"] == "en":
+        return f"{fraction * 100:{'+' if sign else ''}.{decimals}f} %"
+    base = _locale().percent_formats[None].pattern.split(";")[0]
+    pattern = base.replace("0%", "0" + ("." + "0" * decimals if decimals else "") + "%") if decimals else base
+    if sign:
+        pattern = "+" + pattern + ";-" + pattern
+    return digits(numbers.format_percent(fraction, format=pattern, **_kw()))
+
+
+def money(value: float, currency: str = "", decimals: int = 0) -> str:
+    """Money in the client's currency: ``1,234,568 EUR`` (en), ``1 234 568 ₽`` (ru)."""
+    if _state["language"] == "en" or not currency:
+        return f"{number(value, decimals)} {currency}".strip()
+    pattern = _locale().currency_formats["standard"].pattern.split(";")[0]
+    pattern = pattern.replace(".00", "." + "0" * decimals if decimals else "")
+    return digits(numbers.format_currency(value, currency, format=pattern, currency_digits=False, **_kw()))
+
+
+def points(value: float, *, sign: bool = True) -> str:
+    """NPS-style points: ``+21``."""
+    return number(round(value), 0, sign=sign)
+
+
+def month_name(month: int, year: int = 2025, *, short: bool = False) -> str:
+    """The month's name in the report language and calendar (a Gregorian month in the Solar Hijri calendar is
+    named by the Solar Hijri month in which it starts)."""
+    day = dt.date(year, month, 1)
+    if _state["calendar"] == "solar_hijri":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=day)
+        names = jdatetime.date.j_months_fa if _state["language"] == "fa" else jdatetime.date.j_months_en
+        return names[j.month - 1]
+    return format_date(day, "LLL" if short else "LLLL", locale=_locale())
+
+
+def date_text(day: dt.date) -> str:
+    """A full date in the report language and calendar."""
+    if _state["calendar"] == "solar_hijri":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=day)
+        months = jdatetime.date.j_months_fa if _state["language"] == "fa" else jdatetime.date.j_months_en
+        return digits(f"{j.day} {months[j.month - 1]} {j.year}")
+    return digits(format_date(day, "long", locale=_locale()))
+
+
+def direction() -> str:
+    return "rtl" if _state["language"] == "fa" else "ltr"
+
+
+def shape(text: str) -> str:
+    """Text for matplotlib: Persian letters joined and put in visual order (matplotlib does neither)."""
+    if _state["language"] != "fa" or not text or not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def is_missing(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
