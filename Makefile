@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-kpi-review
 NB     := notebooks/annual_review.ipynb
 
-.PHONY: setup demo test notebook-outputs demo-data lab clean
+.PHONY: setup demo test notebook-outputs demo-data catalogues lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ notebook-outputs: setup  ## re-execute the committed notebook on the demo client
 
 demo-data: setup  ## regenerate data/demo from the fixed seed
 	$(PY) -m kpi_helpers.demo data/demo
+
+catalogues: setup  ## collect message ids into kpi_helpers/locale/messages.pot and update the ru / fa catalogues
+	MPLBACKEND=Agg $(PY) -m kpi_helpers.i18n_tools
 
 lab: setup  ## JupyterLab with this environment's kernel
 	$(VENV)/bin/jupyter lab notebooks/

@@ -65,6 +65,8 @@ class DemoClient:
     targets: list[dict] = field(default_factory=list)
     thresholds: dict = field(default_factory=dict)
     branding: dict = field(default_factory=dict)
+    language: str = "en"
+    calendar: str = "gregorian"
 
 
 DEMO_CLIENTS = [
@@ -142,6 +144,46 @@ DEMO_CLIENTS = [
             {"kpi": "revenue", "scope": "all", "change": 0.1},
             {"kpi": "leads", "scope": "paid_search", "value": 1800},
         ],
+    ),
+]
+
+DEMO_CLIENTS += [
+    DemoClient(
+        "okna-sever", "Окна Север (остекление, Санкт-Петербург)", "local_services", "RUB", 0.4,
+        [
+            Tactic("paid_search", "Яндекс Директ: поиск", "outbound", 2200, 0.07, (0.45,), 42000, 0.15, 5,
+                   spend=180000, other_costs={"agency": 30000}, ctr=0.06, expected="keep"),
+            Tactic("display", "Баннеры в РСЯ", "outbound", 1800, 0.012, (0.2,), 18000, 0.1, 3,
+                   spend=150000, ctr=0.004, bounce=0.75, nps_mix=(0.3, 0.35, 0.35), expected="drop"),
+            Tactic("social_organic", "Группа ВКонтакте", "inbound", 5000, 0.0025, (0.45,), 42000, 0.15, 5,
+                   other_costs={"labour": 170000}, social=True, growth=1.3, expected="optimise"),
+            Tactic("referral", "Рекомендации клиентов", "inbound", 500, 0.12, (0.6,), 45000, 0.2, 6,
+                   other_costs={"labour": 15000}, nps_mix=(0.6, 0.3, 0.1)),
+            Tactic("email", "Рассылка к сезону", "inbound", 100, 0.06, (0.5,), 40000, 0.1, 4,
+                   other_costs={"software": 5000}, active_from="2025-11-01", expected="insufficient_data"),
+        ],
+        shared_costs={"overhead": 60000},
+        targets=[{"kpi": "revenue", "scope": "all", "change": 0.1}, {"kpi": "cpl", "scope": "all", "value": 3000.0}],
+        language="ru",
+    ),
+    DemoClient(
+        "ketab-negah", "کتاب‌فروشی آنلاین نگاه", "ecommerce", "IRR", 0.35,
+        [
+            Tactic("paid_search", "تبلیغات جست‌وجوی گوگل", "outbound", 6000, 0.07, (0.5,), 9_000_000, 1.2, 3,
+                   spend=700_000_000, other_costs={"agency": 90_000_000}, ctr=0.02, expected="keep"),
+            Tactic("social_paid", "تبلیغات اینستاگرام", "outbound", 5000, 0.012, (0.3,), 6_000_000, 0.5, 1.5,
+                   spend=600_000_000, ctr=0.012, social=True, bounce=0.7, nps_mix=(0.25, 0.35, 0.40),
+                   expected="drop"),
+            Tactic("content", "وبلاگ و معرفی کتاب", "inbound", 10000, 0.004, (0.5,), 9_000_000, 1.2, 3,
+                   other_costs={"labour": 450_000_000}, growth=1.25, bounce=0.6, expected="optimise"),
+            Tactic("email", "خبرنامه", "inbound", 2000, 0.09, (0.55,), 8_500_000, 1.5, 3,
+                   other_costs={"software": 40_000_000}),
+            Tactic("affiliate", "همکاری با اینفلوئنسرها", "outbound", 250, 0.03, (0.4,), 9_000_000, 0.8, 2,
+                   spend=150_000_000, active_from="2025-10-01", expected="insufficient_data"),
+        ],
+        shared_costs={"overhead": 250_000_000},
+        targets=[{"kpi": "revenue", "scope": "all", "change": 0.15}, {"kpi": "customers", "scope": "all", "value": 3000}],
+        language="fa", calendar="solar_hijri",
     ),
 ]
 
@@ -294,7 +336,8 @@ def _client_yaml(client: DemoClient) -> dict:
         "slug": client.slug,
         "business": client.business,
         "currency": client.currency,
-        "language": "en",
+        "language": client.language,
+        **({"calendar": client.calendar} if client.calendar != "gregorian" else {}),
         "year": 2025,
         "gross_margin": client.gross_margin,
         "sources": [{"table": t, "path": f"{t}.csv"} for t in
