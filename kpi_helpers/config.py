@@ -75,6 +75,7 @@ class ClientConfig(_Model):
     slug: str | None = None
     currency: str = "EUR"
     language: Literal["en", "ru", "fa"] = "en"
+    calendar: Literal["gregorian", "solar_hijri"] = "gregorian"
     year: int
     fiscal_year_start: str = "01-01"
     gross_margin: float | None = Field(None, ge=0, le=1)
