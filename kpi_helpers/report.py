@@ -62,11 +62,12 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
 def export_html(notebook: str | Path, target: str | Path, language: str = "en") -> Path:
     """Export an executed notebook as the management report: self-contained HTML without code.
 
-    No inputs, prompts, stderr or error outputs; a table of contents built
+    No inputs, prompts, stderr or error outputs, no cell tagged ``analyst-only``; a table of contents built
     from the section headings; no script at all (the page's Content-Security-
     Policy forbids scripts, and the template loads none).
     """
     nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "analyst-only" not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
