@@ -31,7 +31,7 @@ LANGUAGES = ("en", "ru", "fa")
 CALENDARS = ("gregorian", "solar_hijri")
 LOCALE_DIR = Path(__file__).parent / "locale"
 FONT_DIR = Path(__file__).parent / "fonts"
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_PERSIAN_DIGITS = str.maketrans("0123456789%", "۰۱۲۳۴۵۶۷۸۹٪")
 _state = {"language": "en", "calendar": "gregorian"}
 
 
@@ -104,7 +104,8 @@ def percent(fraction: float, decimals: int = 1, *, sign: bool = False) -> str:
     if _state["language"] == "en":
         return f"{fraction * 100:{'+' if sign else ''}.{decimals}f} %"
     base = _locale().percent_formats[None].pattern.split(";")[0]
-    pattern = base.replace("0%", "0" + ("." + "0" * decimals if decimals else "") + "%") if decimals else base
+    last_zero = base.rfind("0")  # decimals go after the pattern's last digit: "#,##0 %" -> "#,##0.0 %"
+    pattern = base[:last_zero + 1] + "." + "0" * decimals + base[last_zero + 1:] if decimals else base
     if sign:
         pattern = "+" + pattern + ";-" + pattern
     return digits(numbers.format_percent(fraction, format=pattern, **_kw()))
