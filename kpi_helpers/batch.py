@@ -113,7 +113,7 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
             raise DataError(error)
         manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
-        export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"))
+        export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)

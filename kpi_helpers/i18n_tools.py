@@ -61,6 +61,7 @@ def _render_demo() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "x").mkdir()
             report.write_index(Path(tmp), "en")
+    i18n._("{client} · annual marketing review {year}")  # the page title, set by report.export_html
 
 
 def _static_ids() -> set[str]:

@@ -59,7 +59,7 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     return out
 
 
-def export_html(notebook: str | Path, target: str | Path, language: str = "en") -> Path:
+def export_html(notebook: str | Path, target: str | Path, language: str = "en", summary: dict | None = None) -> Path:
     """Export an executed notebook as the management report: self-contained HTML without code.
 
     No inputs, prompts, stderr or error outputs, no cell tagged ``analyst-only``; a table of contents built
@@ -76,9 +76,13 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en") 
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.get("title", "Annual review")}})
-    target = Path(target)
     i18n.set_language(language)
+    summary = summary or {}
+    name = _("{client} · annual marketing review {year}").format(
+        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
+    nb.metadata["title"] = name  # the template prefers the notebook's own title
+    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    target = Path(target)
     body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
