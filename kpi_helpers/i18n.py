@@ -153,9 +153,24 @@ def direction() -> str:
     return "rtl" if _state["language"] == "fa" else "ltr"
 
 
+@cache
+def _native_text_layout() -> bool:
+    """Whether matplotlib shapes and orders right-to-left text itself (3.11 and later lay text out with
+    libraqm); before that, Persian must be reshaped and reordered by hand."""
+    import matplotlib
+
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return (major, minor) >= (3, 11)
+
+
 def shape(text: str) -> str:
-    """Text for matplotlib: Persian letters joined and put in visual order (matplotlib does neither)."""
-    if _state["language"] != "fa" or not text or not any("\u0600" <= ch <= "\u06ff" for ch in text):
+    """Text for matplotlib: Persian letters joined and in visual order.
+
+    Matplotlib 3.11+ does this itself and the text passes unchanged; older
+    versions get arabic-reshaper and python-bidi.
+    """
+    if (_state["language"] != "fa" or not text or _native_text_layout()
+            or not any("\u0600" <= ch <= "\u06ff" for ch in text)):
         return text
     import arabic_reshaper
     from bidi import get_display
