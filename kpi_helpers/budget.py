@@ -140,7 +140,7 @@ def _uncertainty(t: pd.DataFrame, n_draws: int, seed: int) -> dict:
         return {"change": 0.0, "ci_low": np.nan, "ci_high": np.nan}
     rng = np.random.default_rng(seed)
     diffs = np.zeros(n_draws)
-    for _, r in t.iterrows():
+    for _idx, r in t.iterrows():
         draws = rng.multivariate_normal([r["level"], r["b"]], np.asarray(r["cov"], dtype="float64"), size=n_draws)
         b = np.clip(draws[:, 1], *_B_RANGE)
         diffs += (_annual(draws[:, 0], b, r["center"], r["proposed_budget"])

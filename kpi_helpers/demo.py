@@ -230,7 +230,7 @@ def _simulate(client: DemoClient, rng: np.random.Generator) -> dict[str, pd.Data
                 # lead by lead through the funnel
                 for _ in range(leads):
                     created = month + pd.Timedelta(days=int(rng.integers(0, days)))
-                    reached, stage_names = 0, (["won"] if len(t.stages) == 1 else ["mql", "sql", "won"])
+                    reached = 0
                     for p in t.stages:
                         if rng.random() < p:
                             reached += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DEMO, ROOT, write_tiny_client
+from conftest import DEMO, write_tiny_client
 
 RUN_DATE = "2026-02-01"
 NOTEBOOKS = Path(__file__).parent / "notebooks"

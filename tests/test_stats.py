@@ -14,7 +14,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 from statsmodels.stats import rates as sm_rates
 
 from kpi_helpers import stats as ks
