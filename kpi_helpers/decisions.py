@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import i18n
+from . import i18n, stats
 from .catalog import format_value, label
 from .i18n import _
 from .config import Override, Thresholds
@@ -150,7 +150,7 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
              "stage_p": s["p"], "roi_if_fixed": fixed}
     if weak and pd.notna(fixed) and fixed >= th.roi_hurdle:
-        return base | {"decision": "optimise", "action": _(ACTIONS[s["name"]]),
+        return base | {"decision": "optimise", "action": _(ACTIONS[s["name"]]) + _ab_plan(s, row, th.alpha),
                        "reason": _("{roi} is below the {hurdle} hurdle, but the funnel is the problem: {stage}; at "
                                    "that rate ROI would be {fixed}.").format(roi=roi_txt, hurdle=hurdle,
                                                                             stage=_stage_text(s),
@@ -158,6 +158,23 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle; its weakest stage is {stage}, "
                                                   "and even at that rate ROI would be {fixed}.").format(
         roi=roi_txt, hurdle=hurdle, stage=_stage_text(s), fixed=format_value(fixed, "rate"))}
+
+
+_STAGE_TRIALS = {"traffic_to_lead": "visits", "lead_to_mql": "leads", "mql_to_sql": "mql", "sql_to_customer": "sql",
+                 "lead_to_customer": "leads"}
+
+
+def _ab_plan(s: dict, row: pd.Series, alpha: float) -> str:
+    """The A/B test that would show a 20 % relative lift of the weak stage (S3, S4): size and duration."""
+    if not 0 < s["rate"] < 1:
+        return ""
+    n = stats.sample_size(s["rate"], 0.2, alpha=alpha, power=0.8)
+    per_month = (row.get(_STAGE_TRIALS[s["name"]], np.nan) or np.nan) / 12
+    months = 2 * n / per_month if per_month > 0 else np.nan
+    text = " " + _("An A/B test needs {n} per variant to detect a 20 % lift at 80 % power").format(n=i18n.number(n))
+    if pd.notna(months):
+        text += _(", about {months} months of this tactic's volume").format(months=i18n.number(months, 1))
+    return text + "."
 
 
 def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_clause: str) -> dict:

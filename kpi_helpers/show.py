@@ -23,7 +23,7 @@ from .narrative import channel_label, executive_summary
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
@@ -191,6 +191,8 @@ def decisions(rv) -> HTML:
                      for x, o in zip(d["decision"], d["override"])]
     d["channel"] = d["channel"].map(channel_label)
     d["confidence"] = d["confidence"].map(lambda c: _(_CONFIDENCE.get(c, c)) if isinstance(c, str) else c)
+    d["reason"] = [Safe(_e(r) + (f'<br><small><b>{_e(_("Suggested action"))}:</b> {_e(a)}</small>'
+                                 if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
     return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                                    "confidence": "Confidence", "reason": "Reason"}, css="kr-decisions")
@@ -436,3 +438,19 @@ def budget(rv) -> HTML:
 def quarter_label(day) -> str:
     """"2025 Q1" in the report language."""
     return _("{year} Q{quarter}").format(year=i18n.digits(str(day.year)), quarter=i18n.digits(str((day.month - 1) // 3 + 1)))
+
+
+def customer_value(rv) -> HTML:
+    """What a customer is worth against what it costs, by acquisition channel (LTV, CAC, LTV:CAC, payback)."""
+    sc = rv.scorecard
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["channel", "portfolio"])]
+    cols = [k for k in ("purchase_frequency", "repeat_purchase_rate", "aov", "ltv", "cac", "ltv_cac", "cac_payback")
+            if k in rows]
+    if not {"ltv", "cac"} <= set(cols):
+        return HTML(f"<p>{_e(_('No orders and customers tables: the customers section needs them.'))}</p>")
+    t = rows[["channel", *cols]].assign(
+        channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]])
+    return table(t, currency=rv.config.currency, labels={"channel": "Channel"},
+                 note=_("LTV (simple): average order value × orders per customer per year × {years} years of assumed "
+                        "lifetime; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
+                     years=i18n.number(rv.config.customer_lifetime_years, 1)))

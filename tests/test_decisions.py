@@ -146,3 +146,16 @@ def test_low_ltv_cac_turns_keep_into_optimise():
     sc["ltv_cac"] = [0.8, 2.0, 2.0, 2.0, 2.0]
     d = _by_tactic(decide(sc, None, Thresholds())).loc["good"]
     assert d["decision"] == "optimise" and "LTV:CAC 0.80 is under 1" in d["reason"]
+
+
+def test_optimise_action_sizes_the_ab_test():
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    d = _by_tactic(decide(CRAFTED, None, Thresholds())).loc["weak_funnel"]
+    # visit -> lead 0.5 %; a +20 % lift (0.6 %) at alpha 0.05 and power 0.8, straight from statsmodels
+    n = NormalIndPower().solve_power(effect_size=proportion_effectsize(0.006, 0.005), alpha=0.05, power=0.8)
+    n = int(-(-n // 1))
+    assert f"needs {n:,} per variant" in d["action"]
+    # 20 000 visits a year: 2 x n visits take 2n / (20 000 / 12) months
+    assert f"about {2 * n / (20_000 / 12):.1f} months" in d["action"]
