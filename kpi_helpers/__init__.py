@@ -34,7 +34,7 @@ from .kpis_audience import (
     engagement_rate, follower_growth, growth, nps, pages_per_visit, repeat_purchase_rate, repeat_visitor_rate,
     retention_rate, traffic_share,
 )
-from .loaders import ClientData, load_client
+from .loaders import ClientData, load_client, validate_client
 from .schema import DataError
 from .stats import (
     ab_test, compare_means, compare_nps, compare_rates, compare_years_count, compare_years_rate,
@@ -46,7 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     # loading and the review
-    "load_client", "load_config", "ClientData", "ClientConfig", "DataError", "build_review", "AnnualReview",
+    "load_client", "validate_client", "load_config", "ClientData", "ClientConfig", "DataError", "build_review", "AnnualReview",
     "REGISTRY", "decide", "propose_budget", "allocate_costs", "kpi_table", "cac_by_flow",
     # formulas: money and funnel
     "ratio", "VARIANTS", "roi", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cpa", "cpc", "cpm", "ctr", "cac",

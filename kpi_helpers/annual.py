@@ -16,6 +16,7 @@ from .catalog import REGISTRY, glossary
 from .i18n import _
 from .comparisons import channel_rate_ci, compare_channels, compare_tactics
 from .decisions import DECISIONS, decide
+from .config import load_config
 from .loaders import ClientData, load_client
 from .schema import DataError
 
@@ -190,8 +191,13 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ``language`` (en, ru, fa) overrides the client's ``language``; the client's
     ``calendar`` (gregorian, solar_hijri) names the months.
     """
-    data = client_config if isinstance(client_config, ClientData) else load_client(client_config)
-    i18n.set_language(language or data.config.language, getattr(data.config, "calendar", "gregorian"))
+    if isinstance(client_config, ClientData):
+        data = client_config
+        i18n.set_language(language or data.config.language, data.config.calendar)
+    else:  # the language first, so that the loader's data-quality notes come in it too
+        cfg, _folder = load_config(client_config)
+        i18n.set_language(language or cfg.language, cfg.calendar)
+        data = load_client(client_config)
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
     sc = review.scorecard(data, year)

@@ -136,16 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         print(target)
         return 0
     if args.command == "validate":
-        from .loaders import load_client
-        from .schema import DataError
+        from .loaders import validate_client
 
-        try:
-            data = load_client(args.client)
-        except DataError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        print(f"{data.folder / 'client.yaml'}: OK ({', '.join(f'{t} {len(df)} rows' for t, df in data.tables.items())})")
-        return 0
+        report = validate_client(args.client)
+        print(report)
+        return 0 if report.ok else 1
     from .batch import run_batch
 
     if args.command == "demo":

@@ -6,15 +6,24 @@ Paths in the file are relative to the file's folder. Validation errors become
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .schema import CHANNELS, TABLES, DataError
 
-__all__ = ["ClientConfig", "Source", "Target", "Thresholds", "Override", "load_config", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "ClientConfig", "Override", "Source", "Target", "Thresholds", "load_config"]
 
 SCHEMA_VERSION = 1
 
@@ -23,12 +32,108 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_STAGE_VALUE = r"(lead|mql|sql|opportunity|won|lost)(/(open|won|lost))?"
+
+
+def _check_stage_map(v: dict[str, str]) -> dict[str, str]:
+    bad = {k: t for k, t in v.items() if not re.fullmatch(_STAGE_VALUE, str(t))}
+    if bad:
+        raise ValueError("stage_map values are a stage (lead, mql, sql, opportunity, won), 'lost', or "
+                         f"stage/status such as 'sql/lost' (the furthest stage a lost deal reached); got {bad}")
+    return v
+
+
+def _check_channel_map(v: dict[str, str]) -> dict[str, str]:
+    bad = {k: t for k, t in v.items() if t not in CHANNELS}
+    if bad:
+        raise ValueError(f"channel_map targets must be channels ({', '.join(CHANNELS)}); got {bad}")
+    return v
+
+
 class Source(_Model):
-    """One input file feeding one canonical table."""
+    """One input file feeding one canonical table, with how to read it.
+
+    A canonical file needs only ``table`` and ``path``. An export from a
+    platform names its ``preset`` (``kpi_helpers.loaders.PRESETS``); anything
+    else maps its columns with ``columns``. Parsing options left out are
+    detected and reported (``ValidationReport.sources``).
+    """
 
     table: Literal["activity", "costs", "deals", "orders", "customers", "survey"]
     path: str
-    sheet: str | int | None = None  # for .xlsx files
+    sheet: str | int | None = None  # for .xlsx files: a name or a 0-based position
+    preset: str | None = Field(None, description="a platform preset, e.g. yandex_metrica, ga4, hubspot")
+    header_row: int | None = Field(None, ge=1, description="the spreadsheet row holding the column names")
+    encoding: str | None = Field(None, description="e.g. utf-8, utf-8-sig, cp1251; detected when left out")
+    delimiter: str | None = Field(None, description="',', ';', '\\t' or '|'; detected when left out")
+    decimal: Literal[".", ","] | None = Field(None, description="decimal mark; detected when left out")
+    thousands: str | None = Field(None, description="thousands separator (' ', ',', '.', \"'\" or '')")
+    date_format: str | None = Field(None, description="strftime format such as %d.%m.%Y; detected when left out")
+    columns: dict[str, str] = Field({}, description="export column name -> canonical column")
+    constants: dict[str, str | int | float] = Field({}, description="canonical column -> one value for every row")
+    channel_map: dict[str, str] = Field({}, description="this file's channel names -> channels (over the client's)")
+    stage_map: dict[str, str] = Field({}, description="CRM stage -> stage or stage/status (over the client's)")
+    unknown_channels: Literal["error", "other"] = "error"
+    currency: str | None = Field(None, description="ISO code of this file's money; default the client's")
+    vat_included: bool | None = Field(None, description="money in this file includes VAT (None: same as client)")
+
+    @field_validator("stage_map")
+    @classmethod
+    def _stages(cls, v):
+        return _check_stage_map(v)
+
+    @field_validator("channel_map")
+    @classmethod
+    def _channels(cls, v):
+        return _check_channel_map(v)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, v):
+        v = {"\\t": "\t", "tab": "\t"}.get(v, v)
+        if v is not None and len(v) != 1:
+            raise ValueError(f"delimiter must be one character such as ',' ';' '\\t' '|'; got {v!r}")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v):
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r} (e.g. utf-8, utf-8-sig, cp1251, utf-16)") from None
+        return v
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v):
+        if v is not None and not re.fullmatch(r"[A-Z]{3}", v):
+            raise ValueError(f"currency is a three-letter ISO code such as EUR, USD, RUB; got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _known_preset_and_columns(self):
+        from .loaders.presets import (  # late: loaders import this module
+            EXTRA_COLUMNS,
+            PRESETS,
+        )
+
+        if self.preset is not None:
+            if self.preset not in PRESETS:
+                raise ValueError(f"unknown preset {self.preset!r}; presets: {', '.join(sorted(PRESETS))}")
+            if PRESETS[self.preset].table != self.table:
+                raise ValueError(f"preset {self.preset!r} feeds table {PRESETS[self.preset].table!r}, "
+                                 f"not {self.table!r}")
+        allowed = set(TABLES[self.table]) | set(EXTRA_COLUMNS)
+        bad = {k: t for k, t in self.columns.items() if t not in allowed}
+        if bad:
+            raise ValueError(f"columns map onto canonical columns of {self.table!r} "
+                             f"({', '.join(TABLES[self.table])}, or {', '.join(EXTRA_COLUMNS)}); got {bad}")
+        bad = [k for k in self.constants if k not in TABLES[self.table]]
+        if bad:
+            raise ValueError(f"constants name canonical columns of {self.table!r}; got {bad}")
+        return self
 
 
 class Target(_Model):
@@ -89,24 +194,47 @@ class ClientConfig(_Model):
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
     branding: dict[str, str] = {}
+    vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
+    amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")
+    rates: dict[str, float | dict[str, float]] = Field(
+        {}, description="currency -> units of the client's currency per unit: one rate, or per month {YYYY-MM: rate}")
+    stage_map: dict[str, str] = Field({}, description="CRM stage -> stage or stage/status, for every CRM source")
 
     @field_validator("channel_map")
     @classmethod
     def _map_onto_vocabulary(cls, v: dict[str, str]):
-        bad = {k: t for k, t in v.items() if t not in CHANNELS}
-        if bad:
-            raise ValueError(f"channel_map targets must be channels ({', '.join(CHANNELS)}); got {bad}")
+        return _check_channel_map(v)
+
+    @field_validator("stage_map")
+    @classmethod
+    def _stages(cls, v):
+        return _check_stage_map(v)
+
+    @field_validator("rates")
+    @classmethod
+    def _rates(cls, v):
+        for cur, r in v.items():
+            if not re.fullmatch(r"[A-Z]{3}", cur):
+                raise ValueError(f"rates are keyed by three-letter currency codes; got {cur!r}")
+            for month, x in (r.items() if isinstance(r, dict) else [("", r)]):
+                if month and not re.fullmatch(r"\d{4}-\d{2}", str(month)):
+                    raise ValueError(f"rates.{cur}: months are YYYY-MM; got {month!r}")
+                if not x > 0:
+                    raise ValueError(f"rates.{cur}: a rate must be positive; got {x!r}")
         return v
 
     @field_validator("sources")
     @classmethod
     def _has_activity(cls, v: list[Source]):
+        # Several sources may feed one table (web analytics, ad platforms and social all feed
+        # activity); their rows are stacked. The same file twice is a mistake.
         tables = [s.table for s in v]
         if "activity" not in tables:
-            raise ValueError("sources needs one source with table: activity")
-        dup = {t for t in tables if tables.count(t) > 1}
+            raise ValueError("sources needs at least one source with table: activity")
+        paths = [(s.path, str(s.sheet)) for s in v]
+        dup = sorted({path for path, sheet in paths if paths.count((path, sheet)) > 1})
         if dup:
-            raise ValueError(f"one source per table; {', '.join(sorted(dup))} given more than once")
+            raise ValueError(f"the same file is listed twice: {', '.join(dup)}")
         return v
 
 

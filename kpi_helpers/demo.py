@@ -296,7 +296,11 @@ def _assemble(client, act, deals, customers, orders, survey) -> dict[str, pd.Dat
             hits = d[d["stage"].isin(reached)].groupby(keys).size()
             activity[stage] = hits.reindex(activity.index, fill_value=0)
     # customers by acquisition month, orders and revenue by order month, attributed to acquisition tactic
-    c = cust_df.assign(period=cust_df["acquired"].dt.to_period("M").dt.to_timestamp())
+    # new customers counted in the month their lead was created (the cohort view), so a row never holds more
+    # customers than leads; customers.csv keeps the real acquisition (close) date
+    created = deals_df.loc[deals_df["customer_id"] != "", ["customer_id", "created"]]
+    c = cust_df.merge(created, on="customer_id")
+    c = c.assign(period=c["created"].dt.to_period("M").dt.to_timestamp())
     activity["customers"] = c.groupby(keys).size().reindex(activity.index, fill_value=0)
     o = orders_df.merge(cust_df[["customer_id", "channel", "tactic", "device"]], on="customer_id")
     o["period"] = o["date"].dt.to_period("M").dt.to_timestamp()
@@ -325,7 +329,7 @@ def _assemble(client, act, deals, customers, orders, survey) -> dict[str, pd.Dat
         "deals": deals_df,
         "orders": orders_df[orders_df["date"] >= start],
         "customers": cust_df.drop(columns=["device"]),
-        "survey": pd.DataFrame(survey).sort_values("date"),
+        "survey": pd.DataFrame(survey).query("date >= @start").sort_values("date"),
     }
 
 

@@ -8,11 +8,24 @@ and what to do about it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["DataError", "Column", "TABLES", "CHANNELS", "COUNT_COLUMNS", "validate_table"]
+__all__ = [
+    "CHANNELS",
+    "COUNT_COLUMNS",
+    "DATE_COLUMNS",
+    "DEAL_STAGES",
+    "DEAL_STATUSES",
+    "MONEY_COLUMNS",
+    "TABLES",
+    "Column",
+    "DataError",
+    "validate_table",
+]
 
 #: The controlled channel vocabulary (DESIGN.md).
 CHANNELS = (
@@ -25,7 +38,7 @@ COUNT_COLUMNS = (
     "spend", "impressions", "clicks", "visits", "visitors", "new_visitors", "pageviews", "bounces",
     "engaged_visits", "duration_s", "reach", "likes", "comments", "shares", "followers", "mentions",
     "leads", "mql", "sql", "opportunities", "customers", "orders", "revenue", "registrations",
-    "attendees",
+    "attendees", "conversions", "sends", "opens", "subscriptions", "unsubscribes",
 )
 
 
@@ -40,7 +53,7 @@ class DataError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # "month" | "date" | "text" | "channel" | "number" | "count" | "score" | "bool"
+    kind: str  # "month" | "date" | "text" | "channel" | "number" | "amount" | "count" | "score" | "stage" | "status"
     required: bool = True
 
 
@@ -48,22 +61,28 @@ def _cols(*specs: Column) -> dict[str, Column]:
     return {c.name: c for c in specs}
 
 
+#: Deal stages in funnel order (the furthest stage a lead reached).
+DEAL_STAGES = ("lead", "mql", "sql", "opportunity", "won")
+#: Deal status: still open, or closed won / lost.
+DEAL_STATUSES = ("open", "won", "lost")
+
 TABLES: dict[str, dict[str, Column]] = {
     "activity": _cols(
         Column("period", "month"), Column("channel", "channel"), Column("tactic", "text"),
         Column("device", "text", False), Column("campaign", "text", False),
-        *(Column(c, "number" if c in ("spend", "revenue", "duration_s") else "count", False) for c in COUNT_COLUMNS),
+        *(Column(c, {"spend": "amount", "duration_s": "amount", "revenue": "number"}.get(c, "count"), False)
+          for c in COUNT_COLUMNS),
     ),
     "costs": _cols(
         Column("period", "month"), Column("channel", "channel", False), Column("tactic", "text", False),
-        Column("cost_type", "text"), Column("flow", "text"), Column("amount", "number"),
+        Column("cost_type", "text"), Column("flow", "text"), Column("amount", "amount"),
     ),
     "deals": _cols(
         Column("deal_id", "text"), Column("created", "date"), Column("channel", "channel"),
-        Column("tactic", "text"), Column("stage", "text"), Column("status", "text"),
+        Column("tactic", "text"), Column("stage", "stage"), Column("status", "status"),
         Column("closed", "date", False),
-        Column("amount", "number", False), Column("customer_id", "text", False),
-        Column("first_response_hours", "number", False),
+        Column("amount", "amount", False), Column("customer_id", "text", False),
+        Column("first_response_hours", "amount", False),
     ),
     "orders": _cols(
         Column("order_id", "text"), Column("customer_id", "text"), Column("date", "date"),
@@ -79,25 +98,64 @@ TABLES: dict[str, dict[str, Column]] = {
     ),
 }
 
-#: Deal stages in funnel order (the furthest stage a lead reached).
-DEAL_STAGES = ("lead", "mql", "sql", "opportunity", "won")
-#: Deal status: still open, or closed won / lost.
-DEAL_STATUSES = ("open", "won", "lost")
+#: Money columns per table (converted between currencies and tax bases by the loaders).
+MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "activity": ("spend", "revenue"), "costs": ("amount",), "deals": ("amount",), "orders": ("amount", "margin"),
+    "customers": (), "survey": (),
+}
+#: The date (or month) column that places a row in time, per table.
+DATE_COLUMNS: dict[str, str] = {
+    "activity": "period", "costs": "period", "deals": "created", "orders": "date", "customers": "acquired",
+    "survey": "date",
+}
 
 _MAX_LISTED = 20
 
 
-def _where(file: str, idx, column: str, value) -> str:
-    # Spreadsheet row: the header is row 1, the first data row is row 2.
-    return f'{file}, row {int(idx) + 2}, column "{column}": {str(value)!r}'
+def _where(file: str, row, column: str, value) -> str:
+    return f'{file}, row {int(row)}, column "{column}": {str(value)!r}'
 
 
-def validate_table(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
+def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2,
+                   keep_index: bool = False, original: pd.DataFrame | None = None,
+                   stripped: bool = False) -> pd.DataFrame:
     """Check columns and types of one canonical table; return it with proper dtypes.
 
-    Raises :class:`DataError` listing every problem found (up to 20 per column).
-    Extra columns are dropped, so personal data a CRM export carries never
-    travels further than the loader.
+    Parameters
+    ----------
+    df : DataFrame
+        The table as read (cells as text, or already numbers / datetimes).
+    table : str
+        One of :data:`TABLES`.
+    file : str
+        The file name used in messages.
+    row_base : int, default 2
+        Spreadsheet row of index label 0: with the default ``RangeIndex`` the
+        header is row 1 and the first data row is row 2. Loaders that keep the
+        sheet row as the index pass 0.
+    keep_index : bool, default False
+        Keep the input's index (the loaders' sheet rows) instead of resetting it.
+    original : DataFrame, optional
+        The cells as the file wrote them (same index and column names), quoted in
+        messages when ``df`` holds values a loader already parsed.
+    stripped : bool, default False
+        Text columns of ``string`` dtype are already stripped, with blanks as
+        missing (the loaders' output): skips a pass over every cell.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found (up to 20 per column), each with file,
+        spreadsheet row, column, value and the fix. Extra columns are dropped,
+        so personal data a CRM export carries never travels further than the
+        loader.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"order_id": ["A1"], "customer_id": ["C1"], "date": ["2025-01-31"],
+    ...                    "amount": ["12.5"], "email": ["ann@example.com"]})
+    >>> validate_table(df, "orders", "orders.csv").dtypes.astype(str).to_dict()
+    {'order_id': 'string', 'customer_id': 'string', 'date': 'datetime64[us]', 'amount': 'float64'}
     """
     spec = TABLES[table]
     problems: list[str] = []
@@ -113,44 +171,70 @@ def validate_table(df: pd.DataFrame, table: str, file: str) -> pd.DataFrame:
         if name not in df.columns:
             continue
         raw = df[name]
-        converted, bad = _convert(raw, col.kind, col.required)
-        for idx in bad.index[bad][:_MAX_LISTED]:
-            problems.append(f"{_where(file, idx, name, raw.loc[idx])} {_EXPECTED[col.kind]}")
+        converted, bad = _convert(raw, col.kind, col.required, stripped)
+        shown = original[name] if original is not None and name in original.columns else raw
+        for idx in bad.index[bad.to_numpy()][:_MAX_LISTED]:
+            value = shown.loc[idx]
+            problems.append(f"{_where(file, idx + row_base, name, value)} {_expected(col.kind, value)}")
+        if (n := int(bad.sum())) > _MAX_LISTED:
+            problems.append(f'{file}, column "{name}": {n - _MAX_LISTED} more such rows not listed')
         out[name] = converted
     if problems:
         raise DataError(problems)
-    return out.reset_index(drop=True)
+    return out if keep_index else out.reset_index(drop=True)
 
 
 _EXPECTED = {
     "month": "is not a month (expected YYYY-MM or YYYY-MM-DD)",
     "date": "is not a date (expected YYYY-MM-DD)",
     "number": "is not a number (use a plain number such as 1234.5: no currency signs or thousands separators)",
+    "amount": "is not a number of 0 or more (use a plain number such as 1234.5: no currency signs or thousands "
+              "separators; a negative amount needs correcting at its source)",
     "count": "is not a non-negative count (use a plain whole number such as 1234)",
     "score": "is not an NPS score (expected a whole number from 0 to 10)",
     "channel": f"is not a known channel (use one of: {', '.join(CHANNELS)}; or map it in client.yaml channel_map)",
+    "stage": f"is not a deal stage (use one of: {', '.join(DEAL_STAGES)}; or map the CRM's stages with stage_map)",
+    "status": f"is not a deal status (use one of: {', '.join(DEAL_STATUSES)}; or map the CRM's stages with stage_map)",
     "text": "is empty (every row needs a value here)",
-    "bool": "is not true/false",
 }
 
 
-def _convert(raw: pd.Series, kind: str, required: bool) -> tuple[pd.Series, pd.Series]:
+def _expected(kind: str, value) -> str:
+    """What was expected, plus a hint when the value looks like a locale-formatted number."""
+    text = _EXPECTED[kind]
+    if kind in ("number", "amount", "count") and isinstance(value, str):
+        v = value.strip()
+        if re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(r"[-−]?\d+,\d+", v):
+            text += ' (this looks like a decimal comma or spaces between thousands: set `decimal: ","` and '\
+                    '`thousands: " "` for this source in client.yaml)'
+    return text
+
+
+def _convert(raw: pd.Series, kind: str, required: bool, stripped: bool = False) -> tuple[pd.Series, pd.Series]:
     """Convert a column to its canonical dtype; return (values, mask of bad cells)."""
-    present = raw.notna() & (raw.astype("string").str.strip() != "")
+    clean = stripped and isinstance(raw.dtype, pd.StringDtype) and raw.dtype.na_value is pd.NA
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype) or clean:
+        present = raw.notna()
+    else:
+        present = raw.notna() & (raw.astype("string").str.strip() != "").fillna(False)
     if kind in ("month", "date"):
-        values = pd.to_datetime(raw.where(present), errors="coerce", format="ISO8601")
+        if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+            values = raw.astype("datetime64[us]")
+        else:
+            values = pd.to_datetime(raw.where(present), errors="coerce", format="ISO8601")
         if kind == "month":
             values = values.dt.to_period("M").dt.to_timestamp()
         return values, present & values.isna()
-    if kind in ("number", "count", "score"):
+    if kind in ("number", "amount", "count", "score"):
         values = pd.to_numeric(raw.where(present), errors="coerce").astype("float64")
-        bad = present & values.isna()
-        if kind == "count":
+        bad = present & (values.isna() | np.isinf(values))
+        if kind in ("count", "amount"):
             bad |= present & (values < 0)
         if kind == "score":
             bad |= present & ((values < 0) | (values > 10) | (values % 1 != 0))
         return values, bad
-    text = raw.astype("string").str.strip()
-    if kind == "channel":
-        return text.where(present), present & ~text.isin(CHANNELS)
-    return text.where(present), (~present if required else pd.Series(False, index=raw.index))
+    text = raw if clean else raw.astype("string").str.strip().where(present)
+    vocabulary = {"channel": CHANNELS, "stage": DEAL_STAGES, "status": DEAL_STATUSES}.get(kind)
+    if vocabulary is not None:
+        return text, (present & ~text.isin(vocabulary)) | (~present if required else False)
+    return text, (~present if required else pd.Series(False, index=raw.index))

@@ -1,15 +1,20 @@
-"""Canonical CSV / XLSX files -> validated canonical tables."""
+"""Load a client: ``client.yaml`` and every source it names -> validated canonical tables.
+
+The entry point is :func:`load_client`; :func:`read_table` reads one canonical file
+(kept for notebooks and tests that build a table by hand).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..config import ClientConfig, load_config
-from ..schema import DataError, validate_table
+from ..config import ClientConfig, Source, load_config
+from ..schema import DataError
+from .generic import load_source
+from .validate import collect
 
 __all__ = ["ClientData", "load_client", "read_table"]
 
@@ -20,14 +25,18 @@ class ClientData:
 
     ``tables`` maps a table name (activity, costs, deals, orders, customers,
     survey) to its DataFrame; tables the client has no source for are absent.
-    ``inputs`` records each input file with its SHA-256 and row count (for the
-    manifest).
+    ``inputs`` records each input file for the manifest: table, path, sha256,
+    rows (rows out), and what the loader detected and did (preset, format,
+    encoding, delimiter, decimal, header_row, rows_in, rows_dropped, currency ...;
+    see :class:`~kpi_helpers.loaders.ValidationReport`). ``warnings`` lists the
+    soft problems found (for the report's data-quality section).
     """
 
     config: ClientConfig
     folder: Path
     tables: dict[str, pd.DataFrame]
     inputs: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         tables = self.__dict__.get("tables", {})
@@ -37,50 +46,33 @@ class ClientData:
 
 
 def read_table(path: Path, table: str, sheet=None, channel_map: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read one canonical file (CSV in UTF-8, with or without BOM, or XLSX) and validate it."""
-    if not path.is_file():
-        raise DataError(f"{path}: file not found (check the source's path in client.yaml; it is relative to client.yaml)")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        else:
-            df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}: cannot be read as a table ({exc})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    if channel_map and "channel" in df.columns:
-        df["channel"] = df["channel"].map(lambda v: channel_map.get(v, v))
-    return validate_table(df, table, str(path))
+    """Read and validate one canonical file (CSV in any encoding and delimiter, or XLSX).
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    Raises :class:`~kpi_helpers.schema.DataError` listing every problem.
+    """
+    path = Path(path)
+    cfg = ClientConfig(name=path.stem, year=2000, channel_map=channel_map or {},
+                       sources=[Source(table="activity", path="-")])
+    res = load_source(Source(table=table, path=path.name, sheet=sheet), cfg, path.parent)
+    if res.errors:
+        raise DataError(res.errors)
+    return res.frame.reset_index(drop=True)
 
 
 def load_client(path: str | Path) -> ClientData:
-    """Load a client: validate ``client.yaml`` and every canonical table it names.
+    """Load a client: validate ``client.yaml`` and every source it names.
 
-    Raises :class:`~kpi_helpers.schema.DataError` listing every problem of
-    every file, each with file, spreadsheet row, column, value and the fix.
+    Sources feeding the same table are stacked. Soft problems go to
+    ``ClientData.warnings``; hard ones raise.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of every file, each with file, spreadsheet row,
+        column, value and the fix.
     """
     cfg, folder = load_config(path)
-    tables: dict[str, pd.DataFrame] = {}
-    inputs: list[dict] = []
-    problems: list[str] = []
-    for src in cfg.sources:
-        file = folder / src.path
-        try:
-            tables[src.table] = read_table(file, src.table, src.sheet, cfg.channel_map)
-        except DataError as exc:
-            problems.extend(exc.problems)
-            continue
-        inputs.append({"table": src.table, "path": src.path, "sha256": _sha256(file), "rows": len(tables[src.table])})
-    if problems:
-        raise DataError(problems)
-    return ClientData(config=cfg, folder=folder, tables=tables, inputs=inputs)
+    tables, report = collect(cfg, folder)
+    if report.errors:
+        raise DataError(report.errors)
+    return ClientData(config=cfg, folder=folder, tables=tables, inputs=report.sources, warnings=report.warnings)

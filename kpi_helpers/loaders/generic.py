@@ -1,0 +1,361 @@
+"""One source file -> one validated canonical table, with a record of everything done to it.
+
+The recipe, the same for a canonical file, a platform preset and a hand-made
+``columns:`` map: read the file as delivered (:mod:`.readers`), map its headers
+(:mod:`.mapping`), set aside rows that are not data (blank, totals, footers, exact
+duplicates), parse numbers and dates in the file's own format (:mod:`.parse`),
+derive counts from rates, map channels and CRM stages, convert money
+(:mod:`.money`), then validate types (:func:`kpi_helpers.schema.validate_table`) and
+row-level consistency (:mod:`.checks`). Hard problems are collected, never raised one
+at a time; soft ones become warnings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import _
+from ..schema import DEAL_STAGES, TABLES, DataError, validate_table
+from . import checks
+from .detect import detect_date_format, detect_number_format
+from .mapping import Resolver, duplicate_rows, non_data_rows
+from .money import convert_money
+from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
+from .presets import PRESETS
+
+__all__ = ["SourceResult", "load_source", "sha256"]
+
+_ID_COLUMNS = {"deals": "deal_id", "orders": "order_id", "customers": "customer_id", "survey": "respondent_id"}
+_LABELS = ("channel", "tactic", "campaign", "deal_id", "order_id", "customer_id", "respondent_id", "cost_type")
+_MAX_LISTED = 20
+
+
+@dataclass
+class SourceResult:
+    """What loading one source gave: the table (index = spreadsheet rows) or None, and the record."""
+
+    table: str
+    frame: pd.DataFrame | None = None
+    info: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_source(src, cfg, folder: Path) -> SourceResult:
+    """Load one ``client.yaml`` source; never raises for bad data (problems are in the result).
+
+    Parameters
+    ----------
+    src : kpi_helpers.config.Source
+    cfg : kpi_helpers.config.ClientConfig
+    folder : Path
+        The folder of ``client.yaml`` (source paths are relative to it).
+
+    Returns
+    -------
+    SourceResult
+        ``info`` holds table, path, sha256, preset, format, encoding, delimiter,
+        header_row, decimal, thousands, date formats, rows_in, rows_out,
+        rows_dropped ({reason: count}) and dropped (the first rows set aside with
+        their reason), currency and VAT handling.
+    """
+    file = folder / src.path
+    label = f"{folder.name}/{src.path}"  # as the analyst knows it: client folder and the path in client.yaml
+    res = SourceResult(src.table, info={"table": src.table, "path": src.path, "preset": src.preset})
+    if not file.is_file():
+        res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
+                          f"it is relative to client.yaml)")
+        return res
+    res.info["sha256"] = sha256(file)
+    res.info["bytes"] = file.stat().st_size
+    try:
+        res.frame = _load(src, cfg, file, label, res)
+    except DataError as exc:
+        res.errors.extend(exc.problems)
+        res.frame = None
+    if res.errors:
+        res.frame = None
+    res.info["rows"] = 0 if res.frame is None else len(res.frame)
+    res.info["rows_out"] = res.info["rows"]
+    return res
+
+
+def _load(src, cfg, file: Path, label: str, res: SourceResult) -> pd.DataFrame | None:
+    from .readers import read_raw
+
+    preset = PRESETS.get(src.preset) if src.preset else None
+    resolver = Resolver(src.table, src.columns, preset)
+    raw = read_raw(file, label, lambda cell: resolver.target(cell) is not None, encoding=src.encoding,
+                   delimiter=src.delimiter, header_row=src.header_row, sheet=src.sheet)
+    res.info.update(raw.info)
+    res.warnings.extend(raw.notes)
+    head = res.info.get("header_row", 1)
+    if preset is None and res.info.get("header_row_detected") and head > 1:
+        res.warnings.append(_("{file}: the header is on row {row}; row(s) above it were skipped (titles, comments or "
+                              "a merged group header): set `header_row: {row}` for this source to confirm").format(
+            file=label, row=head))
+    frame = raw.frame
+    res.info["rows_in"] = len(frame)
+    mapping, currencies, notes = resolver.mapping(frame.columns)
+    res.warnings.extend(f"{label}: {n}" for n in notes)
+    res.info["columns"] = dict(mapping)
+    _require_columns(src, preset, resolver, mapping, list(frame.columns), label)
+    frame = _drop_rows(frame, mapping, src.table, preset is not None or bool(src.columns), label, res)
+    if frame.empty:
+        raise DataError(f"{label}: no data rows below the header (row {res.info.get('header_row', 1)}); "
+                        f"export the data again or check header_row")
+    out = frame[list(mapping)].rename(columns=mapping)
+    original = out.copy(deep=False)
+    na_values = preset.na_values if preset else ()
+    out = _parse(out, src, preset, na_values, label, res)
+    out = _fill(out, src, cfg, preset, label, res)
+    out, money_errors, money_info = convert_money(out, src.table, src, cfg, preset, currencies, label)
+    res.info.update(money_info)
+    res.errors.extend(money_errors)
+    if res.errors:
+        return None
+    typed = validate_table(out, src.table, label, row_base=0, keep_index=True, original=original, stripped=True)
+    errors, warnings = checks.check_rows(typed, src.table, label, ids_unique=res.info.pop("_ids_unique", False))
+    res.errors.extend(errors)
+    res.warnings.extend(warnings)
+    return typed
+
+
+def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
+    have = set(mapping.values()) | set(src.constants) | set(preset.constants if preset else ())
+    if preset is not None and preset.tactic_from and have & set(preset.tactic_from):
+        have.add("tactic")
+    if src.table == "deals" and "stage" in have:
+        have.add("status")
+    if src.table == "survey":
+        have.add("respondent_id")
+    missing = [c.name for c in TABLES[src.table].values() if c.required and c.name not in have]
+    if not missing:
+        return
+    msg = (f"{label}: table {src.table!r} lacks required column(s) {', '.join(missing)}; "
+           f"found {', '.join(map(str, headers)) or 'no columns'}. "
+           f"Rename the columns in the file or map them in client.yaml.")
+    msg += resolver.suggest(missing, headers)
+    for h in headers:
+        for delim in (";", "\t", ",", "|"):
+            if str(h).count(delim) >= 2:
+                name = {"\t": "\\t"}.get(delim, delim)
+                msg += (f" The header {str(h)[:60]!r} holds {name!r}: the delimiter is probably {name!r}; "
+                        f"set `delimiter: {name!r}` for this source.")
+                break
+        else:
+            continue
+        break
+    raise DataError(msg)
+
+
+def _drop_rows(frame, mapping, table, lenient, label, res) -> pd.DataFrame:
+    blank = pd.Series(True, index=frame.index)
+    for c in frame.columns:
+        col = frame[c]
+        blank &= (col.eq("") | col.isna()) if col.dtype != object else is_blank(col)
+    labels = [h for h, t in mapping.items() if t in _LABELS]
+    dropped = non_data_rows(frame, blank, labels, lenient=lenient)
+    keep = ~frame.index.isin(list(dropped))
+    id_col = next((h for h, t in mapping.items() if t == _ID_COLUMNS.get(table)), None)
+    dups = duplicate_rows(frame[keep] if len(dropped) else frame, id_col)
+    if id_col is not None and not dups and dups.ids_unique:
+        res.info["_ids_unique"] = True  # spares check_rows a second pass over millions of ids
+    for row, first in dups.items():
+        dropped[row] = f"exact copy of row {first}"
+    if dups:
+        rows = sorted(dups)
+        res.warnings.append(_("{file}: {n} row(s) repeat an earlier row cell for cell and were left out (rows {rows})")
+                            .format(file=label, n=len(rows),
+                                    rows=", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")))
+    shown: dict[str, list[int]] = {}
+    for row, reason in sorted(dropped.items()):
+        if reason.startswith(("totals", "summary", "footer", "below", "repeated")):
+            shown.setdefault(reason, []).append(row)
+    for reason, rows in shown.items():
+        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
+        res.warnings.append(_("{file}: {where} left out: {reason}").format(file=label, where=where, reason=reason))
+    counts: dict[str, int] = {}
+    for reason in dropped.values():
+        key = reason.split(" (")[0].split(" of row")[0]
+        counts[key] = counts.get(key, 0) + 1
+    res.info["rows_dropped"] = counts
+    res.info["dropped"] = [{"row": r, "reason": why} for r, why in sorted(dropped.items())[:100]]
+    return frame[~frame.index.isin(list(dropped))] if dropped else frame
+
+
+_KINDS = {"bounce_rate": "percent", "page_depth": "number", "avg_duration": "duration", "currency": "text",
+          "won_flag": "text"}
+
+
+def _kind(table: str, col: str) -> str:
+    return _KINDS.get(col) or TABLES[table][col].kind
+
+
+def _parse(out, src, preset, na_values, label, res) -> pd.DataFrame:
+    kinds = {c: _kind(src.table, c) for c in out.columns}
+    numeric = [c for c, k in kinds.items() if k in ("number", "amount", "count", "score", "percent", "duration")]
+    if numeric:
+        sample = pd.concat([out[c].head(2000) for c in numeric], ignore_index=True)
+        sample = sample[sample.map(lambda v: isinstance(v, str))] if sample.dtype == object else sample
+        decimal, thousands = detect_number_format(sample)
+        decimal, thousands = src.decimal or decimal, src.thousands if src.thousands is not None else thousands
+        if thousands == decimal:
+            thousands = ""
+        res.info.update(decimal=decimal, thousands=thousands, decimal_detected=src.decimal is None,
+                        thousands_detected=src.thousands is None)
+    formats = {}
+    for c, kind in kinds.items():
+        col = out[c]
+        if kind in ("number", "amount", "count", "score"):
+            out[c] = parse_numbers(col, decimal, thousands, na_values)
+        elif kind == "percent":
+            out[c] = _report(parse_percent(col, decimal, thousands, na_values), col, c, label, res,
+                             "is not a percentage (e.g. 45.2 or 45,2 %)")
+        elif kind == "duration":
+            out[c] = _report(parse_duration(col, decimal, na_values), col, c, label, res,
+                             "is not a duration (h:mm:ss, m:ss or seconds)")
+        elif kind in ("month", "date"):
+            out[c], formats[c] = _parse_date_column(col, c, src, preset, label, res)
+        else:
+            out[c] = _text(col, na_values)
+    if formats:
+        res.info["date_format"] = formats
+    return out
+
+
+def _report(parsed, col, name, label, res, expected) -> pd.Series:
+    if parsed.dtype == object:
+        bad = parsed.map(lambda v: isinstance(v, str))
+        for r in parsed.index[bad.to_numpy()][:_MAX_LISTED]:
+            res.errors.append(f'{label}, row {int(r)}, column "{name}": {str(col.loc[r])!r} {expected}')
+        parsed = pd.to_numeric(parsed.where(~bad), errors="coerce")
+    return parsed
+
+
+def _parse_date_column(col, name, src, preset, label, res) -> tuple[pd.Series, str | None]:
+    fmt = src.date_format or (preset.date_format if preset else None)
+    if fmt is None:
+        texts = col[col.map(lambda v: isinstance(v, str))] if col.dtype == object else col
+        if len(texts) == 0:
+            return parse_dates(col, None), "spreadsheet dates"
+        fmt, _share, rivals = detect_date_format(texts)
+        if rivals:
+            res.errors.append(f'{label}, column "{name}": dates such as {str(texts.iloc[0])!r} read as {fmt} or as '
+                              f'{rivals[0]} give different dates; set `date_format: "{fmt}"` (or '
+                              f'"{rivals[0]}") for this source in client.yaml')
+            return col, fmt
+        if fmt is None:
+            return col, None  # validation reports each cell
+    parsed = parse_dates(col, fmt)
+    if parsed.dtype == object:
+        bad = parsed.map(lambda v: isinstance(v, str))
+        for r in parsed.index[bad.to_numpy()][:_MAX_LISTED]:
+            res.errors.append(f'{label}, row {int(r)}, column "{name}": {str(col.loc[r])!r} is not a date in this '
+                              f'file\'s format {fmt} (the other rows use it); correct the cell, or set '
+                              f'`date_format:` for this source in client.yaml')
+        if int(bad.sum()) > _MAX_LISTED:
+            res.errors.append(f'{label}, column "{name}": {int(bad.sum()) - _MAX_LISTED} more such rows not listed')
+        parsed = pd.to_datetime(parsed.where(~bad), errors="coerce")
+    return parsed, fmt
+
+
+def _text(col: pd.Series, na_values) -> pd.Series:
+    if col.dtype == object:
+        col = col.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
+                      else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    text = col.astype("string").str.strip()
+    blank = text.eq("").fillna(False)
+    if na_values:
+        blank |= text.isin(list(na_values))
+    return text.mask(blank) if blank.any() else text
+
+
+def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
+    """Derived counts, constants, tactic and respondent fall-backs, channel and stage maps."""
+    num = lambda c: pd.to_numeric(out[c], errors="coerce") if c in out else None
+    visits = num("visits")
+    if visits is not None:
+        for rate, target, digits in (("bounce_rate", "bounces", 0), ("page_depth", "pageviews", 0),
+                                     ("avg_duration", "duration_s", 1)):
+            if rate in out and target not in out:
+                out[target] = (visits * num(rate)).round(digits)
+        if preset is not None and preset.bounces_from_engaged and "engaged_visits" in out and "bounces" not in out:
+            out["bounces"] = (visits - num("engaged_visits")).clip(lower=0)
+    source = next((c for c in preset.tactic_from if c in out), None) if preset is not None else None
+    if source is not None:  # no tactic, or a blank one (e.g. no UTM campaign): the channel's own label
+        out["tactic"] = out[source] if "tactic" not in out else out["tactic"].fillna(out[source]).mask(
+            out["tactic"].astype("string").str.strip().eq("").fillna(False), out[source])
+    for name, value in {**(preset.constants if preset else {}), **src.constants}.items():
+        if name in src.constants or name not in out:
+            out[name] = value
+    if src.table == "survey" and "respondent_id" not in out:
+        out["respondent_id"] = pd.Series([f"row {r}" for r in out.index], index=out.index, dtype="string")
+        res.info["respondent_id"] = "the file has no respondent id: the spreadsheet row is used"
+    if "channel" in out:
+        out["channel"] = _map_channels(out["channel"], src, cfg, preset, label, res)
+    if src.table == "deals" and "stage" in out:
+        out = _map_stages(out, src, cfg, preset, label, res)
+    return out.drop(columns=[c for c in _KINDS if c in out and c != "currency"])
+
+
+def _lookup(values: pd.Series, table: dict[str, str]) -> pd.Series:
+    folded = {str(k).casefold().strip(): v for k, v in table.items()}
+    return values.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                      else table.get(v, folded.get(str(v).casefold().strip())))
+
+
+def _map_channels(channel, src, cfg, preset, label, res) -> pd.Series:
+    from ..schema import CHANNELS
+
+    table = {**(preset.channel_map if preset else {}), **cfg.channel_map, **src.channel_map}
+    mapped = _lookup(channel, table) if table else pd.Series(None, index=channel.index, dtype=object)
+    out = channel.astype(object).where(mapped.isna(), mapped)
+    unknown = ~out.isin(CHANNELS)
+    if src.unknown_channels == "other" and unknown.any():
+        names = out[unknown].fillna("(blank)").astype(str).str.strip().replace("", "(blank)").value_counts()
+        res.warnings.append(_("{file}: channel(s) {names} are not in channel_map and were counted as 'other'").format(
+            file=label, names=", ".join(_("{name} ({n} rows)").format(name=repr(k), n=v) for k, v in names.items())))
+        out = out.mask(unknown, "other")
+    return out.astype("string")
+
+
+def _map_stages(out, src, cfg, preset, label, res) -> pd.DataFrame:
+    table = {**(preset.stage_map if preset else {}), **cfg.stage_map, **src.stage_map}
+    raw = out["stage"]
+    known = raw.isin(DEAL_STAGES) | raw.isin(["lost"])
+    mapped = _lookup(raw, table).where(~known, raw)
+    blank = raw.isna() | (raw.astype("string").str.strip() == "").fillna(True)
+    unknown = mapped.isna() & ~blank
+    for value, n in raw[unknown].value_counts().head(_MAX_LISTED).items():
+        rows = raw.index[(raw == value).fillna(False).to_numpy(dtype=bool)][:5].tolist()
+        res.errors.append(f'{label}, column "stage": {value!r} (rows {", ".join(map(str, rows))}'
+                          f'{f" and {n - len(rows)} more" if n > len(rows) else ""}) is not a stage this source '
+                          f"knows; map it in client.yaml, e.g. `stage_map: {{{value!r}: sql}}` (stages lead, mql, "
+                          f"sql, opportunity, won; 'lost' or e.g. 'sql/lost' for lost deals)")
+    text = mapped.astype("string")
+    stage = text.str.split("/", n=1).str[0]
+    given = text.str.split("/", n=1).str[1].astype("string")
+    is_lost = (stage == "lost").fillna(False)
+    stage = stage.mask(is_lost, "lead")
+    default = np.where(is_lost, "lost", np.where((stage == "won").fillna(False), "won", "open"))
+    status = given.fillna(pd.Series(default, index=out.index, dtype="string"))
+    out = out.assign(stage=stage.astype("string"))
+    if "status" not in out:
+        out["status"] = status.where(~blank).astype("string")
+    return out
