@@ -145,6 +145,16 @@ def _data_quality(data: ClientData, year: int) -> list[str]:
     if data.config.gross_margin is None:
         notes.append(_("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses "
                        "money."))
+    if data.costs is not None:
+        from .allocation import allocate_costs
+
+        rows = allocate_costs(data, data.config.cost_allocation)
+        in_year = data.costs["period"].dt.year.isin([year - 1, year])
+        lost = data.costs.loc[in_year, "amount"].sum() - rows.loc[rows["period"].dt.year.isin([year - 1, year]), "cost"].sum()
+        if lost > 0.005 * max(data.costs.loc[in_year, "amount"].sum(), 1):
+            notes.append(_("Costs of {amount} fall in months or on tactics without any activity rows: no tactic "
+                           "carries them, so the scorecard's costs are lower than the costs table's (the monthly "
+                           "trend shows them).").format(amount=i18n.money(lost, data.config.currency)))
     shared = data.costs["channel"].isna().sum() if data.costs is not None else 0
     if shared:
         notes.append(_("Shared costs (no channel) are allocated to tactics by the rule '{rule}'.").format(

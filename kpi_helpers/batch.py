@@ -191,6 +191,22 @@ def _move_into_place(tmp: Path, final: Path, keep_existing: bool) -> None:
     tmp.rename(final)
 
 
+def _refuse_duplicate_slugs(configs) -> None:
+    """Two clients with one slug would write the same report folder: refuse the batch up front."""
+    seen: dict[str, str] = {}
+    for c in configs:
+        path = Path(c) / "client.yaml" if Path(c).is_dir() else Path(c)
+        try:
+            cfg, _folder = load_config(path)
+            slug = cfg.slug or path.parent.name
+        except DataError:
+            continue  # reported as that client's failure
+        if slug in seen:
+            raise DataError(f"{seen[slug]} and {path} have the same slug {slug!r}: their reports would overwrite "
+                            f"each other; give one of them another `slug:` in client.yaml")
+        seen[slug] = str(path)
+
+
 def _executor(workers: int, dask: str | None) -> tuple[Executor, object | None]:
     if dask:
         try:
@@ -210,6 +226,7 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
     (``tcp://host:8786``) to run the same jobs on an existing Dask cluster.
     """
     workers = workers or os.cpu_count() or 1
+    _refuse_duplicate_slugs(configs)
     results: list[dict | None] = [None] * len(configs)
     if len(configs) == 1 and not dask:
         results = [run_client(configs[0], opts)]

@@ -40,7 +40,7 @@ ASSUMPTIONS = (
     "0.05 ≤ b ≤ 1, fitted on logs over the last 24 months; tactics whose cost did not vary, or with fewer "
     "than 6 months, have no curve and keep their budget.",
     "Tactics to drop get no budget; tactics with too little data keep theirs; the rest of the total goes "
-    "where the curves promise most, each tactic moving at most ±50 %.",
+    "where the curves promise most, each tactic moving at most ±{max_change}.",
     "The interval (90 %) reflects how precisely the curves are estimated, not changes in the market; "
     "seasonality that moves cost and result together can make a curve look steeper than it is.",
 )
@@ -130,7 +130,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     t["result_proposed"] = np.where(curve, _annual(t["level"], t["b"], t["center"], t["proposed_budget"]), np.nan)
     out = t[BUDGET_COLUMNS].copy()
     out.attrs["total"] = _uncertainty(t[curve], n_draws, seed) | {
-        "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum())}
+        "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum()), "max_change": max_change}
     return out
 
 

@@ -155,8 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         if not (c.is_file() or (c / "client.yaml").is_file()):
             print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
             return 2
-    return _finish(run_batch(configs, _opts(args), workers=getattr(args, "workers", None),
-                             dask=getattr(args, "dask", None)), args.out, args.run_date)
+    from .schema import DataError
+
+    try:
+        results = run_batch(configs, _opts(args), workers=getattr(args, "workers", None), dask=getattr(args, "dask", None))
+    except DataError as exc:  # a batch that cannot start (two clients with one slug)
+        print(f"kpi-review: {exc}", file=sys.stderr)
+        return 2
+    return _finish(results, args.out, args.run_date)
 
 
 if __name__ == "__main__":

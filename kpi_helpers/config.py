@@ -177,7 +177,8 @@ class Override(_Model):
 class ClientConfig(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str
-    slug: str | None = None
+    slug: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+                             description="folder name of the client's reports: letters, digits, '-', '_', '.'")
     currency: str = "EUR"
     language: Literal["en", "ru", "fa"] = "en"
     calendar: Literal["gregorian", "solar_hijri"] = "gregorian"

@@ -139,17 +139,17 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     if roi >= th.roi_hurdle:
         return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
     weak = [s for s in stages if s["rate"] < th.weak_stage_ratio * s["ref"] and not (pd.notna(s["p"]) and s["p"] >= th.alpha)]
-    pool = weak or stages
-    if not pool:
-        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle; no funnel stage to fix.").format(
-            roi=roi_txt, hurdle=hurdle)}
-    s = min(pool, key=lambda x: x["rate"] / x["ref"])
+    if not weak:
+        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and no funnel stage is "
+                                                      "clearly weaker than the rest of the portfolio: there is no "
+                                                      "bottleneck to fix.").format(roi=roi_txt, hurdle=hurdle)}
+    s = min(weak, key=lambda x: x["rate"] / x["ref"])
     # no customers at all through the stage: their value is unknown, so the fix cannot be priced (drop)
     gain = (1 if margin is None else margin) * row["revenue"] * (s["ref"] / s["rate"] - 1) if s["rate"] > 0 else np.nan
     fixed = roi + gain / row["cost"]
     base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
              "stage_p": s["p"], "roi_if_fixed": fixed}
-    if weak and pd.notna(fixed) and fixed >= th.roi_hurdle:
+    if pd.notna(fixed) and fixed >= th.roi_hurdle:
         return base | {"decision": "optimise", "action": _(ACTIONS[s["name"]]) + _ab_plan(s, row, th.alpha),
                        "reason": _("{roi} is below the {hurdle} hurdle, but the funnel is the problem: {stage}; at "
                                    "that rate ROI would be {fixed}.").format(roi=roi_txt, hurdle=hurdle,

@@ -75,9 +75,11 @@ def channel_changes(sc: pd.DataFrame, kpi: str, year: int) -> pd.DataFrame:
     """Each channel's KPI this year and last, and the change (counts and money only)."""
     ch = sc[sc["level"] == "channel"]
     cur = ch[ch["year"] == year].set_index("channel")[kpi]
-    prev = ch[ch["year"] == year - 1].set_index("channel")[kpi].reindex(cur.index)
-    return pd.DataFrame({"channel": cur.index, "current": cur.to_numpy(), "previous": prev.to_numpy(),
-                         "change": (cur - prev.fillna(0)).to_numpy()})
+    prev = ch[ch["year"] == year - 1].set_index("channel")[kpi]
+    both = cur.index.union(prev.index)  # a channel that stopped is the largest shortfall of all
+    cur, prev = cur.reindex(both).fillna(0), prev.reindex(both).fillna(0)
+    return pd.DataFrame({"channel": both, "current": cur.to_numpy(), "previous": prev.to_numpy(),
+                         "change": (cur - prev).to_numpy()})
 
 
 def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, prev: pd.Series) -> str:

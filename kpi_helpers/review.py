@@ -61,12 +61,16 @@ def _deal_medians(data: ClientData, sc: pd.DataFrame) -> pd.DataFrame:
     d = data.deals
     if d is None:
         return sc
-    d = d.assign(year=d["created"].dt.year,
-                 cycle=(d["closed"] - d["created"]).dt.days.where(d["status"] == "won"),
-                 response=d["first_response_hours"] if "first_response_hours" in d else np.nan)
+    # response time belongs to the year the lead came in; the sales cycle to the year the deal closed,
+    # like the close rate of the same row
+    response = d.assign(year=d["created"].dt.year,
+                        value=d["first_response_hours"] if "first_response_hours" in d else np.nan)
+    won = d[(d["status"] == "won") & d["closed"].notna()]
+    cycle = won.assign(year=won["closed"].dt.year, value=(won["closed"] - won["created"]).dt.days)
     sc = sc.copy()
     for level, keys in (("tactic", KEYS), ("channel", ["year", "channel"]), ("portfolio", ["year"])):
-        med = d.groupby(keys).agg(response_hours=("response", "median"), sales_cycle_days=("cycle", "median"))
+        med = pd.DataFrame({"response_hours": response.groupby(keys)["value"].median(),
+                            "sales_cycle_days": cycle.groupby(keys)["value"].median()})
         sel = sc["level"] == level
         idx = pd.MultiIndex.from_frame(sc.loc[sel, keys]) if len(keys) > 1 else pd.Index(sc.loc[sel, "year"])
         for col in med.columns:
@@ -156,7 +160,8 @@ def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: 
     out["close_rate"] = kpis.close_rate(c("deals_won"), c("deals_lost"))
     out["aov"] = kpis.average_order_value(c("revenue"), c("orders"))
     out["purchase_frequency"] = kpis.ratio(c("cust_orders"), c("ordering_customers"))
-    out["ltv"] = kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years)
+    out["ltv"] = (kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years, variant="margin", margin=gross_margin)
+                  if gross_margin is not None else kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years))
     out["ltv_cac"] = kpis.ltv_cac(out["ltv"], out["cac"])
     monthly_revenue_per_customer = kpis.ratio(c("revenue"), c("ordering_customers")) / 12
     out["cac_payback"] = (kpis.cac_payback(out["cac"], monthly_revenue_per_customer, margin=gross_margin)

@@ -431,7 +431,8 @@ def budget(rv) -> HTML:
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                        "current_budget": "This year", "proposed_budget": "Proposed",
                                        "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
-    items = "".join(f"<li>{_e(_(a))}</li>" for a in ASSUMPTIONS)
+    items = "".join(f"<li>{_e(_(a).format(max_change=i18n.percent(total.get('max_change', 0.5), 0)))}</li>"
+                    for a in ASSUMPTIONS)
     return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
 
 
@@ -451,6 +452,7 @@ def customer_value(rv) -> HTML:
     t = rows[["channel", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]])
     return table(t, currency=rv.config.currency, labels={"channel": "Channel"},
-                 note=_("LTV (simple): average order value × orders per customer per year × {years} years of assumed "
-                        "lifetime; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
-                     years=i18n.number(rv.config.customer_lifetime_years, 1)))
+                 note=_("LTV: average order value × orders per customer per year × {years} years of assumed "
+                        "lifetime{margin}; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
+                     years=i18n.number(rv.config.customer_lifetime_years, 1),
+                     margin=_(" × gross margin") if rv.config.gross_margin is not None else ""))

@@ -78,6 +78,17 @@ def test_inbound_outbound_cac_and_lag(tmp_path):
     assert lagged.loc["outbound", "cost"] == pytest.approx(1_300)
 
 
+def test_costs_without_activity_are_reported_not_lost(tmp_path):
+    cfg = write_tiny_client(tmp_path / "u")
+    costs = pd.read_csv(cfg.parent / "costs.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([["2025-06", "display", "Old banners", "media", "outbound", "1500"]], columns=costs.columns)
+    pd.concat([costs, extra]).to_csv(cfg.parent / "costs.csv", index=False)
+    rv = kh.build_review(cfg)
+    assert allocate_costs(rv.data).attrs["unallocated"] == pytest.approx(1_500)
+    assert any("Costs of 1,500" in note for note in rv.data_quality)
+    assert rv.trend.loc[rv.trend["period"] == "2025-06-01", "cost"].iloc[0] == pytest.approx(210 + 1_500)
+
+
 def test_unknown_rule(tiny_client):
     with pytest.raises(ValueError, match="use one of direct_cost, spend, leads"):
         allocate_costs(kh.load_client(tiny_client), "visits")

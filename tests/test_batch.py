@@ -129,3 +129,20 @@ def test_hostile_text_creates_no_element_in_chromium(hostile_report, page, tmp_p
     assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in dom
     if page != "index.html":
         assert "&lt;img src=x onerror=\"window.PWNED=2\"&gt; $x$ promo" in dom
+
+
+def test_unsafe_and_duplicate_slugs_are_refused(tmp_path):
+    from kpi_helpers.batch import RunOptions, run_batch
+    from kpi_helpers.schema import DataError
+
+    cfg = write_tiny_client(tmp_path / "a")
+    cfg.write_text(cfg.read_text() + "slug: ../../etc\n")
+    res = kpi_review("run", cfg, "--out", tmp_path / "out", "--run-date", RUN_DATE)
+    assert res.returncode == 1
+    assert "field slug: String should match pattern" in json.loads(
+        (tmp_path / "out" / RUN_DATE / "a" / "manifest.json").read_text())["error"]
+    one, two = write_tiny_client(tmp_path / "one"), write_tiny_client(tmp_path / "two")
+    for c in (one, two):
+        c.write_text(c.read_text() + "slug: same\n")
+    with pytest.raises(DataError, match="have the same slug 'same'"):
+        run_batch([one, two], RunOptions(out=tmp_path / "out2", run_date=RUN_DATE), progress=False)

@@ -69,8 +69,9 @@ def test_caps_and_dropped_budget(tmp_path):
     d.loc[1, "decision"] = "drop"
     p = propose_budget(data, sc, d, 2025).set_index("tactic")
     assert p.loc["B", "proposed_budget"] == 0 and "dropped" in p.loc["B", "note"]
-    # B's 12 000 is freed; A can take at most +50 %
+    # B's 12 000 is freed; A can take at most +50 %, so 6 000 of the 24 000 stays unallocated
     assert p.loc["A", "proposed_budget"] == pytest.approx(18_000, rel=1e-4)
+    assert p.attrs["total"]["unallocated"] == pytest.approx(6_000, rel=1e-4)
 
 
 def test_no_curve_without_cost_variation(tiny_client):
