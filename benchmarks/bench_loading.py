@@ -15,7 +15,7 @@ and reads ``VmHWM`` at the end, so "peak" is its own high-water resident memory,
 
     .venv/bin/python benchmarks/bench_loading.py                      # 5 000 000 rows
     .venv/bin/python benchmarks/bench_loading.py --rows 500000        # quick
-    .venv/bin/python benchmarks/bench_loading.py --pyarrow-path /tmp/pyarrow-only
+    .venv/bin/python benchmarks/bench_loading.py --pyarrow-path PYARROW_DIR   # a folder holding pyarrow only
 
 Floor from the issue: under 40 s and under 4 GB peak memory on a 2-core machine.
 """
