@@ -14,7 +14,7 @@ from .budget import propose_budget
 from . import i18n
 from .catalog import REGISTRY, glossary
 from .i18n import _
-from .comparisons import channel_rate_ci, compare_channels, compare_tactics
+from .comparisons import channel_rate_ci, compare_channels, compare_order_values, compare_tactics
 from .decisions import DECISIONS, decide
 from .config import load_config
 from .loaders import ClientData, load_client
@@ -47,6 +47,7 @@ class AnnualReview:
     comparisons: pd.DataFrame
     channel_rates: pd.DataFrame
     channel_pairs: pd.DataFrame
+    order_values: object  # stats.MeanComparison or None
     decisions: pd.DataFrame
     devices: pd.DataFrame
     customers: dict
@@ -83,6 +84,8 @@ class AnnualReview:
             "tactic_comparisons": self.comparisons,
             "channel_rates": self.channel_rates,
             "channel_pairs": self.channel_pairs,
+            **({"order_value_tests": pd.concat([self.order_values.omnibus, self.order_values.pairwise])}
+               if self.order_values is not None else {}),
             "devices": self.devices,
             **{f"customers_{k}": v for k, v in self.customers.items()},
             "budget": self.budget,
@@ -226,6 +229,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         channel_rates=channel_rate_ci(sc, year, alpha=th.alpha),
         channel_pairs=(res.pairwise if (res := compare_channels(sc, year, alpha=th.alpha)) is not None
                        else pd.DataFrame()),
+        order_values=compare_order_values(data, year, alpha=th.alpha),
         decisions=(dec := decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
                                  overrides=data.config.overrides)),
         devices=(devices := review.device_mix(data, year)),

@@ -31,7 +31,7 @@ from .allocation import allocate_costs
 from .loaders import ClientData
 from .stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
-__all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "STAGES"]
+__all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "compare_order_values", "STAGES"]
 
 #: Funnel stages as (id, successes column, trials column).
 STAGES = (("traffic_to_lead", "leads", "visits"), ("lead_to_mql", "mql", "leads"), ("mql_to_sql", "sql", "mql"),
@@ -167,3 +167,19 @@ def channel_rate_ci(sc: pd.DataFrame, year: int, *, successes: str = "leads", tr
     ci = stats.rate_ci(rows[successes].fillna(0).to_numpy(), rows[trials].fillna(0).to_numpy(), alpha=alpha)
     ci.insert(0, "channel", rows["channel"].fillna("all channels").to_numpy())
     return ci
+
+
+def compare_order_values(data: ClientData, year: int, *, alpha: float = 0.05) -> stats.MeanComparison | None:
+    """Order value by acquisition channel for the year's orders: Welch ANOVA, Kruskal-Wallis, Holm-corrected pairs.
+
+    None without orders and customers tables, or with fewer than two channels of at least two orders.
+    """
+    if data.orders is None or data.customers is None:
+        return None
+    o = data.orders[data.orders["date"].dt.year == year].merge(data.customers[["customer_id", "channel"]],
+                                                             on="customer_id")
+    counts = o["channel"].value_counts()
+    o = o[o["channel"].isin(counts[counts >= 2].index)]
+    if o["channel"].nunique() < 2:
+        return None
+    return stats.compare_means(o, value="amount", group="channel", alpha=alpha)

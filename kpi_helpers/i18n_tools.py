@@ -41,7 +41,7 @@ def _render_demo() -> None:
         for key in show.SECTIONS:
             show.section(key)
         for fn in (show.title, show.headlines, show.summary, show.decisions, show.channel_pairs, show.tactic_evidence,
-                   show.customer_value,
+                   show.customer_value, show.order_values,
                    show.plan, show.funnel, show.devices, show.customers_by_channel, show.retention, show.cohort_ltv,
                    show.nps, show.budget, show.data_quality, show.unavailable, show.glossary, show.provenance):
             fn(rv)

@@ -23,7 +23,7 @@ from .narrative import channel_label, executive_summary
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "customer_value", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe"]
 
 _DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
@@ -456,3 +456,30 @@ def customer_value(rv) -> HTML:
                         "lifetime{margin}; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
                      years=i18n.number(rv.config.customer_lifetime_years, 1),
                      margin=_(" × gross margin") if rv.config.gross_margin is not None else ""))
+
+
+def order_values(rv) -> HTML:
+    """Is the average order value really different between acquisition channels? (Welch's t, Holm)."""
+    res = rv.order_values
+    if res is None:
+        return HTML("")
+    om = res.omnibus.set_index("test")
+    alpha = rv.config.thresholds.alpha
+    head = _("Welch's ANOVA across channels: {welch}; Kruskal-Wallis: {kruskal}.").format(
+        welch=_p_line(om.loc["welch_anova", "p_value"]), kruskal=_p_line(om.loc["kruskal", "p_value"]))
+    p = res.pairwise[res.pairwise["test"] == "welch_t"]
+    t = p[["group_a", "group_b", "mean_a", "mean_b", "diff", "ci_low", "ci_high"]].copy()
+    t["group_a"], t["group_b"] = t["group_a"].map(channel_label), t["group_b"].map(channel_label)
+    t["p_adjusted"] = [_mark(x, alpha) for x in p["p_adjusted"]]
+    units = {c: "money" for c in ("mean_a", "mean_b", "diff", "ci_low", "ci_high")} | {"p_adjusted": "rate"}
+    body = table(t, units, currency=rv.config.currency,
+                 labels={"group_a": "Channel A", "group_b": "Channel B", "mean_a": "A", "mean_b": "B",
+                         "diff": "B − A", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                         "p_adjusted": "p (Holm)"},
+                 note=_("Average order value of the year's orders by the customer's acquisition channel; Welch's t-test "
+                        "per pair, Holm-corrected; ✱ significant at α = {alpha}.").format(alpha=i18n.number(alpha, 2))).data
+    return HTML(f"<p>{_e(head)}</p>{body}")
+
+
+def _p_line(p) -> str:
+    return "p " + (f"< {i18n.number(0.001, 3)}" if p < 0.001 else f"= {i18n.number(p, 3)}")

@@ -1,6 +1,5 @@
 """Scorecard, cost allocation, plan vs actual and funnel on the tiny client, checked by hand."""
 
-import pandas as pd
 import pytest
 
 import kpi_helpers as kh
