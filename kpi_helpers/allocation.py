@@ -39,12 +39,21 @@ def _share(weights: pd.Series, groups: list[pd.Series]) -> pd.Series:
 def allocate_costs(data: ClientData, rule: str = "direct_cost") -> pd.DataFrame:
     """The activity table with ``direct_cost``, ``shared_cost``, ``cost`` and ``flow`` per row.
 
+    Computed once per client and rule, then shared: treat the result as read-only.
+
     Without a costs table, ``cost`` is the row's ad spend and ``flow`` is empty.
     Costs of months or tactics that have no activity rows are returned in
     ``df.attrs["unallocated"]`` (a number), so they are never lost silently.
     """
     if rule not in RULES:
         raise ValueError(f"allocation rule {rule!r} is unknown; use one of {', '.join(RULES)}")
+    cache = data.__dict__.setdefault("_allocated", {})  # scorecard, evidence, budget and notes share one result
+    if rule not in cache:
+        cache[rule] = _allocate(data, rule)
+    return cache[rule]
+
+
+def _allocate(data: ClientData, rule: str) -> pd.DataFrame:
     a = data.activity.copy()
     spend = a["spend"].fillna(0.0) if "spend" in a else pd.Series(0.0, index=a.index)
     if data.costs is None:

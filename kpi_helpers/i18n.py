@@ -16,7 +16,6 @@ The language is process state, set once per report by
 from __future__ import annotations
 
 import datetime as dt
-import math
 from functools import cache
 from pathlib import Path
 
@@ -177,9 +176,3 @@ def shape(text: str) -> str:
 
     return get_display(arabic_reshaper.reshape(text))
 
-
-def is_missing(value) -> bool:
-    try:
-        return value is None or math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False

@@ -12,7 +12,13 @@ from . import i18n
 from .catalog import REGISTRY, format_value, label
 from .i18n import _
 
-__all__ = ["executive_summary", "describe_change", "channel_label", "CHANNEL_LABELS"]
+__all__ = ["executive_summary", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS", "STAGE_LABELS",
+           "quarter_label"]
+
+#: Decision ids and their labels (translated in reports, ids in the CSVs).
+DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
+#: Funnel stage columns and their labels.
+STAGE_LABELS = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
 
 #: Labels of the controlled channel vocabulary (translated; client names are never translated).
 CHANNEL_LABELS = {
@@ -25,6 +31,12 @@ CHANNEL_LABELS = {
 def channel_label(channel) -> str:
     """A channel id's label in the report language ("Paid search"); anything else unchanged."""
     return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else channel
+
+
+def quarter_label(day) -> str:
+    """"2025 Q1" in the report language."""
+    return _("{year} Q{quarter}").format(year=i18n.digits(str(day.year)),
+                                         quarter=i18n.digits(str((day.month - 1) // 3 + 1)))
 
 
 def describe_change(kpi_id: str, current: float, previous: float, currency: str = "") -> str:

@@ -18,7 +18,7 @@ from matplotlib import font_manager
 from . import i18n
 from .catalog import label
 from .i18n import _
-from .narrative import channel_label
+from .narrative import DECISION_LABELS, STAGE_LABELS, channel_label, quarter_label
 from .schema import CHANNELS
 
 __all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
@@ -97,8 +97,7 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
     ax.set_xlabel(t("Decision ROI (bars capped at 500 %)"))
     ax.set_title(t("ROI by tactic, coloured by decision"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in DECISION_COLORS.values()]
-    words = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
-    ax.legend(handles, [t(words[k]) for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
+    ax.legend(handles, [t(DECISION_LABELS[k]) for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
     return ax
 
 
@@ -112,9 +111,8 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     for i, (_idx, row) in enumerate(f.iterrows()):
         ax.bar(x + i * width, row[rates].astype(float), width, label=_name(row["channel"]),
                color=CHANNEL_COLORS.get(row["channel"], "#777777"))
-    stage = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
     ax.set_xticks(x + width * (len(f) - 1) / 2,
-                  [i18n.shape(" → ".join(_(stage.get(p, p)) for p in r.split("→"))) for r in rates])
+                  [i18n.shape(" → ".join(_(STAGE_LABELS.get(p, p)) for p in r.split("→"))) for r in rates])
     ax.yaxis.set_major_formatter(_pct())
     ax.set_ylabel(t("Conversion to the next stage"))
     ax.set_title(t("Funnel conversion by channel"))
@@ -146,9 +144,7 @@ def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
 
     ax = _ax(ax)
     data = cohorts.copy()
-    data.index = [i18n.shape(_("{year} Q{quarter}").format(year=i18n.digits(str(d.year)),
-                                                          quarter=i18n.digits(str((d.month - 1) // 3 + 1))))
-                  for d in data.index]
+    data.index = [i18n.shape(quarter_label(d)) for d in data.index]
     labels = data.map(lambda v: "" if pd.isna(v) else i18n.shape(i18n.percent(v, 0)))
     sns.heatmap(data, annot=labels, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
                 annot_kws={"fontsize": 8})

@@ -19,13 +19,13 @@ from .annual import HEADLINE_KPIS
 from .catalog import REGISTRY, format_value, label
 from .catalog import glossary as _glossary
 from .i18n import _
-from .narrative import channel_label, executive_summary
+from .narrative import DECISION_LABELS as _DECISION_LABELS
+from .narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe"]
 
-_DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
 #: Section headings and their one-line introductions, in notebook order.
@@ -254,8 +254,7 @@ def plan(rv) -> HTML:
 def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
-    stage = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
-    labels = {c: " → ".join(_(stage.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
+    labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
     f = f.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in f["channel"]])
     return table(f, units, labels=labels)
 
@@ -435,10 +434,6 @@ def budget(rv) -> HTML:
                     for a in ASSUMPTIONS)
     return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
 
-
-def quarter_label(day) -> str:
-    """"2025 Q1" in the report language."""
-    return _("{year} Q{quarter}").format(year=i18n.digits(str(day.year)), quarter=i18n.digits(str((day.month - 1) // 3 + 1)))
 
 
 def customer_value(rv) -> HTML:
