@@ -108,10 +108,13 @@ def _branding(rv) -> tuple[str, str]:
 def title(rv) -> HTML:
     cfg = rv.config
     style, logo = _branding(rv)
-    sub = _("Annual marketing review {year} · compared with {prev} and plan · run {date} · currency {currency}").format(
-        year=i18n.digits(str(rv.year)), prev=i18n.digits(str(rv.year - 1)), date=i18n.date_text(rv.run_date),
-        currency=cfg.currency)
-    return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1><p>{_e(sub)}</p></div>')
+    # The run date sits in its own span so that a comparison of outputs (nbval) can mask it in any language.
+    sub = _e(_("Annual marketing review {year} · compared with {prev} and plan · run {date} · currency {currency}").format(
+        year=i18n.digits(str(rv.year)), prev=i18n.digits(str(rv.year - 1)), date="\0RUN-DATE\0",
+        currency=cfg.currency))
+    run_date = f'<span class="kr-run-date">{_e(i18n.date_text(rv.run_date))}</span>'
+    return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1>'
+                f'<p>{sub.replace(chr(0) + "RUN-DATE" + chr(0), run_date)}</p></div>')
 
 
 def headlines(rv) -> HTML:
