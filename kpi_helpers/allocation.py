@@ -41,7 +41,8 @@ def allocate_costs(data: ClientData, rule: str = "direct_cost") -> pd.DataFrame:
 
     Computed once per client and rule, then shared: treat the result as read-only.
 
-    Without a costs table, ``cost`` is the row's ad spend and ``flow`` is empty.
+    Without a costs table, ``cost`` is the row's ad spend (NaN, not zero, when activity has no spend
+    column either) and ``flow`` is empty.
     Costs of months or tactics that have no activity rows are returned in
     ``df.attrs["unallocated"]`` (a number), so they are never lost silently.
     """
@@ -57,6 +58,8 @@ def _allocate(data: ClientData, rule: str) -> pd.DataFrame:
     a = data.activity.copy()
     spend = a["spend"].fillna(0.0) if "spend" in a else pd.Series(0.0, index=a.index)
     if data.costs is None:
+        if "spend" not in a:  # no cost recorded anywhere: cost is unknown (n/a), never zero
+            spend = pd.Series(float("nan"), index=a.index)
         a["direct_cost"], a["shared_cost"], a["cost"], a["flow"] = spend, 0.0, spend, pd.NA
         a.attrs["unallocated"] = 0.0
         return a

@@ -143,8 +143,11 @@ def _data_quality(data: ClientData, year: int) -> list[str]:
     if missing:
         notes.append(_("Activity has no rows for month(s) {months} of {year}: totals for the year are partial.").format(
             months=", ".join(i18n.digits(str(m)) for m in missing), year=i18n.digits(str(year))))
-    if data.costs is None:
+    if data.costs is None and "spend" in data.activity:
         notes.append(_("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only."))
+    elif data.costs is None:
+        notes.append(_("No costs table and no ad spend: marketing cost is unknown, so ROI, CAC and cost per lead "
+                       "are n/a."))
     if data.config.gross_margin is None:
         notes.append(_("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses "
                        "money."))
@@ -215,7 +218,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
     sc = review.scorecard(data, year)
     if not (sc["year"] == year).any():
-        raise DataError(f"{data.folder / 'client.yaml'}: no activity in the reviewed year {year} "
+        raise DataError(f"{data.folder / 'client.yaml'}: no table has rows dated in the reviewed year {year} "
                         f"(set year: in client.yaml or pass --year)")
     ids = [k for k in SCORECARD_KPIS if k in sc]
     th = data.config.thresholds

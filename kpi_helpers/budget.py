@@ -60,6 +60,9 @@ def fit_response(data: ClientData, year: int) -> pd.DataFrame:
     a = allocate_costs(data, data.config.cost_allocation)
     a = a[a["period"].dt.year.isin([year - 1, year])]
     margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
+    if "cost" not in a or "revenue" not in a:  # no curve without both (an ads-only or CRM-only client)
+        return pd.DataFrame(columns=["channel", "tactic", "months", "level", "center", "b", "cov", "note"]).astype(
+            {"months": float, "level": float, "center": float, "b": float})
     m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum().reset_index()
     rows = []
     for (ch, ta), g in m.groupby(["channel", "tactic"]):
@@ -111,7 +114,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
                    max_change: float = 0.5, n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
     """The proposal, one row per tactic (:data:`BUDGET_COLUMNS`); ``attrs["total"]`` holds the expected
     change of the summed result with its 90 % interval (``change, ci_low, ci_high``)."""
-    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")][["channel", "tactic", "cost"]]
+    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
     t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
     t = t.merge(fit_response(data, year), on=["channel", "tactic"], how="left")
     t["current_budget"] = t["cost"].fillna(0.0)

@@ -63,6 +63,9 @@ def _roi_ci(units, monthly, row, margin, n_boot, seed, alpha) -> tuple[float, fl
     else:
         m = monthly.loc[key] if key in monthly.index else pd.DataFrame()
         u, basis = (m["revenue"].to_numpy() * margin if len(m) else np.array([])), "months"
+    if len(u) and np.isnan(u).all():  # no revenue recorded: no return to bootstrap
+        return np.nan, np.nan, basis
+    u = np.nan_to_num(u)
     if len(u) < 2 or not row["cost"] > 0:
         return np.nan, np.nan, basis
     den = np.full(len(u), row["cost"] / len(u))  # the cost is known: spread evenly, its resampled sum is the cost
@@ -124,21 +127,24 @@ def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: flo
                     seed: int = 0) -> pd.DataFrame:
     """One row per tactic of ``year`` with the intervals and tests described in the module docstring."""
     t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].set_index(["channel", "tactic"], drop=False)
+    t = t.reindex(columns=[*t.columns, *(c for c in ("roi", "cost", "revenue") if c not in t)])  # n/a when absent
     margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
     units = _roi_units(data, year, margin)
     monthly = None
     if units is None:
         a = allocate_costs(data, data.config.cost_allocation)
         a = a[a["period"].dt.year == year]
-        monthly = a.groupby(["channel", "tactic", "period"])[["revenue"]].sum()
+        monthly = a.reindex(columns=[*a.columns, *(["revenue"] if "revenue" not in a else [])]).groupby(
+            ["channel", "tactic", "period"])[["revenue"]].sum(min_count=1)
     out = pd.DataFrame(index=t.index)
     out["channel"], out["tactic"], out["roi"] = t["channel"], t["tactic"], t["roi"]
     ci = [_roi_ci(units, monthly, row, margin, n_boot, seed, alpha) for _, row in t.iterrows()]
     out["roi_ci_low"], out["roi_ci_high"], out["roi_ci_basis"] = zip(*ci) if ci else ([], [], [])
     if "customers" in t:
         cac = poisson_cost_ci(t["cost"].fillna(0).to_numpy(), t["customers"].fillna(0).to_numpy(), alpha=alpha)
-        out["cac"], out["cac_ci_low"], out["cac_ci_high"] = cac["value"].to_numpy(), cac["ci_low"].to_numpy(), \
-            cac["ci_high"].to_numpy()
+        known = t["cost"].notna().to_numpy()  # no recorded cost: CAC is n/a, not zero
+        out["cac"], out["cac_ci_low"], out["cac_ci_high"] = (np.where(known, cac[k].to_numpy(), np.nan)
+                                                             for k in ("value", "ci_low", "ci_high"))
     out = out.join(_yoy(sc, data, year, t.index, alpha)).reset_index(drop=True)
     return pd.concat([out, _stage_tests(t, alpha)], axis=1)
 

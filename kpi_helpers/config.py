@@ -229,9 +229,11 @@ class ClientConfig(_Model):
     def _has_activity(cls, v: list[Source]):
         # Several sources may feed one table (web analytics, ad platforms and social all feed
         # activity); their rows are stacked. The same file twice is a mistake.
-        tables = [s.table for s in v]
-        if "activity" not in tables:
-            raise ValueError("sources needs at least one source with table: activity")
+        # Any subset of tables is a client (a CRM export alone, an online shop's orders alone ...):
+        # what the others would hold is derived where it honestly can be (loaders.derive).
+        if not v:
+            raise ValueError("sources needs at least one source (a table: activity, costs, deals, orders, "
+                             "customers or survey, and its path)")
         paths = [(s.path, str(s.sheet)) for s in v]
         dup = sorted({path for path, sheet in paths if paths.count((path, sheet)) > 1})
         if dup:

@@ -118,7 +118,7 @@ def _stage_text(s: dict, with_p: bool = True) -> str:
 
 def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin) -> dict:
     cust, leads = np.nan_to_num(row.get("customers", np.nan)), np.nan_to_num(row.get("leads", np.nan))
-    roi = row["roi"]
+    roi = row.get("roi", np.nan)
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
     hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
     variant = _("margin-based") if margin is not None else _("revenue-based")
@@ -130,8 +130,11 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
                            customers=i18n.number(cust), leads=i18n.number(leads),
                            min_customers=i18n.number(th.min_customers), min_leads=i18n.number(10 * th.min_customers))}
     if pd.isna(roi):
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("no cost"),
-                       "reason": _("ROI n/a: no cost is recorded for this tactic, so its return cannot be judged.")}
+        no_cost = not np.nan_to_num(row.get("cost", np.nan)) > 0
+        return base | {"decision": "insufficient_data", "confidence": "low",
+                       "confidence_rule": _("no cost") if no_cost else _("no revenue"),
+                       "reason": _("ROI n/a: no cost is recorded for this tactic, so its return cannot be judged.")
+                       if no_cost else _("Cannot judge return: no revenue is recorded for this tactic.")}
     conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
     base |= {"confidence": conf, "confidence_rule": rule}
     roi_txt, hurdle = _roi_text(roi, lo, hi, variant), format_value(th.roi_hurdle, "rate")
@@ -230,7 +233,7 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
         c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
         rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, c, th, gross_margin))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    for col in ("weakest_stage", "action", "override", "override_comment"):
+    for col in ("channel", "tactic", "decision", "reason", "weakest_stage", "action", "override", "override_comment"):
         out[col] = out[col].astype("object")
     return _apply_overrides(out, overrides)
 

@@ -69,22 +69,45 @@ def _decision_counts(d: pd.DataFrame) -> str:
     return _("Of {n} tactics, {parts}.").format(n=i18n.digits(str(len(d))), parts=", ".join(parts))
 
 
+def _has(series: pd.Series, kpi: str) -> bool:
+    return kpi in series and pd.notna(series[kpi])
+
+
+def _result_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
+    """The year's cost, revenue and new customers, with what the data lack said as such."""
+    ccy, year = rv.config.currency, i18n.digits(str(rv.year))
+    change = lambda k: describe_change(k, cur.get(k), prev.get(k), ccy)  # noqa: E731
+    if _has(cur, "cost") and _has(cur, "revenue"):
+        return _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new "
+                 "customers.").format(year=year, cost=change("cost"), revenue=change("revenue"),
+                                      customers=change("customers"))
+    parts = [(_("marketing cost {value}") if k == "cost" else _("revenue {value}") if k == "revenue" else
+              _("{value} new customers") if k == "customers" else _("{value} leads")).format(value=change(k))
+             for k in ("cost", "revenue", "customers", "leads") if _has(cur, k)]
+    missing = [_("cost (needs a costs table or ad spend)") if k == "cost" else _("revenue (needs orders, won deal "
+               "amounts or revenue in activity)") for k in ("cost", "revenue") if not _has(cur, k)]
+    return _("In {year}: {facts}; n/a: {missing}.").format(year=year, facts=", ".join(parts) or _("no totals"),
+                                                          missing=", ".join(missing))
+
+
+def _roi_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
+    ccy, cfg = rv.config.currency, rv.config
+    if not _has(cur, "roi"):
+        cac = (" " + _("CAC was {cac}.").format(cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy))
+               if _has(cur, "cac") else "")
+        return _("Portfolio ROI n/a — needs both cost and revenue.") + cac
+    return _("Portfolio ROI ({variant}) was {roi}; CAC was {cac}.").format(
+        variant=_("margin-based") if cfg.gross_margin is not None else _("revenue-based"),
+        roi=describe_change("roi", cur.get("roi"), prev.get("roi")),
+        cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy))
+
+
 def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
     cur, cfg = rv.portfolio(), rv.config
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
     ccy = cfg.currency
-    out = [
-        _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new customers.").format(
-            year=i18n.digits(str(rv.year)), cost=describe_change("cost", cur["cost"], prev.get("cost"), ccy),
-            revenue=describe_change("revenue", cur.get("revenue"), prev.get("revenue"), ccy),
-            customers=describe_change("customers", cur.get("customers"), prev.get("customers"))),
-        _("Portfolio ROI ({variant}) was {roi}; CAC was {cac}.").format(
-            variant=_("margin-based") if cfg.gross_margin is not None else _("revenue-based"),
-            roi=describe_change("roi", cur["roi"], prev.get("roi")),
-            cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy)),
-        _decision_counts(rv.decisions),
-    ]
+    out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions)]
     d = rv.decisions
     judged = d.dropna(subset=["roi"])
     judged = judged[judged["decision"] != "insufficient_data"]

@@ -66,7 +66,11 @@ def _money(currency: str):
 
 
 def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency: str = "", ax=None):
-    """This year against last year, month by month, for one metric of :func:`review.monthly_trend`."""
+    """This year against last year, month by month, for one metric of :func:`review.monthly_trend`.
+
+    Returns None (no chart) when the trend lacks the metric; the section says what it needs."""
+    if metric not in trend or trend[metric].isna().all():
+        return None
     ax = _ax(ax)
     for year, style in zip(sorted(trend["year"].unique()), ["--", "-"]):
         part = trend[trend["year"] == year]
@@ -83,9 +87,12 @@ def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency
 
 
 def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None):
-    """Decision ROI per tactic as horizontal bars coloured by the decision, with the hurdle line."""
-    ax = _ax(ax)
+    """Decision ROI per tactic as horizontal bars coloured by the decision, with the hurdle line
+    (None when no tactic has an ROI)."""
     d = decisions.dropna(subset=["roi"]).sort_values("roi")
+    if d.empty:
+        return None
+    ax = _ax(ax)
     names = [_name(c, tc) for c, tc in zip(d["channel"], d["tactic"])]
     clipped = d["roi"].clip(upper=5.0)
     ax.barh(names, clipped, color=[DECISION_COLORS[x] for x in d["decision"]])
@@ -102,9 +109,11 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
 
 
 def plot_funnel(funnel: pd.DataFrame, *, ax=None):
-    """Stage-to-stage conversion by channel (one group of bars per stage)."""
-    ax = _ax(ax)
+    """Stage-to-stage conversion by channel (one group of bars per stage); None without two stages."""
     rates = [c for c in funnel.columns if "→" in c]
+    if not rates or funnel[rates].isna().all().all():
+        return None
+    ax = _ax(ax)
     f = funnel[funnel["channel"] != "all channels"]
     width = 0.8 / max(len(f), 1)
     x = np.arange(len(rates))
@@ -121,7 +130,11 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
 
 
 def plot_rate_forest(rates: pd.DataFrame, *, title: str = "Visit → lead by channel, 95 % intervals", ax=None):
-    """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels dashed."""
+    """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels dashed.
+
+    None when there are no rates (no visits or no leads)."""
+    if rates.empty or rates["rate"].isna().all():
+        return None
     ax = _ax(ax)
     r = rates.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
@@ -174,7 +187,9 @@ def plot_nps(nps: pd.DataFrame, *, ax=None):
 
 
 def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
-    """Current and proposed budget per tactic."""
+    """Current and proposed budget per tactic (None when there is no budget to show)."""
+    if budget.empty or not (budget["current_budget"].fillna(0) > 0).any():
+        return None
     ax = _ax(ax)
     names = [_name(c, tc) for c, tc in zip(budget["channel"], budget["tactic"])]
     y = np.arange(len(budget))

@@ -14,6 +14,7 @@ from . import kpis, kpis_audience
 from .allocation import allocate_costs
 from .catalog import REGISTRY
 from .loaders import ClientData
+from .schema import DATE_COLUMNS
 
 __all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix", "FUNNEL_STAGES"]
 
@@ -113,11 +114,21 @@ def scorecard(data: ClientData, year: int | None = None) -> pd.DataFrame:
     a = a[a.index.get_level_values("year").isin([year - 1, year])]
     a = a.join(_customer_sums(data, a.index)).join(_deal_sums(data, a.index))
     s = _survey_sums(data)
-    sc = _deal_medians(data, _add_levels(a))
+    sc = _deal_medians(data, _with_portfolio_rows(_add_levels(a), data, year))
     if s is not None:
         sc = _join_survey(sc, s)
     return activity_kpis(sc, cfg.gross_margin, cfg.customer_lifetime_years).sort_values(
         ["year", "channel", "tactic"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _with_portfolio_rows(sc: pd.DataFrame, data: ClientData, year: int) -> pd.DataFrame:
+    """A portfolio row for each of the two years some table has rows in, even without activity (a survey
+    alone still has a year to review)."""
+    years = {y for name, col in DATE_COLUMNS.items() if data.tables.get(name) is not None
+             for y in data.tables[name][col].dt.year.dropna().unique() if y in (year - 1, year)}
+    have = set(sc.loc[sc["level"] == "portfolio", "year"])
+    extra = [{"year": y, "channel": pd.NA, "tactic": pd.NA, "level": "portfolio"} for y in sorted(years - have)]
+    return pd.concat([sc, pd.DataFrame(extra)], ignore_index=True) if extra else sc
 
 
 def _join_survey(sc: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,11 @@ def section(key: str) -> HTML:
     return HTML(f'<{level} id="{anchor}">{_e(_(heading))}<a class="anchor-link" href="#{anchor}">¶</a></{level}>{text}')
 
 
+def not_available(needs: str) -> HTML:
+    """A section's or table's stated absence: "n/a — needs X" (``needs`` arrives translated)."""
+    return HTML(f'<p class="kr-na">{_e(_("n/a — needs {what}").format(what=needs))}</p>')
+
+
 def _e(text) -> str:
     return html.escape("" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text))
 
@@ -339,6 +344,8 @@ def channel_pairs(rv) -> HTML:
 def tactic_evidence(rv) -> HTML:
     """ROI and CAC with their intervals, and the year-over-year tests, per tactic."""
     c = rv.comparisons
+    if c.empty:
+        return not_available(_("tactics (activity rows, CRM deals or orders by channel and tactic)"))
     alpha = rv.config.thresholds.alpha
     t = pd.DataFrame({"channel": c["channel"].map(channel_label), "tactic": c["tactic"]})
     cur = rv.config.currency
@@ -417,6 +424,8 @@ def budget(rv) -> HTML:
     from .budget import ASSUMPTIONS
 
     b = rv.budget
+    if b.empty or b["elasticity"].isna().all() and not (b["current_budget"].fillna(0) > 0).any():
+        return not_available(_("cost and revenue per tactic and month (a response curve needs both)"))
     t = b[["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity", "note"]].copy()
     t["decision"] = t["decision"].map(lambda d: _(_DECISION_LABELS.get(d, d)) if isinstance(d, str) else d)
     t["channel"] = t["channel"].map(channel_label)
@@ -446,7 +455,7 @@ def customer_value(rv) -> HTML:
     cols = [k for k in ("purchase_frequency", "repeat_purchase_rate", "aov", "ltv", "cac", "ltv_cac", "cac_payback")
             if k in rows]
     if not {"ltv", "cac"} <= set(cols):
-        return HTML(f"<p>{_e(_('No orders and customers tables: the customers section needs them.'))}</p>")
+        return not_available(_("orders and customers for LTV, and marketing cost for CAC (LTV:CAC and payback)"))
     t = rows[["channel", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]])
     return table(t, currency=rv.config.currency, labels={"channel": "Channel"},

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import ClientConfig, Source, load_config
 from ..schema import DataError
+from .derive import derive_tables
 from .generic import load_source
 from .validate import collect
 
@@ -29,7 +30,10 @@ class ClientData:
     rows (rows out), and what the loader detected and did (preset, format,
     encoding, delimiter, decimal, header_row, rows_in, rows_dropped, currency ...;
     see :class:`~kpi_helpers.loaders.ValidationReport`). ``warnings`` lists the
-    soft problems found (for the report's data-quality section).
+    soft problems found and what was derived (for the report's data-quality section).
+    ``derived`` maps each activity column counted from another table to that table;
+    ``by_construction`` maps a stage KPI whose rate the recording fixes (not evidence)
+    to the reason (:mod:`.derive`).
     """
 
     config: ClientConfig
@@ -37,6 +41,8 @@ class ClientData:
     tables: dict[str, pd.DataFrame]
     inputs: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)
+    by_construction: dict[str, str] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         tables = self.__dict__.get("tables", {})
@@ -75,4 +81,7 @@ def load_client(path: str | Path) -> ClientData:
     tables, report = collect(cfg, folder)
     if report.errors:
         raise DataError(report.errors)
-    return ClientData(config=cfg, folder=folder, tables=tables, inputs=report.sources, warnings=report.warnings)
+    derived = derive_tables(tables)
+    return ClientData(config=cfg, folder=folder, tables=derived.tables, inputs=report.sources,
+                      warnings=report.warnings + derived.notes, derived=derived.columns,
+                      by_construction=derived.by_construction)
