@@ -18,6 +18,9 @@ from .comparisons import channel_rate_ci, compare_channels, compare_order_values
 from .decisions import DECISIONS, decide
 from .config import load_config
 from .loaders import ClientData, load_client
+from .period import ReviewPeriod, restrict, review_period
+from .narrative import flag_text
+from .plausibility import flag_scorecard
 from .schema import DataError
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
@@ -39,6 +42,7 @@ class AnnualReview:
     data: ClientData
     year: int
     run_date: dt.date
+    period: ReviewPeriod
     scorecard: pd.DataFrame
     yoy: pd.DataFrame
     plan: pd.DataFrame
@@ -53,6 +57,7 @@ class AnnualReview:
     customers: dict
     budget: pd.DataFrame
     availability: pd.DataFrame
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # plausibility.flag_scorecard
     data_quality: list[str] = field(default_factory=list)
 
     @property
@@ -102,6 +107,8 @@ class AnnualReview:
         return {
             "client": self.config.name, "slug": self.config.slug, "year": self.year,
             "currency": self.config.currency, "run_date": self.run_date.isoformat(),
+            "period": {"last_month": self.period.last_month, "partial": self.period.partial,
+                       "as_of": self.period.as_of.isoformat() if self.period.as_of else None},
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
             "inputs": self.data.inputs, "language": i18n.language(),
@@ -136,10 +143,10 @@ def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.D
     return pd.DataFrame(rows)
 
 
-def _data_quality(data: ClientData, year: int) -> list[str]:
+def _data_quality(data: ClientData, year: int, last_month: int = 12) -> list[str]:
     notes = []
     months = data.activity.loc[data.activity["period"].dt.year == year, "period"].dt.month.unique()
-    missing = sorted(set(range(1, 13)) - set(months))
+    missing = sorted(set(range(1, last_month + 1)) - set(months)) if len(data.activity) else []
     if missing:
         notes.append(_("Activity has no rows for month(s) {months} of {year}: totals for the year are partial.").format(
             months=", ".join(i18n.digits(str(m)) for m in missing), year=i18n.digits(str(year))))
@@ -201,11 +208,14 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
 
 
 def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
-                 run_date: str | dt.date | None = None, language: str | None = None) -> AnnualReview:
+                 run_date: str | dt.date | None = None, language: str | None = None,
+                 as_of: str | dt.date | None = None) -> AnnualReview:
     """Load a client and compute every table of its annual review once, in the report language.
 
     ``language`` (en, ru, fa) overrides the client's ``language``; the client's
-    ``calendar`` (gregorian, solar_hijri) names the months.
+    ``calendar`` (gregorian, solar_hijri) names the months. ``as_of`` (a date) reviews the year up
+    to that date; without it a year whose data end before December is reviewed as a part year
+    (:mod:`kpi_helpers.period`), like for like with the same months of last year.
     """
     if isinstance(client_config, ClientData):
         data = client_config
@@ -216,6 +226,8 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         data = load_client(client_config)
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
+    period = review_period(data, year, as_of)
+    data = restrict(data, period)
     sc = review.scorecard(data, year)
     if not (sc["year"] == year).any():
         raise DataError(f"{data.folder / 'client.yaml'}: no table has rows dated in the reviewed year {year} "
@@ -223,9 +235,9 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ids = [k for k in SCORECARD_KPIS if k in sc]
     th = data.config.thresholds
     return AnnualReview(
-        data=data, year=year, run_date=run_date, scorecard=sc,
+        data=data, year=year, run_date=run_date, period=period, scorecard=sc,
         yoy=review.year_over_year(sc, year, ids),
-        plan=plan.plan_vs_actual(data, sc, year),
+        plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
         funnel=review.funnel(sc, year),
         trend=review.monthly_trend(data, year),
         comparisons=(comp := compare_tactics(data, sc, year, alpha=th.alpha)),
@@ -240,5 +252,6 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         budget=propose_budget(data, sc, dec, year),
         availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
                                   + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
-        data_quality=_data_quality(data, year),
+        flags=(flags := flag_scorecard(sc, year)),
+        data_quality=_data_quality(data, year, period.last_month) + flag_text(flags),
     )

@@ -51,6 +51,7 @@ class RunOptions:
     out: Path = Path("reports")
     run_date: str = field(default_factory=lambda: dt.date.today().isoformat())
     year: int | None = None
+    as_of: str | None = None  # YYYY-MM-DD: review the year up to this date
     language: str | None = None
     timeout: int | None = 900  # wall-clock seconds per client
     force: bool = False
@@ -97,7 +98,7 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     final = run_dir / slug
     manifest = {
         "client": name or slug, "slug": slug, "client_config": str(config_path), "status": "running",
-        "parameters": {"year": opts.year, "run_date": opts.run_date, "language": opts.language,
+        "parameters": {"year": opts.year, "run_date": opts.run_date, "as_of": opts.as_of, "language": opts.language,
                        "notebook": str(opts.notebook), "timeout": opts.timeout},
         "inputs": _file_hashes(config_path), "versions": _versions(),
         "started": _now(), "finished": None, "error": None, "attempts": 0,
@@ -161,7 +162,7 @@ class _Deadline:
 
 def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
     params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
-              "language": opts.language, "output_dir": str(tmp)}
+              "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp)}
     pm.execute_notebook(
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
         kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),

@@ -62,6 +62,8 @@ def _date(text: str) -> str:
 
 def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--year", type=int, help="the reviewed year (default: year in client.yaml)")
+    p.add_argument("--as-of", type=_date, help="review the year up to this date, like for like with the same "
+                                               "months of last year (default: up to the last month with data)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     p.add_argument("--run-date", type=_date, default=dt.date.today().isoformat(), help="YYYY-MM-DD (default: today)")
     p.add_argument("--language", choices=["en", "ru", "fa"], help="report language (default: from client.yaml)")
@@ -101,6 +103,7 @@ def _opts(args):
     from .batch import DEFAULT_NOTEBOOK, RunOptions
 
     return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
+                      as_of=getattr(args, "as_of", None),
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
                       force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
 

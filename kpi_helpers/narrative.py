@@ -11,8 +11,9 @@ import pandas as pd
 from . import i18n
 from .catalog import REGISTRY, format_value, label
 from .i18n import _
+from .plausibility import flags_for
 
-__all__ = ["executive_summary", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS", "STAGE_LABELS",
+__all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS", "STAGE_LABELS",
            "quarter_label"]
 
 #: Decision ids and their labels (translated in reports, ids in the CSVs).
@@ -73,10 +74,18 @@ def _has(series: pd.Series, kpi: str) -> bool:
     return kpi in series and pd.notna(series[kpi])
 
 
+def _judged_change(rv, kpi: str, cur: pd.Series, prev: pd.Series) -> str:
+    """describe_change, unless the change is flagged as on too small a base (then said so)."""
+    if f"{kpi}_change" in flags_for(rv.flags, "portfolio"):
+        return _("{value} (last year's base too small to compare)").format(
+            value=format_value(cur.get(kpi), REGISTRY[kpi].unit, rv.config.currency))
+    return describe_change(kpi, cur.get(kpi), prev.get(kpi), rv.config.currency)
+
+
 def _result_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
     """The year's cost, revenue and new customers, with what the data lack said as such."""
-    ccy, year = rv.config.currency, i18n.digits(str(rv.year))
-    change = lambda k: describe_change(k, cur.get(k), prev.get(k), ccy)  # noqa: E731
+    ccy, year = rv.config.currency, rv.period.label()
+    change = lambda k: _judged_change(rv, k, cur, prev)  # noqa: E731
     if _has(cur, "cost") and _has(cur, "revenue"):
         return _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new "
                  "customers.").format(year=year, cost=change("cost"), revenue=change("revenue"),
@@ -118,6 +127,12 @@ def executive_summary(rv) -> list[str]:
             best=best["tactic"], best_channel=channel_label(best["channel"]), best_roi=format_value(best["roi"], "rate"),
             worst=worst["tactic"], worst_channel=channel_label(worst["channel"]),
             worst_roi=format_value(worst["roi"], "rate")))
+    if rv.flags is not None and len(rv.flags):
+        top = sorted({label(k.removesuffix("_change")) for k in flags_for(rv.flags, "portfolio")})
+        out.append(_("Check before reading: {n} number(s) look implausible and are marked ⚠ beside them (reasons "
+                     "under data quality){where}.").format(
+            n=i18n.digits(str(len(rv.flags))),
+            where=(" — " + _("among the headlines: {kpis}").format(kpis=", ".join(top))) if top else ""))
     if len(rv.plan):
         met = int((rv.plan["status"] == "met").sum())
         missed = rv.plan[rv.plan["status"].isin(["missed", "close"])]
@@ -128,4 +143,16 @@ def executive_summary(rv) -> list[str]:
                     kpi=label(r.kpi), scope=_("all channels") if r.scope == "all" else channel_label(r.scope),
                     attainment=format_value(r.attainment, "rate")) for r in missed.itertuples()))
         out.append(sentence + ".")
+    return out
+
+
+def flag_text(flags: pd.DataFrame) -> list[str]:
+    """One data-quality sentence per plausibility flag (:mod:`kpi_helpers.plausibility`), naming where it is."""
+    out = []
+    for r in flags.itertuples():
+        where = (_("all channels") if r.level == "portfolio" else channel_label(r.channel) if r.level == "channel"
+                 else f"{channel_label(r.channel)} · {r.tactic}")
+        kpi = r.kpi.removesuffix("_change")
+        out.append(_("Implausible number flagged — {kpi} ({where}): {reason}.").format(
+            kpi=label(kpi) if kpi in REGISTRY else kpi, where=where, reason=r.reason))
     return out

@@ -25,6 +25,10 @@ from .catalog import REGISTRY, format_value, label
 from .i18n import _
 from .loaders import ClientData
 from .narrative import channel_label
+from .review import SUMMED
+
+#: KPIs that are totals over the period (scaled pro rata in a part year); every other KPI is a ratio.
+ADDITIVE = frozenset(SUMMED) | {"cost"}
 
 __all__ = ["plan_vs_actual", "decompose_change", "channel_changes", "KPI_SETS", "suggest_kpis", "kpi_sets_table"]
 
@@ -105,14 +109,17 @@ def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, 
     return "; ".join(parts)
 
 
-def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None, *,
+                   fraction: float = 1.0) -> pd.DataFrame:
     """Attainment of each target in ``client.yaml`` (S1), with the explanation of any miss.
 
     Columns: ``kpi, scope, target, actual, last_year, attainment, status,
     target_rule, explanation``. ``attainment`` is actual / target for
     higher-is-better KPIs and target / actual for lower-is-better ones;
     ``status`` is ``met`` (≥ 1), ``close`` (≥ 0.9) or ``missed``; ``n/a``
-    when the KPI is not available.
+    when the KPI is not available. ``fraction`` < 1 (a part year, :mod:`kpi_helpers.period`) scales
+    absolute targets of counts and money pro rata; rates, points and targets set as a change on last
+    year (whose last year is the same months) are not scaled.
     """
     year = year or data.config.year
     rows = []
@@ -123,6 +130,9 @@ def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) 
         actual = float(cur[t.kpi].iloc[0]) if t.kpi in sc and len(cur) else np.nan
         last = float(prev[t.kpi].iloc[0]) if t.kpi in sc and len(prev) else np.nan
         target = t.value if t.value is not None else last * (1 + t.change)
+        pro_rata = t.value is not None and fraction < 1 and t.kpi in ADDITIVE  # totals, not ratios like CAC
+        if pro_rata:
+            target *= fraction
         better = REGISTRY[t.kpi].better if t.kpi in REGISTRY else "higher"
         att = kpis.ratio(target, actual) if better == "lower" else kpis.ratio(actual, target)
         status = "n/a" if np.isnan(att) else ("met" if att >= 1 else "close" if att >= 0.9 else "missed")
@@ -131,7 +141,9 @@ def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None) 
         rows.append({"kpi": t.kpi, "scope": t.scope, "target": target, "actual": actual, "last_year": last,
                      "attainment": att, "status": status,
                      "target_rule": (_("{change} on last year").format(change=i18n.percent(t.change, 0, sign=True))
-                                     if t.change is not None else _("absolute value")),
+                                     if t.change is not None else _("absolute value, pro rata {months}/12").format(
+                                         months=i18n.digits(str(round(fraction * 12)))) if pro_rata
+                                     else _("absolute value")),
                      "explanation": why})
     return pd.DataFrame(rows, columns=["kpi", "scope", "target", "actual", "last_year", "attainment", "status",
                                        "target_rule", "explanation"])

@@ -20,7 +20,7 @@ __all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix
 
 #: Funnel stages in order; a client's funnel uses those its data has.
 FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
-_SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
+SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
            "clicks", "impressions", "pageviews", "duration_s", "likes", "comments", "shares", "reach",
            "attendees", "registrations")
 KEYS = ["year", "channel", "tactic"]
@@ -29,7 +29,7 @@ KEYS = ["year", "channel", "tactic"]
 def _activity_sums(data: ClientData, rule: str) -> pd.DataFrame:
     """Counts, money and allocated cost per (year, channel, tactic); see :mod:`kpi_helpers.allocation`."""
     a = allocate_costs(data, rule)
-    cols = [c for c in (*_SUMMED, "cost") if c in a.columns]
+    cols = [c for c in (*SUMMED, "cost") if c in a.columns]
     return a.assign(year=a["period"].dt.year).groupby(KEYS)[cols].sum(min_count=1)
 
 

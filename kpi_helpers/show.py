@@ -21,6 +21,7 @@ from .catalog import glossary as _glossary
 from .i18n import _
 from .narrative import DECISION_LABELS as _DECISION_LABELS
 from .narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
+from .plausibility import flags_for
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
@@ -71,6 +72,13 @@ def section(key: str) -> HTML:
     return HTML(f'<{level} id="{anchor}">{_e(_(heading))}<a class="anchor-link" href="#{anchor}">¶</a></{level}>{text}')
 
 
+def _flag(reason: str | None) -> str:
+    """A plausibility mark beside a number, its reason on hover (and listed in data quality)."""
+    if not reason:
+        return ""
+    return f' <span class="kr-flag" title="{_e(reason)}">⚠ {_e(_("check"))}</span>'
+
+
 def not_available(needs: str) -> HTML:
     """A section's or table's stated absence: "n/a — needs X" (``needs`` arrives translated)."""
     return HTML(f'<p class="kr-na">{_e(_("n/a — needs {what}").format(what=needs))}</p>')
@@ -115,7 +123,7 @@ def title(rv) -> HTML:
     style, logo = _branding(rv)
     # The run date sits in its own span so that a comparison of outputs (nbval) can mask it in any language.
     sub = _e(_("Annual marketing review {year} · compared with {prev} and plan · run {date} · currency {currency}").format(
-        year=i18n.digits(str(rv.year)), prev=i18n.digits(str(rv.year - 1)), date="\0RUN-DATE\0",
+        year=rv.period.label(), prev=rv.period.label(rv.year - 1), date="\0RUN-DATE\0",
         currency=cfg.currency))
     run_date = f'<span class="kr-run-date">{_e(i18n.date_text(rv.run_date))}</span>'
     return HTML(f'{style}<div class="kr-title">{logo}<h1>{_e(cfg.name)}</h1>'
@@ -144,12 +152,19 @@ def headlines(rv) -> HTML:
                 change = f"{i18n.number(v - p, 0, sign=True)} {_('pts')}"
             elif p:
                 change = i18n.percent((v - p) / abs(p), 1, sign=True)
+        flagged = flags_for(rv.flags, "portfolio")
+        if f"{k}_change" in flagged:
+            change, cls = _("not compared"), "flat"
         before = format_value(p, meta.unit, rv.config.currency) if has_prev else _("n/a")
-        vs = _("vs {year}: {value}").format(year=i18n.digits(str(rv.year - 1)), value=before)
+        vs = _("vs {year}: {value}").format(year=rv.period.label(rv.year - 1), value=before)
         cards.append(f'<div class="kr-card"><div class="kr-label">{_e(label(k))}</div>'
-                     f'<div class="kr-value">{_e(format_value(v, meta.unit, rv.config.currency))}</div>'
-                     f'<div class="kr-change {cls}">{_e(change)} <span>{_e(vs)}</span></div></div>')
-    return HTML('<div class="kr-cards">' + "".join(cards) + "</div>")
+                     f'<div class="kr-value">{_e(format_value(v, meta.unit, rv.config.currency))}'
+                     f'{_flag(flagged.get(k))}</div>'
+                     f'<div class="kr-change {cls}">{_e(change)} <span>{_e(vs)}</span>'
+                     f'{_flag(flagged.get(f"{k}_change"))}</div></div>')
+    period = (f'<p class="kr-period"><b>{_e(_("Part year"))}:</b> {_e(rv.period.comparison())}.</p>'
+              if rv.period.partial else "")
+    return HTML(period + '<div class="kr-cards">' + "".join(cards) + "</div>")
 
 
 def sentences(lines: list[str]) -> HTML:
@@ -199,6 +214,8 @@ def decisions(rv) -> HTML:
                      for x, o in zip(d["decision"], d["override"])]
     d["channel"] = d["channel"].map(channel_label)
     d["confidence"] = d["confidence"].map(lambda c: _(_CONFIDENCE.get(c, c)) if isinstance(c, str) else c)
+    d["roi"] = [Safe(_e(format_value(r, "rate")) + _flag(flags_for(rv.flags, "tactic", ch, ta).get("roi")))
+                if pd.notna(r) else r for r, ch, ta in zip(d["roi"], rv.decisions["channel"], rv.decisions["tactic"])]
     d["reason"] = [Safe(_e(r) + (f'<br><small><b>{_e(_("Suggested action"))}:</b> {_e(a)}</small>'
                                  if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
