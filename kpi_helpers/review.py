@@ -21,8 +21,8 @@ __all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix
 #: Funnel stages in order; a client's funnel uses those its data has.
 FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
 SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
-           "clicks", "impressions", "pageviews", "duration_s", "likes", "comments", "shares", "reach",
-           "attendees", "registrations")
+          "clicks", "impressions", "conversions", "pageviews", "duration_s", "likes", "comments", "shares", "reach",
+          "attendees", "registrations")
 KEYS = ["year", "channel", "tactic"]
 
 
@@ -187,6 +187,7 @@ def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: 
     out["cost_per_sql"] = kpis.cost_per_sql(c("cost"), c("sql"))
     out["cac_paid"] = kpis.cac(c("spend"), c("customers"), variant="paid")
     out["cpm"] = kpis.cpm(c("spend"), c("impressions"))
+    out["cpa_platform"] = kpis.ratio(c("spend"), c("conversions"))
     out["pages_per_visit"] = kpis_audience.pages_per_visit(c("pageviews"), c("visits"))
     out["avg_session_s"] = kpis_audience.average_session_duration(c("duration_s"), c("visits"))
     out["engagement_rate"] = kpis_audience.engagement_rate(c("likes"), c("comments"), c("shares"), c("reach"))

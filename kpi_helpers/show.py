@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import i18n
-from .annual import HEADLINE_KPIS
+from .annual import HEADLINE_KPIS, SCORECARD_KPIS
 from .catalog import REGISTRY, format_value, label
 from .catalog import glossary as _glossary
 from .i18n import _
@@ -45,6 +45,10 @@ SECTIONS = {
     "scorecard": ("Scorecard by channel",
                   "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
     "by_tactic": ("By tactic", ""),
+    "advertising": ("Advertising: platform figures",
+                    "What the ad platforms report: impressions, clicks and conversions, with CTR, CPC, CPM and the "
+                    "cost per platform conversion (platforms count conversions their own way: not deduplicated "
+                    "against the CRM)."),
     "trend": ("Monthly trend", ""),
     "funnel": ("Funnel by channel", ""),
     "devices": ("Traffic by device", "Share of visits and conversion by device (mobile traffic, S3)."),
@@ -63,12 +67,33 @@ SECTIONS = {
 }
 
 
-def section(key: str) -> HTML:
-    """A section heading (h2, or h3 for sub-sections) and its introduction, in the report language."""
+def _section_needs(key: str, rv) -> str | None:
+    """What a section lacks to show anything, or None (sections whose table says it themselves are absent)."""
+    trend = rv.trend
+    needs = {
+        "comparison": (rv.channel_rates.empty, _("visits and leads by channel")),
+        "trend": (not any(c in trend and trend[c].notna().any() for c in ("revenue", "leads")),
+                  _("monthly revenue or leads")),
+        "funnel": (not any("→" in c for c in rv.funnel.columns),
+                   _("two funnel stages (visits, leads, MQLs, SQLs or new customers)")),
+        "advertising": (not {"impressions", "clicks"} & set(rv.scorecard.columns),
+                        _("impressions and clicks from an ad platform export")),
+        "customers": (not rv.customers, _("orders and customers tables, or an NPS survey")),
+    }
+    missing, what = needs.get(key, (False, ""))
+    return what if missing else None
+
+
+def section(key: str, rv=None) -> HTML:
+    """A section heading (h2, or h3 for sub-sections) and its introduction, in the report language; with the
+    review, a section whose inputs the client lacks says "n/a — needs X" under its heading."""
     heading, intro = SECTIONS[key]
-    level = "h3" if key in ("evidence", "by_tactic") else "h2"
+    level = "h3" if key in ("evidence", "by_tactic", "advertising") else "h2"
     anchor = key.replace("_", "-")
     text = f"<p>{_e(_(intro))}</p>" if intro else ""
+    needs = _section_needs(key, rv) if rv is not None else None
+    if needs:
+        text += not_available(needs).data
     return HTML(f'<{level} id="{anchor}">{_e(_(heading))}<a class="anchor-link" href="#{anchor}">¶</a></{level}>{text}')
 
 
@@ -230,11 +255,36 @@ def _with_previous(value, previous, unit: str, currency: str) -> Safe:
     return Safe(f'{now_html}<br><small>{_e(before)}</small>')
 
 
+_AD_KPIS = ("impressions", "clicks", "ctr", "spend", "cpc", "cpm", "conversions", "cpa_platform")
+
+
+def advertising(rv) -> HTML:
+    """Ad-platform figures by channel and tactic (CTR, CPC, CPM, CPA on the platform's conversions)."""
+    sc = rv.scorecard
+    cols = [k for k in _AD_KPIS if k in sc]
+    if not {"impressions", "clicks"} & set(cols):
+        return HTML("")
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["tactic", "portfolio"])]
+    t = rows[["channel", "tactic", *cols]].assign(
+        channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]],
+        tactic=rows["tactic"].fillna(""))
+    return table(t, currency=rv.config.currency, labels={"channel": "Channel", "tactic": "Tactic"})
+
+
+#: The scorecard's columns, in order of preference; a client without several of them gets others it has.
+_SCORECARD_SHOWN = ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead", "aov")
+
+
+def _scorecard_columns(y: pd.DataFrame) -> list[str]:
+    show = [k for k in _SCORECARD_SHOWN if k in y]
+    extra = [k for k in SCORECARD_KPIS if k in y and k not in show and y[k].notna().any()]
+    return show + extra[:max(0, 7 - len(show))]
+
+
 def scorecard(rv, level: str = "tactic") -> HTML:
     """The reviewed year, with last year in small type under each value."""
     y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
-    show = [k for k in ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac", "traffic_to_lead", "aov")
-            if k in y]
+    show = _scorecard_columns(y)
     t = pd.DataFrame({"channel": [channel_label(c) if isinstance(c, str) else _("All channels") for c in y["channel"]]})
     if level == "tactic":
         t["tactic"] = y["tactic"].fillna("").to_numpy()
