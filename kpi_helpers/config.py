@@ -66,6 +66,14 @@ class Join(_Model):
     encoding: str | None = None
     delimiter: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data):
+        # YAML 1.1 reads a bare `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, v):

@@ -132,7 +132,7 @@ def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> 
     res.info["columns"] = dict(mapping)
     joined = set(_joined_columns(src))
     res.info["ignored"] = [str(h) for h in frame.columns if h not in mapping and h not in joined]
-    _warn_ignored(frame, res.info["ignored"], label, res)
+    _warn_ignored(frame, res.info["ignored"], src.table, set(mapping.values()), label, res)
     _require_columns(src, preset, resolver, mapping, list(frame.columns), label)
     frame = _drop_rows(frame, mapping, src.table, preset is not None or bool(src.columns), label, res,
                        distinct=src.row_id is not None)
@@ -215,6 +215,8 @@ def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult)
         res.warnings.append(_("{joined}: {n} row(s) have a {key} not found in {file} and were left out (e.g. {ex})")
                             .format(joined=jlabel, n=len(orphans), key=repr(j.on), file=label,
                                     ex=", ".join(map(repr, orphans[:3]))))
+    _warn_ignored(right, [str(h) for h in right.columns if h not in wanted], src.table,
+                  set(j.columns.values()) | set(src.columns.values()), jlabel, res)
     res.info["join"] = {"path": j.path, "on": j.on, "sha256": sha256(jfile), "rows_in": len(raw.frame),
                         "matched": int(matched.sum()), "unmatched": int((~matched).sum()),
                         "left_out": len(orphans), "columns": dict(j.columns),
@@ -237,7 +239,8 @@ _MEASURE = re.compile(r"spen[dt]|cost|amount|revenue|value|sale|price|conv|purch
 _NUMBER = re.compile(r"^[-−+]?[\d  \u202f.,']*\d[\d  \u202f.,']*%?$")
 
 
-def _warn_ignored(frame: pd.DataFrame, ignored: list[str], label: str, res: SourceResult) -> None:
+def _warn_ignored(frame: pd.DataFrame, ignored: list[str], table: str, used: set[str], label: str,
+                  res: SourceResult) -> None:
     """Warn about unused columns whose name and numbers say money, a count or conversions."""
     measures = []
     for h in ignored:
@@ -248,10 +251,12 @@ def _warn_ignored(frame: pd.DataFrame, ignored: list[str], label: str, res: Sour
         if len(cells) and cells.str.match(_NUMBER).mean() >= 0.8:
             measures.append(h)
     if measures:
+        free = [c for c, spec in TABLES[table].items() if spec.kind in ("number", "amount", "count") and c not in used]
         res.warnings.append(_("{file}: column(s) {names} hold money, counts or conversions but feed no canonical "
                               "column, so they are ignored; if they matter, map them in client.yaml with "
-                              "`columns:` (e.g. `columns: {{{first}: conversions}}`)").format(
-            file=label, names=", ".join(map(repr, measures)), first=repr(measures[0])))
+                              "`columns:` onto a column of {table} ({free})").format(
+            file=label, names=", ".join(map(repr, measures)), table=table,
+            free=", ".join(free[:8]) + (" …" if len(free) > 8 else "") or "none left"))
 
 
 def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
