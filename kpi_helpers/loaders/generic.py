@@ -216,7 +216,7 @@ def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult)
                             .format(joined=jlabel, n=len(orphans), key=repr(j.on), file=label,
                                     ex=", ".join(map(repr, orphans[:3]))))
     _warn_ignored(right, [str(h) for h in right.columns if h not in wanted], src.table,
-                  set(j.columns.values()) | set(src.columns.values()), jlabel, res)
+                  set(j.columns.values()) | set(src.columns.values()), jlabel, res, key="join.columns")
     res.info["join"] = {"path": j.path, "on": j.on, "sha256": sha256(jfile), "rows_in": len(raw.frame),
                         "matched": int(matched.sum()), "unmatched": int((~matched).sum()),
                         "left_out": len(orphans), "columns": dict(j.columns),
@@ -240,7 +240,7 @@ _NUMBER = re.compile(r"^[-−+]?[\d  \u202f.,']*\d[\d  \u202f.,']*%?$")
 
 
 def _warn_ignored(frame: pd.DataFrame, ignored: list[str], table: str, used: set[str], label: str,
-                  res: SourceResult) -> None:
+                  res: SourceResult, key: str = "columns") -> None:
     """Warn about unused columns whose name and numbers say money, a count or conversions."""
     measures = []
     for h in ignored:
@@ -254,8 +254,8 @@ def _warn_ignored(frame: pd.DataFrame, ignored: list[str], table: str, used: set
         free = [c for c, spec in TABLES[table].items() if spec.kind in ("number", "amount", "count") and c not in used]
         res.warnings.append(_("{file}: column(s) {names} hold money, counts or conversions but feed no canonical "
                               "column, so they are ignored; if they matter, map them in client.yaml with "
-                              "`columns:` onto a column of {table} ({free})").format(
-            file=label, names=", ".join(map(repr, measures)), table=table,
+                              "`{key}:` onto a column of {table} ({free})").format(
+            file=label, names=", ".join(map(repr, measures)), table=table, key=key,
             free=", ".join(free[:8]) + (" …" if len(free) > 8 else "") or "none left"))
 
 
