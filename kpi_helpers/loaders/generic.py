@@ -165,7 +165,7 @@ def _joined_columns(src) -> dict[str, str]:
 
 
 def _missing_column(label: str, column: str, headers, what: str) -> str:
-    close = difflib.get_close_matches(column, [str(h) for h in headers], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(column, [str(h) for h in headers], n=1, cutoff=0.5)
     return (f"{label}: no column {column!r} ({what}); found {', '.join(map(str, headers)) or 'no columns'}"
             + (f". Did you mean {close[0]!r}?" if close else ""))
 
@@ -275,6 +275,9 @@ def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
            f"found {', '.join(map(str, headers)) or 'no columns'}. "
            f"Rename the columns in the file or map them in client.yaml.")
     msg += resolver.suggest(missing, headers)
+    if _ID_COLUMNS.get(src.table) in missing and src.table != "survey":
+        msg += (f" If the export has no {_ID_COLUMNS[src.table]} (one record per row), set "
+                f"`row_id: {_ID_COLUMNS[src.table]}` for this source to number the rows.")
     for h in headers:
         for delim in (";", "\t", ",", "|"):
             if str(h).count(delim) >= 2:
