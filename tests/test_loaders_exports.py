@@ -294,3 +294,28 @@ def test_init_names_the_languages_and_its_examples_are_valid_sources(tmp_path, c
 
     assert [Source.model_validate(s).table for s in sources] == ["deals", "orders", "customers", "survey",
                                                                   "activity", "orders", "deals"]
+
+
+def test_the_readme_client_shapes_validate_on_the_public_files(tmp_path):
+    """The README's CRM-only, online-shop and ads-only examples, with the exports placed in the client folder."""
+    import re
+    import shutil
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shapes = readme.split("### Client shapes", 1)[1]
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", shapes, re.S)]
+    files = {"olist_marketing_qualified_leads_dataset.csv": "olist_marketing_funnel",
+             "olist_closed_deals_dataset.csv": "olist_marketing_funnel", "CDNOW_master.txt": "cdnow",
+             "KAG_conversion_data.csv": "kag_facebook_ads"}
+    rows = {}
+    for i, config in enumerate(blocks[:3]):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        for name, where in files.items():
+            shutil.copy(dataset(where, name), folder / name)
+        path = folder / "client.yaml"
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        report = validate_client(path)
+        assert report.ok, report.errors
+        rows[config["name"]] = report.sources[0]["rows_out"]
+    assert rows == {"Olist": 8_000, "CDNOW": 69_659, "Facebook ads": 1_143}
