@@ -183,7 +183,7 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
         report.errors.extend(res.errors)
         report.warnings.extend(res.warnings)
         report.sources.append(res.info)
-        names.setdefault(src.table, []).append(src.path)
+        names.setdefault(src.table, []).append(posixpath.normpath(src.path))
         if res.frame is not None:
             parts.setdefault(src.table, []).append(res.frame)
     tables: dict[str, pd.DataFrame] = {}
