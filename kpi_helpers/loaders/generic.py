@@ -210,11 +210,11 @@ def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult)
     extra = right[list(j.columns)].reindex(left_key.to_numpy())
     extra.index = frame.index
     extra.columns = list(_joined_columns(src))
-    orphans = right.index[~right.index.isin(left_key.dropna())]
-    if len(orphans):
+    orphans = [*map(repr, right.index[~right.index.isin(left_key.dropna())])] + ["(blank)"] * int(key.isna().sum())
+    if orphans:
         res.warnings.append(_("{joined}: {n} row(s) have a {key} not found in {file} and were left out (e.g. {ex})")
                             .format(joined=jlabel, n=len(orphans), key=repr(j.on), file=label,
-                                    ex=", ".join(map(repr, orphans[:3]))))
+                                    ex=", ".join(dict.fromkeys(orphans[:3]))))
     _warn_ignored(right, [str(h) for h in right.columns if h not in wanted], src.table,
                   set(j.columns.values()) | set(src.columns.values()), jlabel, res, key="join.columns")
     res.info["join"] = {"path": j.path, "on": j.on, "sha256": sha256(jfile), "rows_in": len(raw.frame),

@@ -122,6 +122,7 @@ def _reach_lines(kpis: dict) -> list[str]:
         return []
     lines = ["KPIs the data make possible:"]
     lines += [f"  {section}: {', '.join(REGISTRY[k].label for k in ids)}" for section, ids in kpis["possible"].items()]
+    lines += [] if kpis["possible"] else ["  none"]
     if kpis["out_of_reach"]:
         lines.append("KPIs out of reach:")
         lines += [f"  {_NO.get(r['missing'], 'no ' + r['missing'])}: "
