@@ -319,3 +319,13 @@ def test_the_readme_client_shapes_validate_on_the_public_files(tmp_path):
         assert report.ok, report.errors
         rows[config["name"]] = report.sources[0]["rows_out"]
     assert rows == {"Olist": 8_000, "CDNOW": 69_659, "Facebook ads": 1_143}
+
+
+def test_a_join_that_fails_leaves_a_json_ready_record(tmp_path):
+    import json
+
+    cfg = _pair(tmp_path, "lead,won_on\nL2,2025-02-01\n", {"on": "lead", "columns": {"won_on": "closed"}})
+    (tmp_path / "leads.csv").write_text("lead,created\nL1,2025-01-02\n", encoding="utf-8")  # no channel column
+    report = validate_client(cfg)
+    assert any("lacks required column(s) channel" in e for e in report.errors)
+    assert json.loads(json.dumps(report.to_dict()))["sources"][0]["join"]["matched"] == 0

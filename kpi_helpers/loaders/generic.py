@@ -102,6 +102,7 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     except DataError as exc:
         res.errors.extend(exc.problems)
         res.frame = None
+    res.info.pop("_join_matched", None)  # left behind when loading stopped early
     if res.errors:
         res.frame = None
     res.info["rows"] = 0 if res.frame is None else len(res.frame)

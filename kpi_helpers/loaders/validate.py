@@ -103,7 +103,9 @@ class ValidationReport:
 
 def _columns_lines(s: dict) -> list[str]:
     """'  used: ...' and '  ignored: ...' for one file (and its joined file)."""
-    lines = []
+    lines: list[str] = []
+    if "ignored" not in s:  # the file could not be read
+        return lines
     if s.get("columns"):
         lines.append("  columns used: " + ", ".join(f"{h} -> {t}" for h, t in s["columns"].items()))
     if s.get("row_id"):
