@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -14,17 +15,35 @@ EXAMPLE_CONFIG = """\
 schema_version: 1
 name: "Example Client"          # shown on the report
 currency: EUR                   # every money column is in this currency
-language: en                    # en (ru, fa to come)
+language: en                    # report language: en, ru or fa
 year: 2025                      # the reviewed year; --year overrides
 gross_margin: 0.4               # optional; with it, decisions use margin-based ROI
 customer_lifetime_years: 3      # assumption behind the simple LTV
-sources:                        # one canonical file per table (see README: "The canonical input format")
+# sources: any tables you have (at least one); KPIs whose inputs are missing show as n/a, and
+# `kpi-review validate` lists which are out of reach and why. Client shapes (see README, "Client shapes"):
+#   CRM only: deals | online shop: orders (+ customers) | ads only: activity from an ad platform
+#   web analytics + costs: activity + costs | survey only: survey
+sources:                        # a canonical file per table (README: "The canonical input format"), or an export
   - {table: activity, path: activity.csv}
   - {table: costs, path: costs.csv}
   # - {table: deals, path: deals.csv}
   # - {table: orders, path: orders.csv}
   # - {table: customers, path: customers.csv}
   # - {table: survey, path: survey.csv}
+  # A platform export through a preset (kpi-review presets are listed in the README):
+  # - {table: activity, path: meta_ads.csv, preset: meta_ads}
+  # Any other export: map its columns; set what it lacks as constants (README: "Mapping keys of a source"):
+  # - table: orders
+  #   path: transactions.txt          # CSV, TSV, whitespace-aligned text or XLSX; format detected
+  #   columns: {cust: customer_id, dollar_value: amount}
+  #   row_id: order_id                # the export has no order id: one is made per row
+  #   date_format: "%Y%m%d"           # only when detection cannot tell
+  # Two files forming one table, joined on a key (every row of the first stays):
+  # - table: deals
+  #   path: leads.csv
+  #   columns: {lead_id: deal_id, created_at: created, source: channel}
+  #   constants: {stage: mql, tactic: all}
+  #   join: {path: closed_deals.csv, on: lead_id, columns: {won_date: closed}, constants: {stage: won}}
 channel_map: {}                 # export name -> channel, e.g. {"Google / cpc": paid_search}
 targets:                        # SMART targets: a KPI, a scope (all or a channel), a value or a change
   - {kpi: revenue, scope: all, change: 0.15}
@@ -116,18 +135,29 @@ def _finish(results: list[dict], out: Path, run_date: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; output cut short by a closed pipe (`kpi-review validate ... | head`) is no error."""
+    code = 0
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python's documented recipe: send the rest of the output nowhere, so the interpreter's own
+        # flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "kpis":
         from .catalog import REGISTRY
 
-        try:
-            for k in REGISTRY.values():
-                variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
-                print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
-                      + f"  ({k.seeds or 'standard'})")
-            print("\n* marks the default variant; pass variant= to the formula for another.")
-        except BrokenPipeError:  # `kpi-review kpis | head`
-            sys.stderr.close()
+        for k in REGISTRY.values():
+            variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
+            print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
+                  + f"  ({k.seeds or 'standard'})")
+        print("\n* marks the default variant; pass variant= to the formula for another.")
         return 0
     if args.command == "init":
         args.folder.mkdir(parents=True, exist_ok=True)
@@ -142,8 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         from .loaders import validate_client
 
         report = validate_client(args.client)
-        print(report)
-        return 0 if report.ok else 1
+        code = 0 if report.ok else 1
+        try:
+            print(report)
+        except BrokenPipeError:  # keep the verdict's exit code when the reader stops early
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return code
     from .batch import run_batch
 
     if args.command == "demo":

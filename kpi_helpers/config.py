@@ -23,7 +23,7 @@ from pydantic import (
 
 from .schema import CHANNELS, TABLES, DataError
 
-__all__ = ["SCHEMA_VERSION", "ClientConfig", "Override", "Source", "Target", "Thresholds", "load_config"]
+__all__ = ["SCHEMA_VERSION", "ClientConfig", "Join", "Override", "Source", "Target", "Thresholds", "load_config"]
 
 SCHEMA_VERSION = 1
 
@@ -50,6 +50,44 @@ def _check_channel_map(v: dict[str, str]) -> dict[str, str]:
     return v
 
 
+class Join(_Model):
+    """A second file joined onto a source's rows (a left join on one key column).
+
+    Every row of the source stays; a row whose key is found in the joined file
+    takes that file's mapped ``columns`` and the ``constants`` (only matched rows
+    get them). Keys must be unique in the joined file.
+    """
+
+    path: str
+    on: str = Field(description="the key column's header, the same in both files")
+    columns: dict[str, str] = Field({}, description="joined file's column name -> canonical column")
+    constants: dict[str, str | int | float] = Field({}, description="canonical column -> value for matched rows")
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data):
+        # YAML 1.1 reads a bare `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, v):
+        return _check_delimiter(v)
+
+
+def _check_delimiter(v: str | None) -> str | None:
+    v = {"\\t": "\t", "tab": "\t", "space": "whitespace", "spaces": "whitespace"}.get(v, v)
+    if v is not None and len(v) != 1 and v != "whitespace":
+        raise ValueError(f"delimiter must be one character such as ',' ';' '\\t' '|', or 'whitespace' (columns "
+                         f"aligned with runs of spaces); got {v!r}")
+    return v
+
+
 class Source(_Model):
     """One input file feeding one canonical table, with how to read it.
 
@@ -65,7 +103,7 @@ class Source(_Model):
     preset: str | None = Field(None, description="a platform preset, e.g. yandex_metrica, ga4, hubspot")
     header_row: int | None = Field(None, ge=1, description="the spreadsheet row holding the column names")
     encoding: str | None = Field(None, description="e.g. utf-8, utf-8-sig, cp1251; detected when left out")
-    delimiter: str | None = Field(None, description="',', ';', '\\t' or '|'; detected when left out")
+    delimiter: str | None = Field(None, description="',', ';', '\\t', '|' or 'whitespace'; detected when left out")
     decimal: Literal[".", ","] | None = Field(None, description="decimal mark; detected when left out")
     thousands: str | None = Field(None, description="thousands separator (' ', ',', '.', \"'\" or '')")
     date_format: str | None = Field(None, description="strftime format such as %d.%m.%Y; detected when left out")
@@ -76,6 +114,9 @@ class Source(_Model):
     unknown_channels: Literal["error", "other"] = "error"
     currency: str | None = Field(None, description="ISO code of this file's money; default the client's")
     vat_included: bool | None = Field(None, description="money in this file includes VAT (None: same as client)")
+    row_id: str | None = Field(None, description="an id column the export lacks (e.g. order_id), made from the "
+                               "file name and spreadsheet row; every row is then a record of its own")
+    join: Join | None = Field(None, description="a second file left-joined onto this one on a key column")
 
     @field_validator("stage_map")
     @classmethod
@@ -90,10 +131,7 @@ class Source(_Model):
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, v):
-        v = {"\\t": "\t", "tab": "\t"}.get(v, v)
-        if v is not None and len(v) != 1:
-            raise ValueError(f"delimiter must be one character such as ',' ';' '\\t' '|'; got {v!r}")
-        return v
+        return _check_delimiter(v)
 
     @field_validator("encoding")
     @classmethod
@@ -126,13 +164,22 @@ class Source(_Model):
                 raise ValueError(f"preset {self.preset!r} feeds table {PRESETS[self.preset].table!r}, "
                                  f"not {self.table!r}")
         allowed = set(TABLES[self.table]) | set(EXTRA_COLUMNS)
-        bad = {k: t for k, t in self.columns.items() if t not in allowed}
-        if bad:
-            raise ValueError(f"columns map onto canonical columns of {self.table!r} "
-                             f"({', '.join(TABLES[self.table])}, or {', '.join(EXTRA_COLUMNS)}); got {bad}")
-        bad = [k for k in self.constants if k not in TABLES[self.table]]
-        if bad:
-            raise ValueError(f"constants name canonical columns of {self.table!r}; got {bad}")
+        join = self.join or Join(path="", on="")
+        for key, columns in (("columns", self.columns), ("join.columns", join.columns)):
+            bad = {k: t for k, t in columns.items() if t not in allowed}
+            if bad:
+                raise ValueError(f"{key} map onto canonical columns of {self.table!r} "
+                                 f"({', '.join(TABLES[self.table])}, or {', '.join(EXTRA_COLUMNS)}); got {bad}")
+        for key, constants in (("constants", self.constants), ("join.constants", join.constants)):
+            bad = [k for k in constants if k not in TABLES[self.table]]
+            if bad:
+                raise ValueError(f"{key} name canonical columns of {self.table!r}; got {bad}")
+        if self.row_id is not None and self.row_id not in TABLES[self.table]:
+            raise ValueError(f"row_id names an id column of {self.table!r} ({', '.join(TABLES[self.table])}); "
+                             f"got {self.row_id!r}")
+        if self.join is not None and not (self.join.columns or self.join.constants):
+            raise ValueError("join needs columns (the joined file's columns to use) or constants (values for "
+                             "matched rows), else it adds nothing")
         return self
 
 
@@ -226,14 +273,13 @@ class ClientConfig(_Model):
 
     @field_validator("sources")
     @classmethod
-    def _has_activity(cls, v: list[Source]):
-        # Several sources may feed one table (web analytics, ad platforms and social all feed
-        # activity); their rows are stacked. The same file twice is a mistake.
-        # Any subset of tables is a client (a CRM export alone, an online shop's orders alone ...):
-        # what the others would hold is derived where it honestly can be (loaders.derive).
+    def _has_sources(cls, v: list[Source]):
+        # Any subset of tables is a client (deals only, orders only, a survey alone ...). Several
+        # sources may feed one table (web analytics, ad platforms and social all feed activity);
+        # their rows are stacked. The same file twice is a mistake. What the missing tables would hold
+        # is derived where it honestly can be (loaders.derive).
         if not v:
-            raise ValueError("sources needs at least one source (a table: activity, costs, deals, orders, "
-                             "customers or survey, and its path)")
+            raise ValueError("sources needs at least one source (a table and the path of its file)")
         paths = [(s.path, str(s.sheet)) for s in v]
         dup = sorted({path for path, sheet in paths if paths.count((path, sheet)) > 1})
         if dup:
@@ -254,7 +300,8 @@ def load_config(path: str | Path) -> tuple[ClientConfig, Path]:
         raise DataError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of settings at the top level")
-    raw.setdefault("slug", path.parent.name)
+    raw.setdefault("slug", path.resolve().parent.name)  # `validate client.yaml` inside the folder: not ''
+
     try:
         cfg = ClientConfig.model_validate(raw)
     except ValidationError as exc:

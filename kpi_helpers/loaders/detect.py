@@ -113,6 +113,12 @@ def detect_delimiter(lines: list[str]) -> str:
     ';'
     >>> detect_delimiter(["Report (2025)", "Date\\tClicks", "2025-01-01\\t5"])
     '\\t'
+
+    Columns aligned with runs of spaces (no delimiter character splits the lines)
+    give ``"whitespace"``:
+
+    >>> detect_delimiter([" customer_id  date  dollar_value", " 00001 19970101   11.77"])
+    'whitespace'
     """
     best, best_score = ",", (0.0, 0)
     for delim in (",", ";", "\t", "|"):
@@ -124,6 +130,12 @@ def detect_delimiter(lines: list[str]) -> str:
         score = (n / len(lines), width)
         if score > best_score:
             best, best_score = delim, score
+    if best_score[0] < 0.5 and lines:
+        widths = [len(ln.split()) for ln in lines if len(ln.split()) > 1]
+        if widths:
+            width, n = Counter(widths).most_common(1)[0]
+            if n / len(lines) >= 0.8 and (n / len(lines), width) > best_score:
+                return "whitespace"
     return best
 
 

@@ -12,8 +12,12 @@ at a time; soft ones become warnings.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
+import os
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +33,7 @@ from .money import convert_money
 from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
 from .presets import PRESETS
 
-__all__ = ["SourceResult", "load_source", "sha256"]
+__all__ = ["SourceResult", "load_source", "sha256", "source_label"]
 
 _ID_COLUMNS = {"deals": "deal_id", "orders": "order_id", "customers": "customer_id", "survey": "respondent_id"}
 _LABELS = ("channel", "tactic", "campaign", "deal_id", "order_id", "customer_id", "respondent_id", "cost_type")
@@ -56,6 +60,16 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def source_label(folder: Path, path: str) -> str:
+    """A file as the analyst knows it: the client folder and the path in client.yaml, normalised.
+
+    >>> source_label(Path("clients/cdnow"), "data//CDNOW_master.txt")
+    'cdnow/data/CDNOW_master.txt'
+    """
+    name = folder.name or Path(folder).resolve().name
+    return posixpath.normpath(path if os.path.isabs(path) else f"{name}/{path}")
+
+
 def load_source(src, cfg, folder: Path) -> SourceResult:
     """Load one ``client.yaml`` source; never raises for bad data (problems are in the result).
 
@@ -75,7 +89,7 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
         their reason), currency and VAT handling.
     """
     file = folder / src.path
-    label = f"{folder.name}/{src.path}"  # as the analyst knows it: client folder and the path in client.yaml
+    label = source_label(folder, src.path)
     res = SourceResult(src.table, info={"table": src.table, "path": src.path, "preset": src.preset})
     if not file.is_file():
         res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
@@ -84,10 +98,11 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     res.info["sha256"] = sha256(file)
     res.info["bytes"] = file.stat().st_size
     try:
-        res.frame = _load(src, cfg, file, label, res)
+        res.frame = _load(src, cfg, folder, file, label, res)
     except DataError as exc:
         res.errors.extend(exc.problems)
         res.frame = None
+    res.info.pop("_join_matched", None)  # left behind when loading stopped early
     if res.errors:
         res.frame = None
     res.info["rows"] = 0 if res.frame is None else len(res.frame)
@@ -95,11 +110,11 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     return res
 
 
-def _load(src, cfg, file: Path, label: str, res: SourceResult) -> pd.DataFrame | None:
+def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> pd.DataFrame | None:
     from .readers import read_raw
 
     preset = PRESETS.get(src.preset) if src.preset else None
-    resolver = Resolver(src.table, src.columns, preset)
+    resolver = Resolver(src.table, {**src.columns, **_joined_columns(src)}, preset)
     raw = read_raw(file, label, lambda cell: resolver.target(cell) is not None, encoding=src.encoding,
                    delimiter=src.delimiter, header_row=src.header_row, sheet=src.sheet)
     res.info.update(raw.info)
@@ -111,11 +126,17 @@ def _load(src, cfg, file: Path, label: str, res: SourceResult) -> pd.DataFrame |
             file=label, row=head))
     frame = raw.frame
     res.info["rows_in"] = len(frame)
+    if src.join is not None:
+        frame = _join(frame, src, folder, label, res)
     mapping, currencies, notes = resolver.mapping(frame.columns)
     res.warnings.extend(f"{label}: {n}" for n in notes)
     res.info["columns"] = dict(mapping)
+    joined = set(_joined_columns(src))
+    res.info["ignored"] = [str(h) for h in frame.columns if h not in mapping and h not in joined]
+    _warn_ignored(frame, res.info["ignored"], src.table, set(mapping.values()), label, res)
     _require_columns(src, preset, resolver, mapping, list(frame.columns), label)
-    frame = _drop_rows(frame, mapping, src.table, preset is not None or bool(src.columns), label, res)
+    frame = _drop_rows(frame, mapping, src.table, preset is not None or bool(src.columns), label, res,
+                       distinct=src.row_id is not None)
     if frame.empty:
         raise DataError(f"{label}: no data rows below the header (row {res.info.get('header_row', 1)}); "
                         f"export the data again or check header_row")
@@ -136,8 +157,112 @@ def _load(src, cfg, file: Path, label: str, res: SourceResult) -> pd.DataFrame |
     return typed
 
 
+def _joined_columns(src) -> dict[str, str]:
+    """The joined file's mapped columns under the names they take in the joined frame ("file:header")."""
+    if src.join is None:
+        return {}
+    name = Path(src.join.path).name
+    return {f"{name}:{h}": t for h, t in src.join.columns.items()}
+
+
+def _missing_column(label: str, column: str, headers, what: str) -> str:
+    close = difflib.get_close_matches(column, [str(h) for h in headers], n=1, cutoff=0.5)
+    return (f"{label}: no column {column!r} ({what}); found {', '.join(map(str, headers)) or 'no columns'}"
+            + (f". Did you mean {close[0]!r}?" if close else ""))
+
+
+def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult) -> pd.DataFrame:
+    """Left-join the source's ``join`` file onto its rows by the key column; record what matched.
+
+    Every row of the source stays (index: its sheet rows); the joined file's mapped columns come
+    in as "file:header". Keys must be unique in the joined file; rows of the joined file whose key
+    is not in the source are left out, with a warning.
+    """
+    from .readers import read_raw
+
+    j = src.join
+    jfile, jlabel = folder / j.path, source_label(folder, j.path)
+    if not jfile.is_file():
+        raise DataError(f"{jlabel}: file not found (check join.path of the source {label} in client.yaml; "
+                        f"it is relative to client.yaml)")
+    wanted = {j.on, *j.columns}
+    raw = read_raw(jfile, jlabel, lambda cell: str(cell).strip() in wanted, encoding=j.encoding,
+                   delimiter=j.delimiter, sheet=j.sheet)
+    res.warnings.extend(raw.notes)
+    right = raw.frame
+    problems = [_missing_column(lab, j.on, f.columns, "join.on, the key of the join")
+                for f, lab in ((frame, label), (right, jlabel)) if j.on not in f.columns]
+    problems += [_missing_column(jlabel, c, right.columns, "named in join.columns") for c in j.columns
+                 if c not in right.columns]
+    if problems:
+        raise DataError(problems)
+    key = _key(right[j.on])
+    repeated = key.notna() & key.duplicated(keep=False)
+    for value, rows in list(key[repeated].groupby(key[repeated]).groups.items())[:_MAX_LISTED]:
+        problems.append(f'{jlabel}, rows {", ".join(map(str, rows))}, column "{j.on}": the key {value!r} is '
+                        f"repeated; a joined file needs one row per key: remove the repeats (or join the other "
+                        f"way round)")
+    if problems:
+        raise DataError(problems)
+    right = right[key.notna()]
+    right.index = key[key.notna()]
+    left_key = _key(frame[j.on])
+    matched = left_key.isin(right.index)
+    extra = right[list(j.columns)].reindex(left_key.to_numpy())
+    extra.index = frame.index
+    extra.columns = list(_joined_columns(src))
+    orphans = [*map(repr, right.index[~right.index.isin(left_key.dropna())])] + ["(blank)"] * int(key.isna().sum())
+    if orphans:
+        res.warnings.append(_("{joined}: {n} row(s) have a {key} not found in {file} and were left out (e.g. {ex})")
+                            .format(joined=jlabel, n=len(orphans), key=repr(j.on), file=label,
+                                    ex=", ".join(dict.fromkeys(orphans[:3]))))
+    _warn_ignored(right, [str(h) for h in right.columns if h not in wanted], src.table,
+                  set(j.columns.values()) | set(src.columns.values()), jlabel, res, key="join.columns")
+    res.info["join"] = {"path": j.path, "on": j.on, "sha256": sha256(jfile), "rows_in": len(raw.frame),
+                        "matched": int(matched.sum()), "unmatched": int((~matched).sum()),
+                        "left_out": len(orphans), "columns": dict(j.columns),
+                        "ignored": [str(h) for h in right.columns if h not in wanted]}
+    res.info["_join_matched"] = matched
+    return pd.concat([frame, extra], axis=1)
+
+
+def _key(col: pd.Series) -> pd.Series:
+    """Join keys as stripped text; blank cells are no key."""
+    text = _text(col, ())
+    return text.where(text.notna(), None).astype(object)
+
+
+#: Headers that name money, counts or conversions: such a column left unused gets a warning.
+_MEASURE = re.compile(r"spen[dt]|cost|amount|revenue|value|sale|price|conv|purchase|order|lead|click|impression|"
+                      r"visit|session|install|result|goal|registr|subscri|number|count|qty|quantit|"
+                      r"расход|стоимост|сумм|выручк|доход|конверс|заказ|лид|клик|показ|визит|количеств",
+                      re.IGNORECASE)
+_NUMBER = re.compile(r"^[-−+]?[\d  \u202f.,']*\d[\d  \u202f.,']*%?$")
+
+
+def _warn_ignored(frame: pd.DataFrame, ignored: list[str], table: str, used: set[str], label: str,
+                  res: SourceResult, key: str = "columns") -> None:
+    """Warn about unused columns whose name and numbers say money, a count or conversions."""
+    measures = []
+    for h in ignored:
+        if not _MEASURE.search(str(h)):
+            continue
+        cells = frame[h].head(500).dropna().astype(str).str.strip()
+        cells = cells[cells != ""]
+        if len(cells) and cells.str.match(_NUMBER).mean() >= 0.8:
+            measures.append(h)
+    if measures:
+        free = [c for c, spec in TABLES[table].items() if spec.kind in ("number", "amount", "count") and c not in used]
+        res.warnings.append(_("{file}: column(s) {names} hold money, counts or conversions but feed no canonical "
+                              "column, so they are ignored; if they matter, map them in client.yaml with "
+                              "`{key}:` onto a column of {table} ({free})").format(
+            file=label, names=", ".join(map(repr, measures)), table=table, key=key,
+            free=", ".join(free[:8]) + (" …" if len(free) > 8 else "") or "none left"))
+
+
 def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
     have = set(mapping.values()) | set(src.constants) | set(preset.constants if preset else ())
+    have |= set(src.join.constants if src.join else ()) | ({src.row_id} if src.row_id else set())
     if preset is not None and preset.tactic_from and have & set(preset.tactic_from):
         have.add("tactic")
     if src.table == "deals" and "stage" in have:
@@ -151,6 +276,9 @@ def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
            f"found {', '.join(map(str, headers)) or 'no columns'}. "
            f"Rename the columns in the file or map them in client.yaml.")
     msg += resolver.suggest(missing, headers)
+    if _ID_COLUMNS.get(src.table) in missing and src.table != "survey":
+        msg += (f" If the export has no {_ID_COLUMNS[src.table]} (one record per row), set "
+                f"`row_id: {_ID_COLUMNS[src.table]}` for this source to number the rows.")
     for h in headers:
         for delim in (";", "\t", ",", "|"):
             if str(h).count(delim) >= 2:
@@ -164,7 +292,9 @@ def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
     raise DataError(msg)
 
 
-def _drop_rows(frame, mapping, table, lenient, label, res) -> pd.DataFrame:
+def _drop_rows(frame, mapping, table, lenient, label, res, *, distinct=False) -> pd.DataFrame:
+    """Set aside blank rows, totals, footers and exact copies (``distinct``: rows are records of their
+    own, as with ``row_id``: identical rows are kept)."""
     blank = pd.Series(True, index=frame.index)
     for c in frame.columns:
         col = frame[c]
@@ -173,8 +303,8 @@ def _drop_rows(frame, mapping, table, lenient, label, res) -> pd.DataFrame:
     dropped = non_data_rows(frame, blank, labels, lenient=lenient)
     keep = ~frame.index.isin(list(dropped))
     id_col = next((h for h, t in mapping.items() if t == _ID_COLUMNS.get(table)), None)
-    dups = duplicate_rows(frame[keep] if len(dropped) else frame, id_col)
-    if id_col is not None and not dups and dups.ids_unique:
+    dups = {} if distinct else duplicate_rows(frame[keep] if len(dropped) else frame, id_col)
+    if id_col is not None and not dups and getattr(dups, "ids_unique", False):
         res.info["_ids_unique"] = True  # spares check_rows a second pass over millions of ids
     for row, first in dups.items():
         dropped[row] = f"exact copy of row {first}"
@@ -304,6 +434,20 @@ def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
     for name, value in {**(preset.constants if preset else {}), **src.constants}.items():
         if name in src.constants or name not in out:
             out[name] = value
+    matched = res.info.pop("_join_matched", None)
+    if matched is not None:  # the join's constants: only rows found in the joined file
+        rows = matched.reindex(out.index, fill_value=False).to_numpy(dtype=bool)
+        for name, value in src.join.constants.items():
+            out[name] = (out[name].astype(object) if name in out else pd.Series(None, index=out.index, dtype=object))
+            out.loc[rows, name] = value
+    if src.row_id is not None:
+        if src.row_id in out:
+            res.errors.append(f"{label}: row_id: {src.row_id} makes ids, but the file already maps a column onto "
+                              f"{src.row_id!r}; remove row_id or that column's mapping")
+        else:
+            name = Path(src.path).name
+            out[src.row_id] = pd.Series([f"{name}:{r}" for r in out.index], index=out.index, dtype="string")
+            res.info["row_id"] = f"{src.row_id} made from the file name and spreadsheet row (e.g. {name}:2)"
     if src.table == "survey" and "respondent_id" not in out:
         out["respondent_id"] = pd.Series([f"row {r}" for r in out.index], index=out.index, dtype="string")
         res.info["respondent_id"] = "the file has no respondent id: the spreadsheet row is used"
@@ -356,6 +500,6 @@ def _map_stages(out, src, cfg, preset, label, res) -> pd.DataFrame:
     default = np.where(is_lost, "lost", np.where((stage == "won").fillna(False), "won", "open"))
     status = given.fillna(pd.Series(default, index=out.index, dtype="string"))
     out = out.assign(stage=stage.astype("string"))
-    if "status" not in out:
-        out["status"] = status.where(~blank).astype("string")
+    derived = status.where(~blank).astype("string")
+    out["status"] = derived if "status" not in out else out["status"].astype("string").fillna(derived)
     return out

@@ -108,12 +108,15 @@ def _read_text(path, head, complete, label, known, encoding, delimiter, header_r
     body = [ln for ln in lines if ln.strip() and not ln.lstrip("\ufeff").startswith("#")]
     delim = delimiter or detect_delimiter(body[:100] or lines[:1])
     records, starts = [], []
-    reader = csv.reader(lines, delimiter=delim)
-    line_no = 0
-    for rec in reader:
-        starts.append(line_no)
-        records.append([c.lstrip("\ufeff") for c in rec] if not records else rec)
-        line_no = reader.line_num
+    if delim == "whitespace":  # columns aligned with runs of spaces (e.g. CDNOW_master.txt)
+        records, starts = [ln.lstrip("\ufeff").split() for ln in lines], list(range(len(lines)))
+    else:
+        reader = csv.reader(lines, delimiter=delim)
+        line_no = 0
+        for rec in reader:
+            starts.append(line_no)
+            records.append([c.lstrip("\ufeff") for c in rec] if not records else rec)
+            line_no = reader.line_num
     if header_row is not None:
         if header_row > len(records):
             raise DataError(f"{label}: header_row {header_row} is below the rows read ({len(records)}); "
@@ -124,10 +127,11 @@ def _read_text(path, head, complete, label, known, encoding, delimiter, header_r
         if idx is None:
             raise DataError(f"{label}: no header row found (a row naming the columns); "
                             f"set header_row for this source in client.yaml")
+    sep = r"\s+" if delim == "whitespace" else delim
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, sep=delim, encoding=enc, skiprows=starts[idx], header=0, dtype=str,
+            frame = pd.read_csv(path, sep=sep, encoding=enc, skiprows=starts[idx], header=0, dtype=str,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=False, index_col=False,
                                 engine="c", quoting=csv.QUOTE_MINIMAL)
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):

@@ -7,17 +7,34 @@ with every hard error at once.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..catalog import REGISTRY
 from ..config import ClientConfig, load_config
-from ..schema import DataError
+from ..schema import COUNT_COLUMNS, DataError
 from .checks import check_table
 from .generic import load_source
 
-__all__ = ["ValidationReport", "collect", "validate_client"]
+__all__ = ["ValidationReport", "collect", "kpi_reach", "validate_client"]
+
+#: What a table lets the review count besides its own rows (the review derives these from it):
+#: deals give leads, stages and won customers; orders give revenue and buying customers.
+_PROVIDES = {
+    "deals": ("deals", "leads", "mql", "sql", "opportunities", "customers"),
+    "orders": ("orders", "revenue", "customers"),
+    "customers": ("customers",),
+    "costs": ("costs",),
+    "survey": ("survey",),
+}
+#: KPI inputs met by another column: without a costs table the ad spend is the cost; a KPI's
+#: "goals" are the platform's conversions; "users" are visitors.
+_STANDS_IN = {"costs": ("spend",), "goals": ("conversions",), "users": ("visitors",)}
+#: How a missing input is named in "out of reach" lines.
+_NO = {"costs": "no costs and no spend", "revenue": "no revenue", "deals": "no deals"}
 
 
 @dataclass
@@ -35,7 +52,13 @@ class ValidationReport:
         One per input file: table, path, preset, sha256, format, encoding,
         delimiter, header_row, decimal, thousands, date_format, rows_in,
         rows_out, rows_dropped ({reason: count}), dropped (first rows set aside
-        with their reason), currency, converted, vat_included, columns used.
+        with their reason), currency, converted, vat_included, columns used
+        (export header -> canonical), ignored (headers not used), join (the
+        joined file: path, on, rows_in, matched, unmatched, left_out, columns,
+        ignored) and row_id.
+    kpis : dict
+        What the data make possible (:func:`kpi_reach`): ``possible`` {section:
+        [KPI ids]} and ``out_of_reach`` [{"missing": input, "kpis": [ids]}].
     config_path : Path or None
         The ``client.yaml`` checked.
     """
@@ -44,6 +67,7 @@ class ValidationReport:
     warnings: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     config_path: Path | None = None
+    kpis: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,13 +88,89 @@ class ValidationReport:
             fmt = ", ".join(f"{k} {s[k]!r}" for k in ("preset", "format", "encoding", "delimiter", "decimal",
                                                       "thousands", "header_row") if s.get(k) not in (None, ""))
             dropped = ", ".join(f"{n} {why}" for why, n in s.get("rows_dropped", {}).items())
-            lines.append(f"{s['path']} -> {s['table']}: {s.get('rows_in', 0)} rows in, {s.get('rows_out', 0)} out"
-                         + (f" ({dropped} left out)" if dropped else "") + (f"; {fmt}" if fmt else ""))
+            lines.append(f"{posixpath.normpath(s['path'])} -> {s['table']}: {s.get('rows_in', 0)} rows in, "
+                         f"{s.get('rows_out', 0)} out" + (f" ({dropped} left out)" if dropped else "")
+                         + (f"; {fmt}" if fmt else ""))
+            lines += _columns_lines(s)
+        lines += _reach_lines(self.kpis)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         """JSON-ready form (for a manifest)."""
-        return {"errors": list(self.errors), "warnings": list(self.warnings), "sources": list(self.sources)}
+        return {"errors": list(self.errors), "warnings": list(self.warnings), "sources": list(self.sources),
+                "kpis": dict(self.kpis)}
+
+
+def _columns_lines(s: dict) -> list[str]:
+    """'  used: ...' and '  ignored: ...' for one file (and its joined file)."""
+    lines: list[str] = []
+    if "ignored" not in s:  # the file could not be read
+        return lines
+    if s.get("columns"):
+        lines.append("  columns used: " + ", ".join(f"{h} -> {t}" for h, t in s["columns"].items()))
+    if s.get("row_id"):
+        lines.append(f"  {s['row_id']}")
+    lines.append("  columns ignored: " + (", ".join(s.get("ignored", [])) or "none"))
+    if j := s.get("join"):
+        lines.append(f"  joined {posixpath.normpath(j['path'])} on {j['on']}: {j['rows_in']} rows, {j['matched']} "
+                     f"rows matched, {j['unmatched']} without a match" + (
+                         f", {j['left_out']} rows of the joined file left out (key not found)" if j["left_out"] else ""))
+        lines.append("  joined columns ignored: " + (", ".join(j["ignored"]) or "none"))
+    return lines
+
+
+def _reach_lines(kpis: dict) -> list[str]:
+    if not kpis:
+        return []
+    lines = ["KPIs the data make possible:"]
+    lines += [f"  {section}: {', '.join(REGISTRY[k].label for k in ids)}" for section, ids in kpis["possible"].items()]
+    lines += [] if kpis["possible"] else ["  none"]
+    if kpis["out_of_reach"]:
+        lines.append("KPIs out of reach:")
+        lines += [f"  {_NO.get(r['missing'], 'no ' + r['missing'])}: "
+                  f"{', '.join(REGISTRY[k].label for k in r['kpis'])} n/a" for r in kpis["out_of_reach"]]
+    return lines
+
+
+def available_inputs(tables: dict[str, pd.DataFrame]) -> set[str]:
+    """The KPI inputs (:attr:`kpi_helpers.catalog.KPI.inputs`) a client's tables hold.
+
+    >>> sorted(available_inputs({"orders": pd.DataFrame({"order_id": ["1"]})}))
+    ['customers', 'orders', 'revenue']
+    """
+    have = set()
+    for table, df in tables.items():
+        have |= {table, *_PROVIDES.get(table, ())}
+        if table == "deals" and "amount" in df and df["amount"].notna().any():
+            have.add("revenue")
+        if table == "activity":
+            have |= {c for c in (*COUNT_COLUMNS, "device") if c in df and df[c].notna().any()}
+    have |= {need for need, columns in _STANDS_IN.items() if have & set(columns)}
+    return have
+
+
+def kpi_reach(tables: dict[str, pd.DataFrame]) -> dict:
+    """Which KPIs of the registry the tables make possible, and which are out of reach and why.
+
+    Returns ``{"possible": {section: [KPI ids]}, "out_of_reach": [{"missing": input, "kpis": [ids]}]}``:
+    one entry per missing input with every KPI that needs it (a KPI lacking two inputs is in both),
+    the inputs that block most KPIs first.
+
+    >>> reach = kpi_reach({"orders": pd.DataFrame({"order_id": ["1"]})})
+    >>> "roi" in next(r["kpis"] for r in reach["out_of_reach"] if r["missing"] == "costs")
+    True
+    """
+    have = available_inputs(tables)
+    possible: dict[str, list[str]] = {}
+    missing: dict[str, list[str]] = {}
+    for k in REGISTRY.values():
+        lack = [i for i in k.inputs if i not in have]
+        for i in lack:
+            missing.setdefault(i, []).append(k.id)
+        if not lack:
+            possible.setdefault(k.section, []).append(k.id)
+    out = [{"missing": m, "kpis": ids} for m, ids in sorted(missing.items(), key=lambda kv: -len(kv[1]))]
+    return {"possible": possible, "out_of_reach": out}
 
 
 def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], ValidationReport]:
@@ -86,7 +186,7 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
         report.errors.extend(res.errors)
         report.warnings.extend(res.warnings)
         report.sources.append(res.info)
-        names.setdefault(src.table, []).append(src.path)
+        names.setdefault(src.table, []).append(posixpath.normpath(src.path))
         if res.frame is not None:
             parts.setdefault(src.table, []).append(res.frame)
     tables: dict[str, pd.DataFrame] = {}
@@ -96,6 +196,7 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         tables[table] = df
+    report.kpis = kpi_reach(tables)
     return tables, report
 
 

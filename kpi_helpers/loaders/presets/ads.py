@@ -55,15 +55,16 @@ register(
     "meta_ads", "activity", "Meta Ads Manager export (CSV or XLSX; optional summary row)",
     "https://www.facebook.com/business/help/1695754927158071 (export Ads Manager data), column definitions "
     "https://www.facebook.com/business/help/447834205249495; 'Amount spent (<currency code>)', e.g. 'Amount spent (USD)', names the account currency. "
-    "Amount spent excludes taxes",
+    "Amount spent excludes taxes. Older and API-built exports name spend 'Spent' and conversions "
+    "'Total_Conversion' (e.g. the Kaggle 'Sales Conversion Optimization' file)",
     {
         "period": ("Day", "Reporting starts", "Month"),
         "campaign": ("Campaign name", "Campaign"),
         "impressions": ("Impressions",),
         "reach": ("Reach",),
         "clicks": ("Link clicks", "Clicks (all)"),
-        "spend": ("Amount spent",),
-        "conversions": ("Results", "Leads", "Purchases"),
+        "spend": ("Amount spent", "Spent", "Spend"),
+        "conversions": ("Results", "Leads", "Purchases", "Conversions", "Total conversions", "Total conversion"),
         "device": ("Impression device", "Device platform"),
     },
     constants={"channel": "social_paid"}, tactic_from=("campaign",), vat_default=False,
