@@ -18,7 +18,7 @@ from .comparisons import channel_rate_ci, compare_channels, compare_order_values
 from .decisions import DECISIONS, decide
 from .config import load_config
 from .loaders import ClientData, load_client
-from .period import ReviewPeriod, restrict, review_period
+from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
 from .narrative import flag_text
 from .plausibility import flag_scorecard
 from .schema import DataError
@@ -115,6 +115,29 @@ class AnnualReview:
         }
 
 
+def _real_periods(trend: pd.DataFrame, first: int) -> pd.DataFrame:
+    """The trend's ``period`` back in calendar months (``month`` stays the month of the review's year)."""
+    if first == 1:
+        return trend
+    return trend.assign(period=trend["period"] + pd.DateOffset(months=first - 1))
+
+
+def _real_cohorts(tables: dict[str, pd.DataFrame], first: int) -> dict[str, pd.DataFrame]:
+    """Cohort start dates back in the calendar (a fiscal review moved every date, see period.to_fiscal)."""
+    if first == 1:
+        return tables
+    out = dict(tables)
+    for key in ("cohorts", "cohort_ltv"):
+        if key in out:
+            t = out[key].copy()
+            if isinstance(t.index, pd.DatetimeIndex):
+                t.index = t.index + pd.DateOffset(months=first - 1)
+            elif "cohort" in t:
+                t["cohort"] = t["cohort"] + pd.DateOffset(months=first - 1)
+            out[key] = t
+    return out
+
+
 def _num(v):
     return None if v is None or pd.isna(v) else float(v)
 
@@ -155,7 +178,7 @@ def _data_quality(data: ClientData, year: int, last_month: int = 12) -> list[str
     elif data.costs is None:
         notes.append(_("No costs table and no ad spend: marketing cost is unknown, so ROI, CAC and cost per lead "
                        "are n/a."))
-    if data.config.gross_margin is None:
+    if data.config.gross_margin is None and "revenue" in data.activity:
         notes.append(_("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses "
                        "money."))
     if data.costs is not None:
@@ -168,6 +191,15 @@ def _data_quality(data: ClientData, year: int, last_month: int = 12) -> list[str
             notes.append(_("Costs of {amount} fall in months or on tactics without any activity rows: no tactic "
                            "carries them, so the scorecard's costs are lower than the costs table's (the monthly "
                            "trend shows them).").format(amount=i18n.money(lost, data.config.currency)))
+    if data.deals is not None:
+        lost = data.deals["status"] == "lost"
+        if not lost.any():
+            notes.append(_("The CRM export records no lost deals (deals not won are open): close rate is n/a, as it "
+                           "would be 100 % by construction."))
+        elif "closed" not in data.deals or data.deals.loc[lost, "closed"].isna().any():
+            n = int(data.deals.loc[lost, "closed"].isna().sum()) if "closed" in data.deals else int(lost.sum())
+            notes.append(_("{n} lost deal(s) carry no close date: for the close rate they are counted in the year "
+                           "they were created.").format(n=i18n.number(n)))
     shared = data.costs["channel"].isna().sum() if data.costs is not None else 0
     if shared:
         notes.append(_("Shared costs (no channel) are allocated to tactics by the rule '{rule}'.").format(
@@ -226,7 +258,9 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         data = load_client(client_config)
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
-    period = review_period(data, year, as_of)
+    first = first_month(data.config.fiscal_year_start)
+    data = to_fiscal(data, first)
+    period = review_period(data, year, as_of, first_month=first)
     data = restrict(data, period)
     sc = review.scorecard(data, year)
     if not (sc["year"] == year).any():
@@ -239,7 +273,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         yoy=review.year_over_year(sc, year, ids),
         plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
         funnel=review.funnel(sc, year),
-        trend=review.monthly_trend(data, year),
+        trend=_real_periods(review.monthly_trend(data, year), first),
         comparisons=(comp := compare_tactics(data, sc, year, alpha=th.alpha)),
         channel_rates=channel_rate_ci(sc, year, alpha=th.alpha),
         channel_pairs=(res.pairwise if (res := compare_channels(sc, year, alpha=th.alpha)) is not None
@@ -248,10 +282,10 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         decisions=(dec := decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
                                  overrides=data.config.overrides)),
         devices=(devices := review.device_mix(data, year)),
-        customers=(cust := customer_section(data, year, alpha=th.alpha)),
+        customers=(cust := _real_cohorts(customer_section(data, year, alpha=th.alpha), first)),
         budget=propose_budget(data, sc, dec, year),
         availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
                                   + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
-        flags=(flags := flag_scorecard(sc, year)),
+        flags=(flags := flag_scorecard(sc, year, explained=data.by_construction)),
         data_quality=_data_quality(data, year, period.last_month) + flag_text(flags),
     )

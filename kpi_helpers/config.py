@@ -230,7 +230,9 @@ class ClientConfig(_Model):
     language: Literal["en", "ru", "fa"] = "en"
     calendar: Literal["gregorian", "solar_hijri"] = "gregorian"
     year: int
-    fiscal_year_start: str = "01-01"
+    fiscal_year_start: str = Field("01-01", pattern=r"^(0[1-9]|1[0-2])-01$",
+                                   description="MM-01: the month the reviewed year starts in (e.g. 04-01 for "
+                                               "April to March); `year` names the calendar year it starts in")
     gross_margin: float | None = Field(None, ge=0, le=1)
     customer_lifetime_years: float = Field(3.0, gt=0, description="assumed lifetime for the simple LTV")
     cost_allocation: Literal["direct_cost", "spend", "leads"] = Field(

@@ -35,7 +35,10 @@ def channel_label(channel) -> str:
 
 
 def quarter_label(day) -> str:
-    """"2025 Q1" in the report language."""
+    """"2025 Q1" in the report language; a quarter that starts in another month (a fiscal year's) is
+    named by its first month, "June 2017"."""
+    if (day.month - 1) % 3:
+        return f"{i18n.month_name(day.month, day.year)} {i18n.digits(str(day.year))}"
     return _("{year} Q{quarter}").format(year=i18n.digits(str(day.year)),
                                          quarter=i18n.digits(str((day.month - 1) // 3 + 1)))
 
@@ -147,12 +150,15 @@ def executive_summary(rv) -> list[str]:
 
 
 def flag_text(flags: pd.DataFrame) -> list[str]:
-    """One data-quality sentence per plausibility flag (:mod:`kpi_helpers.plausibility`), naming where it is."""
+    """Data-quality sentences for the plausibility flags (:mod:`kpi_helpers.plausibility`): one per KPI and
+    reason, naming where (a few places, then how many more)."""
     out = []
-    for r in flags.itertuples():
-        where = (_("all channels") if r.level == "portfolio" else channel_label(r.channel) if r.level == "channel"
-                 else f"{channel_label(r.channel)} · {r.tactic}")
-        kpi = r.kpi.removesuffix("_change")
+    for (kpi_id, reason), g in flags.groupby(["kpi", "reason"], sort=False) if len(flags) else []:
+        places = [_("all channels") if r.level == "portfolio" else channel_label(r.channel) if r.level == "channel"
+                  else f"{channel_label(r.channel)} · {r.tactic}" for r in g.itertuples()]
+        where = ", ".join(places[:4]) + (" " + _("and {n} more").format(n=i18n.digits(str(len(places) - 4)))
+                                         if len(places) > 4 else "")
+        kpi = kpi_id.removesuffix("_change")
         out.append(_("Implausible number flagged — {kpi} ({where}): {reason}.").format(
-            kpi=label(kpi) if kpi in REGISTRY else kpi, where=where, reason=r.reason))
+            kpi=label(kpi) if kpi in REGISTRY else kpi, where=where, reason=reason))
     return out

@@ -69,10 +69,11 @@ def _row_flags(row: pd.Series, prev: pd.Series | None) -> list[tuple[str, float,
     return flags
 
 
-def flag_scorecard(sc: pd.DataFrame, year: int) -> pd.DataFrame:
+def flag_scorecard(sc: pd.DataFrame, year: int, *, explained=()) -> pd.DataFrame:
     """Implausible numbers of ``year`` at every level: ``level, channel, tactic, kpi, value, reason``.
 
-    ``kpi`` is a KPI id, or ``<kpi>_change`` for a change on last year.
+    ``kpi`` is a KPI id, or ``<kpi>_change`` for a change on last year. KPI ids in ``explained`` are
+    not flagged (their reason is stated already, e.g. a stage the CRM export fixes at 100 %).
 
     >>> sc = pd.DataFrame({"year": [2024, 2025], "level": "portfolio", "channel": None, "tactic": None,
     ...                    "customers": [3.0, 839.0], "roi": [0.5, 168679.1]})
@@ -87,7 +88,8 @@ def flag_scorecard(sc: pd.DataFrame, year: int) -> pd.DataFrame:
         for kpi, value, reason in _row_flags(row, p):
             rows.append({"level": row["level"], "channel": row["channel"], "tactic": row["tactic"], "kpi": kpi,
                          "value": value, "reason": reason})
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    return out[~out["kpi"].isin(list(explained))].reset_index(drop=True)
 
 
 def flags_for(flags: pd.DataFrame, level: str, channel=None, tactic=None) -> dict[str, str]:

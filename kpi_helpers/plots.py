@@ -76,8 +76,11 @@ def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency
         part = trend[trend["year"] == year]
         ax.plot(part["month"], part[metric], style, marker="o", label=i18n.shape(i18n.digits(str(year))),
                 color="#1f4e79" if style == "-" else "#8fa9c4")
+    # tick names from the calendar months the trend's periods are (a fiscal year starts in another month)
+    names = dict(zip(trend["month"], trend["period"]))
     year = int(trend["year"].max())
-    ax.set_xticks(range(1, 13), [i18n.shape(i18n.month_name(m, year, short=True)) for m in range(1, 13)])
+    ax.set_xticks(range(1, 13), [i18n.shape(i18n.month_name(names[m].month if m in names else m, year, short=True))
+                                 for m in range(1, 13)])
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
     ax.set_ylabel(i18n.shape(label(metric) + unit))
     ax.yaxis.set_major_formatter(_money(currency))

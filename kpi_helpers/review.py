@@ -48,8 +48,12 @@ def _customer_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
 def _deal_sums(data: ClientData, index: pd.MultiIndex) -> pd.DataFrame:
     if data.deals is None or "closed" not in data.deals:
         return pd.DataFrame(index=index)
-    d = data.deals[data.deals["status"].isin(["won", "lost"]) & data.deals["closed"].notna()]
-    d = d.assign(year=d["closed"].dt.year)
+    deals = data.deals
+    if not (deals["status"] == "lost").any():  # no lost deals recorded: a close rate would be 100 % by construction
+        return pd.DataFrame(index=index)
+    # a deal is counted in the year it closed; a lost deal without a close date in the year it was created
+    when = deals["closed"].where(deals["closed"].notna() | (deals["status"] != "lost"), deals["created"])
+    d = deals.assign(year=when.dt.year)[deals["status"].isin(["won", "lost"]) & when.notna()]
     g = d.groupby(KEYS + ["status"]).size().unstack("status").reindex(columns=["won", "lost"]).fillna(0)
     return g.rename(columns={"won": "deals_won", "lost": "deals_lost"}).reindex(index)
 
@@ -67,7 +71,8 @@ def _deal_medians(data: ClientData, sc: pd.DataFrame) -> pd.DataFrame:
     response = d.assign(year=d["created"].dt.year,
                         value=d["first_response_hours"] if "first_response_hours" in d else np.nan)
     won = d[(d["status"] == "won") & d["closed"].notna()]
-    cycle = won.assign(year=won["closed"].dt.year, value=(won["closed"] - won["created"]).dt.days)
+    days = won["sales_cycle_days"] if "sales_cycle_days" in won else (won["closed"] - won["created"]).dt.days
+    cycle = won.assign(year=won["closed"].dt.year, value=days)  # measured before a fiscal shift (period.to_fiscal)
     sc = sc.copy()
     for level, keys in (("tactic", KEYS), ("channel", ["year", "channel"]), ("portfolio", ["year"])):
         med = pd.DataFrame({"response_hours": response.groupby(keys)["value"].median(),

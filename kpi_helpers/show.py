@@ -295,8 +295,8 @@ def scorecard(rv, level: str = "tactic") -> HTML:
         units[k] = unit
     return table(t, units, labels={"channel": "Channel", "tactic": "Tactic"}, css="kr-scorecard",
                  note=_("Each cell: {year}, with {prev} below. n/a: no data, or a zero denominator "
-                        "(e.g. no leads for a cost per lead).").format(year=i18n.digits(str(rv.year)),
-                                                                        prev=i18n.digits(str(rv.year - 1))))
+                        "(e.g. no leads for a cost per lead).").format(year=rv.period.label(),
+                                                                        prev=rv.period.label(rv.year - 1)))
 
 
 _STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"),
@@ -441,6 +441,8 @@ def tactic_evidence(rv) -> HTML:
 
 
 def customers_by_channel(rv) -> HTML:
+    if not rv.customers:  # the section says what it needs
+        return HTML("")
     t = rv.customers.get("by_channel")
     if t is None:
         return HTML(f"<p>{_e(_('No orders and customers tables: the customers section needs them.'))}</p>")
@@ -452,6 +454,8 @@ def customers_by_channel(rv) -> HTML:
 
 
 def retention(rv) -> HTML:
+    if not rv.customers:  # the section says what it needs
+        return HTML("")
     t = rv.customers.get("retention")
     if t is None:
         return HTML(f"<p>{_e(_('No customers table with churn dates: retention and churn are not available.'))}</p>")
@@ -475,6 +479,8 @@ def cohort_ltv(rv) -> HTML:
 
 
 def nps(rv) -> HTML:
+    if not rv.customers:  # the section says what it needs
+        return HTML("")
     t = rv.customers.get("nps")
     if t is None:
         return HTML(f"<p>{_e(_('No NPS survey.'))}</p>")
@@ -517,6 +523,8 @@ def budget(rv) -> HTML:
 
 def customer_value(rv) -> HTML:
     """What a customer is worth against what it costs, by acquisition channel (LTV, CAC, LTV:CAC, payback)."""
+    if not rv.customers:  # the section says what it needs
+        return HTML("")
     sc = rv.scorecard
     rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["channel", "portfolio"])]
     cols = [k for k in ("purchase_frequency", "repeat_purchase_rate", "aov", "ltv", "cac", "ltv_cac", "cac_payback")

@@ -89,8 +89,12 @@ def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = F
     return errors, warnings
 
 
-def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str]) -> tuple[list[str], list[str]]:
+def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str], *,
+                first_month: int = 1) -> tuple[list[str], list[str]]:
     """Table-level checks on every source of one table stacked (``sources``: their file names).
+
+    ``first_month`` > 1: the reviewed year is a fiscal year from that month of ``year`` (its months and
+    the two years compared are counted so).
 
     >>> df = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-03-01", "2023-05-01"])})
     >>> check_table(df, "activity", 2025, ["a.csv"])[1][0][:59]
@@ -100,21 +104,25 @@ def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str]) -> 
     warnings: list[str] = []
     where = f"{table} ({', '.join(sources)})"
     date = df[DATE_COLUMNS[table]]
+    months = pd.date_range(pd.Timestamp(year, first_month, 1), periods=12, freq="MS").strftime("%Y-%m")
+    name = (lambda y: str(y)) if first_month == 1 else (lambda y: f"{y}/{(y + 1) % 100:02d}")  # noqa: E731
     if table in ("activity", "costs"):
         have = set(date.dropna().dt.strftime("%Y-%m"))
-        missing = [f"{year}-{m:02d}" for m in range(1, 13) if f"{year}-{m:02d}" not in have]
+        missing = [m for m in months if m not in have]
         if missing:
             warnings.append(_("{where}: no rows for {n} month(s) of {year}: {months}; KPIs of the year leave those "
-                              "months out").format(where=where, n=len(missing), year=year, months=", ".join(missing)))
+                              "months out").format(where=where, n=len(missing), year=name(year),
+                                                   months=", ".join(missing)))
+    review_year = (date - pd.DateOffset(months=first_month - 1)).dt.year if first_month > 1 else date.dt.year
     if table in ("activity", "costs", "deals", "survey"):
-        outside = ((date.dt.year < year - 1) | (date.dt.year > year)).fillna(False)
+        outside = ((review_year < year - 1) | (review_year > year)).fillna(False)
     else:  # orders and customers keep their history (cohorts, lifetime value); only the future is odd
-        outside = (date.dt.year > year).fillna(False)
+        outside = (review_year > year).fillna(False)
     if outside.any():
         warnings.append(_("{where}: {n} row(s) dated outside {prev}-{year} ({first} to {last}); they are kept, but "
                           "the review compares only {prev} and {year}").format(
-            where=where, n=int(outside.sum()), prev=year - 1, year=year, first=f"{date[outside].min():%Y-%m-%d}",
-            last=f"{date[outside].max():%Y-%m-%d}"))
+            where=where, n=int(outside.sum()), prev=name(year - 1), year=name(year),
+            first=f"{date[outside].min():%Y-%m-%d}", last=f"{date[outside].max():%Y-%m-%d}"))
     ids = {"deals": "deal_id", "orders": "order_id", "survey": "respondent_id"}.get(table)
     if ids and len(sources) > 1:
         dup = df[ids].duplicated(keep=False) & df[ids].notna()

@@ -76,7 +76,8 @@ def _from_deals(deals: pd.DataFrame, out: Derived) -> pd.DataFrame:
         cols.append("revenue")
     if "mql" in cols and (rank >= DEAL_STAGES.index("mql")).all():
         out.by_construction["lead_to_mql"] = _(
-            "every deal in the CRM export entered at MQL, so lead → MQL is 100 % by construction")
+            "Every deal in the CRM export entered at MQL, so lead → MQL is 100 % by construction and is not used "
+            "as evidence.")
     return d.groupby(_KEYS)[cols].sum(min_count=1).reset_index()
 
 

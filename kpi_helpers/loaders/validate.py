@@ -192,7 +192,8 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     tables: dict[str, pd.DataFrame] = {}
     for table, frames in parts.items():
         df = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        errors, warnings = check_table(df, table, cfg.year, names[table])
+        errors, warnings = check_table(df, table, cfg.year, names[table],
+                                       first_month=int(cfg.fiscal_year_start[:2]))
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         tables[table] = df
