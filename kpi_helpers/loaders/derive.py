@@ -94,7 +94,9 @@ def _from_customers_and_orders(customers: pd.DataFrame, orders: pd.DataFrame | N
         o = orders.merge(c[["customer_id", "channel", "tactic"]], on="customer_id", how="inner")
         o = o.assign(period=_month(o["date"]), orders=1, revenue=o["amount"])
         parts.append(o.groupby(_KEYS)[["orders", "revenue"]].sum(min_count=1))
-    return pd.concat(parts, axis=1).reset_index()
+    out = pd.concat(parts, axis=1)
+    out["customers"] = out["customers"].fillna(0)  # the full customer list: a month without one acquired none
+    return out.reset_index()
 
 
 def _merge(activity: pd.DataFrame | None, derived: pd.DataFrame, source: str, out: Derived) -> pd.DataFrame:
