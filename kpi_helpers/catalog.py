@@ -184,6 +184,8 @@ def format_value(value, unit: str, currency: str = "") -> str:
     '12.3 %'
     >>> format_value(0.0012, "rate")
     '0.12 %'
+    >>> format_value(0.000176, "rate")  # a CTR
+    '0.018 %'
     >>> format_value(1234567.8, "money", "EUR")
     '1,234,568 EUR'
     >>> format_value(float("nan"), "money")
@@ -192,7 +194,7 @@ def format_value(value, unit: str, currency: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return _("n/a")
     if unit == "rate":
-        return i18n.percent(value, 2 if 0 < abs(value) < 0.01 else 1)
+        return i18n.percent(value, 3 if 0 < abs(value) < 0.001 else 2 if 0 < abs(value) < 0.01 else 1)
     if unit == "money":
         return i18n.money(value, currency, 2 if abs(value) < 100 else 0)
     if unit == "ratio":

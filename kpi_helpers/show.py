@@ -155,15 +155,25 @@ def title(rv) -> HTML:
                 f'<p>{sub.replace(chr(0) + "RUN-DATE" + chr(0), run_date)}</p></div>')
 
 
+#: Headline cards for clients whose data lack most of the standard ones (an ads-only or orders-only client).
+_MORE_HEADLINES = ("orders", "aov", "repeat_purchase_rate", "impressions", "clicks", "ctr", "conversions",
+                   "cpa_platform", "mql", "lead_to_customer")
+
+
+def _headline_kpis(cur: pd.Series) -> list[str]:
+    """The standard headline KPIs the data give; topped up to four from :data:`_MORE_HEADLINES`."""
+    have = lambda k: k in cur and pd.notna(cur[k])  # noqa: E731
+    keys = [k for k in HEADLINE_KPIS if have(k)]
+    return keys + [k for k in _MORE_HEADLINES if have(k) and k not in keys][:max(0, 4 - len(keys))]
+
+
 def headlines(rv) -> HTML:
     """KPI cards: this year, last year, change coloured by the KPI's better direction."""
     cur = rv.portfolio()
     has_prev = (rv.scorecard["year"] == rv.year - 1).any()
     prev = rv.portfolio(rv.year - 1) if has_prev else pd.Series(dtype=float)
     cards = []
-    for k in HEADLINE_KPIS:
-        if k not in cur:
-            continue
+    for k in _headline_kpis(cur):
         meta, v, p = REGISTRY[k], cur[k], prev.get(k)
         change, cls = "", "flat"
         if p is not None and pd.notna(p) and pd.notna(v) and v != p:
@@ -389,6 +399,8 @@ def channel_pairs(rv) -> HTML:
     """Pairwise differences of visit → lead between channels; only significant ones highlighted."""
     p = rv.channel_pairs
     if p.empty:
+        if rv.channel_rates.empty:  # the section's heading already says what it needs
+            return HTML("")
         return HTML(f"<p>{_e(_('Fewer than two channels with visits: no comparison.'))}</p>")
     alpha = rv.config.thresholds.alpha
     t = p[["group_a", "group_b", "rate_a", "rate_b", "diff", "ci_low", "ci_high"]].copy()
