@@ -68,9 +68,16 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    _allow_outside(p)
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
+
+
+def _allow_outside(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-outside", metavar="PATH", action="append", type=Path, default=[],
+                   help="a folder or file outside the client's folder that its sources or logo may read "
+                        "(repeatable; by default nothing outside the folder is read)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--workers", type=int, help="clients run at once (default: cores)")
     v = sub.add_parser("validate", help="check a client's data without making a report")
     v.add_argument("client", type=Path)
+    _allow_outside(v)
     i = sub.add_parser("init", help="scaffold a client folder with a commented client.yaml")
     i.add_argument("folder", type=Path)
     i.add_argument("--goal", choices=["awareness", "sales", "relations"], help="pre-fill targets for this goal")
@@ -112,8 +120,21 @@ def _finish(results: list[dict], out: Path, run_date: str) -> int:
     return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
 
 
+def _grant(paths: list[Path]) -> None:
+    """Pass ``--allow-outside`` to load_config here and in every worker and kernel (they inherit the environment)."""
+    import os
+
+    from .config import ALLOW_OUTSIDE_ENV
+
+    if paths:
+        os.environ[ALLOW_OUTSIDE_ENV] = os.pathsep.join(str(p.expanduser().resolve()) for p in paths)
+    else:
+        os.environ.pop(ALLOW_OUTSIDE_ENV, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _grant(getattr(args, "allow_outside", []))
     if args.command == "kpis":
         from .catalog import REGISTRY
 

@@ -24,6 +24,7 @@ __all__ = [
     "TABLES",
     "Column",
     "DataError",
+    "excerpt",
     "validate_table",
 ]
 
@@ -112,8 +113,18 @@ DATE_COLUMNS: dict[str, str] = {
 _MAX_LISTED = 20
 
 
+def excerpt(value, limit: int = 60) -> str:
+    r"""A short, escaped, one-line quotation of a value for messages (at most ``limit`` characters of it).
+
+    >>> print(excerpt("line one\nline two"), excerpt("x" * 100, 5))
+    'line one\nline two' 'xxxxx…'
+    """
+    text = str(value)
+    return repr(text[:limit] + "…") if len(text) > limit else repr(text)
+
+
 def _where(file: str, row, column: str, value) -> str:
-    return f'{file}, row {int(row)}, column "{column}": {str(value)!r}'
+    return f'{file}, row {int(row)}, column "{column}": {excerpt(value)}'
 
 
 def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2,

@@ -30,7 +30,9 @@ def dataset(*parts: str) -> Path:
 
 
 def client(tmp_path: Path, year: int, sources: list[dict], **settings) -> Path:
-    config = {"name": "Real data", "currency": "USD", "year": year, "sources": sources, **settings}
+    # The shared datasets and the activity fixture lie outside the throw-away client's folder: allowed explicitly.
+    config = {"name": "Real data", "currency": "USD", "year": year, "sources": sources,
+              "allow_outside": [str(DATASETS), str(ACTIVITY)], **settings}
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "client.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

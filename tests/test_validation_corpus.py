@@ -27,7 +27,7 @@ def client_for(case, folder: Path) -> Path:
         sources.append({"table": "activity", "path": str(FIXTURES / "canonical_activity.csv")})
     sources.append({"table": case.table, "path": str(BAD / case.file), **case.source})
     config = {"schema_version": 1, "name": case.name, "currency": "EUR", "year": 2025, "sources": sources,
-              **case.client}
+              "allow_outside": [str(FIXTURES)], **case.client}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "client.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

@@ -99,13 +99,16 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     return tables, report
 
 
-def validate_client(path: str | Path) -> ValidationReport:
+def validate_client(path: str | Path, allow_outside=None) -> ValidationReport:
     """Check a client's configuration and data without making a report.
 
     Parameters
     ----------
     path : str or Path
         A ``client.yaml`` or its folder.
+    allow_outside : list of paths, optional
+        Folders or files outside the client's folder that may be read (``--allow-outside``;
+        default: :data:`kpi_helpers.config.ALLOW_OUTSIDE_ENV`).
 
     Returns
     -------
@@ -115,7 +118,7 @@ def validate_client(path: str | Path) -> ValidationReport:
         with ``0 if report.ok else 1``.
     """
     try:
-        cfg, folder = load_config(path)
+        cfg, folder = load_config(path, allow_outside)
     except DataError as exc:
         return ValidationReport(errors=list(exc.problems), config_path=Path(path))
     _, report = collect(cfg, folder)
