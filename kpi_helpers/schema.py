@@ -215,7 +215,11 @@ def _expected(kind: str, value) -> str:
     text = _EXPECTED[kind]
     if kind in ("number", "amount", "count") and isinstance(value, str):
         v = value.strip()
-        if re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(r"[-−]?\d+,\d+", v):
+        # Offer only a declaration that reads the value: never a decimal comma for 2,014 (a year or a count).
+        if re.fullmatch(r"[-−]?\d{1,3}(,\d{3})+(\.\d+)?", v):
+            text += ' (this looks like commas between thousands: set `thousands: ","` for this source in client.yaml)'
+        elif re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(
+                r"[-−]?\d+,(\d{1,2}|\d{4,})", v):
             text += ' (this looks like a decimal comma or spaces between thousands: set `decimal: ","` and '\
                     '`thousands: " "` for this source in client.yaml)'
     return text
