@@ -160,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         from .loaders import validate_client
 
         report = validate_client(args.client)
-        print(report)
+        try:
+            print(report)
+        except BrokenPipeError:  # `kpi-review validate ... | head`
+            sys.stderr.close()
         return 0 if report.ok else 1
     from .batch import run_batch
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..config import ClientConfig, load_config
 from ..schema import DataError
+from . import integrity
 from .checks import check_table
 from .generic import load_source
 
@@ -79,7 +80,7 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     Returns the tables (index reset) and the report; raises nothing for bad data.
     """
     report = ValidationReport(config_path=folder / "client.yaml")
-    parts: dict[str, list[pd.DataFrame]] = {}
+    parts: dict[str, list[tuple[str, pd.DataFrame]]] = {}
     names: dict[str, list[str]] = {}
     for src in cfg.sources:
         res = load_source(src, cfg, folder)
@@ -88,14 +89,19 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
         report.sources.append(res.info)
         names.setdefault(src.table, []).append(src.path)
         if res.frame is not None:
-            parts.setdefault(src.table, []).append(res.frame)
+            parts.setdefault(src.table, []).append((f"{folder.name}/{src.path}", res.frame))
+    report.warnings.extend(integrity.unify_names(parts))
     tables: dict[str, pd.DataFrame] = {}
-    for table, frames in parts.items():
+    for table, labelled in parts.items():
+        frames = [df for _label, df in labelled]
         df = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         errors, warnings = check_table(df, table, cfg.year, names[table])
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         tables[table] = df
+    errors, warnings = integrity.check_links(parts, cfg)
+    report.errors.extend(errors)
+    report.warnings.extend(warnings)
     return tables, report
 
 
