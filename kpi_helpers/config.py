@@ -368,11 +368,11 @@ def check_logo(file: Path) -> str | None:
     else:
         from PIL import Image, UnidentifiedImageError
 
-        try:
-            with Image.open(file) as im:
+        try:  # only the expected format is tried, and only its header and checksums are read (verify)
+            with Image.open(file, formats=[expected]) as im:
                 ok = im.format == expected
                 im.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             ok = False
     return None if ok else f"the file is not a {expected} image by its content; export the logo again as {expected}"
 
