@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import kpi_helpers as kh
@@ -222,7 +222,9 @@ def test_accepted_numbers_are_finite_and_what_the_file_says(values, marks, decla
         try:
             data = kh.load_client(write_client(folder, [source]))
         except kh.DataError:
+            event("refused")
             return  # refusing is allowed (e.g. an ambiguous 1,084 undeclared); a wrong number is not
+    event("accepted, declared" if declare else "accepted, detected")
     spend = data.activity["spend"]
     assert np.isfinite(spend.sum())
     assert spend.tolist() == pytest.approx(truth, rel=1e-12)
@@ -238,3 +240,30 @@ def test_declared_marks_always_load(tmp_path):
     data = kh.load_client(write_client(tmp_path, [{"table": "activity", "path": "activity.csv", "decimal": ",",
                                                    "thousands": "."}]))
     assert data.activity["spend"].tolist() == [1234567.89, 1084.0]
+
+
+RUN_CASES = ("outside_folder.csv", "nan_hurdle.csv", "nul_byte.csv", "formulas.xlsx", "us_thousands.csv",
+             "unknown_override.csv")
+
+
+def test_run_fails_with_the_validate_message_and_no_report(tmp_path):
+    """One case per kind of failure (configuration, confinement, reader, numbers, links) through `batch`:
+    the manifest holds validate's messages, the terminal no traceback, the run folder no HTML and no line
+    of the file outside the client's folder."""
+    configs = {c: client_for(case(c), tmp_path / "clients" / Path(c).stem) for c in RUN_CASES}
+    out = tmp_path / "reports"
+    env = {k: v for k, v in os.environ.items() if k != ALLOW_OUTSIDE_ENV} | {"MPLBACKEND": "Agg"}
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "batch", *configs.values(), "--out", out,
+                          "--run-date", "2026-03-01", "--workers", "2"], env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert res.returncode == 1 and "Traceback" not in res.stderr + res.stdout, res.stderr[-3000:]
+    day = out / "2026-03-01"
+    for file, cfg in configs.items():
+        folder = day / Path(file).stem
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["status"] == "failed" and not (folder / "annual_review.html").exists()
+        errors = validate_client(cfg).errors
+        assert errors and all(e in manifest["error"] for e in errors), (file, manifest["error"], errors)
+    shown = "".join(p.read_text(encoding="utf-8", errors="replace") for p in day.rglob("*")
+                    if p.is_file() and p.suffix in (".json", ".html", ".log"))
+    assert "secret: first line" not in shown and "secret: second" not in shown

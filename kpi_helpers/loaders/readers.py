@@ -360,8 +360,8 @@ def _from_grid(grid, info, label, known, header_row, notes) -> RawTable:
     if stray:
         from openpyxl.utils import get_column_letter
 
-        notes.append(_("{file}: cell {cell} lies far below or right of the table and was ignored").format(
-            file=label, cell=f"{get_column_letter(min(stray[1], 16384))}{stray[0]}"))
+        cell = f"{get_column_letter(min(stray[1], 16384))}{stray[0]}"
+        notes.append(f"{label}: cell {cell} lies far below or right of the table and was ignored")
     header = header[:width] + [""] * (width - len(header))
     names, seen = [], {}
     for i, h in enumerate(header):
