@@ -66,7 +66,8 @@ class ValidationReport:
                                                       "thousands", "header_row") if s.get(k) not in (None, ""))
             dropped = ", ".join(f"{n} {why}" for why, n in s.get("rows_dropped", {}).items())
             lines.append(f"{s['path']} -> {s['table']}: {s.get('rows_in', 0)} rows in, {s.get('rows_out', 0)} out"
-                         + (f" ({dropped} left out)" if dropped else "") + (f"; {fmt}" if fmt else ""))
+                         + (f" ({dropped} left out)" if dropped else "") + (f"; {fmt}" if fmt else "")
+                         + ("; read from outside the client's folder (allowed)" if s.get("outside_folder") else ""))
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -84,6 +85,8 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     names: dict[str, list[str]] = {}
     for src in cfg.sources:
         res = load_source(src, cfg, folder)
+        if not (folder / src.path).resolve().is_relative_to(folder.resolve()):
+            res.info["outside_folder"] = True  # allowed (load_config refuses it otherwise): said in validate
         report.errors.extend(res.errors)
         report.warnings.extend(res.warnings)
         report.sources.append(res.info)
