@@ -319,9 +319,18 @@ def _problem(path: Path, e: dict) -> str:
     return msg
 
 
+def _real(path: Path) -> Path | None:
+    """``path`` with symlinks resolved; None when it cannot be (a symlink loop, a NUL byte, a name too long)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def _allowed_roots(cfg: ClientConfig, folder: Path, allow_outside) -> list[Path]:
     extra = [*cfg.allow_outside, *(_env_allowances() if allow_outside is None else allow_outside)]
-    return [folder.resolve(), *((folder / os.path.expanduser(a)).resolve() for a in extra if str(a).strip())]
+    roots = [folder.resolve(), *(_real(folder / os.path.expanduser(a)) for a in extra if str(a).strip())]
+    return [r for r in roots if r is not None]
 
 
 def _config_paths(cfg: ClientConfig) -> list[tuple[str, str]]:
@@ -339,8 +348,8 @@ def outside_paths(cfg: ClientConfig, folder: Path, allow_outside=None) -> list[t
     roots = _allowed_roots(cfg, folder, allow_outside)
     bad = []
     for key, value in _config_paths(cfg):
-        real = (folder / os.path.expanduser(value)).resolve()
-        if not any(real == r or real.is_relative_to(r) for r in roots):
+        real = _real(folder / value)
+        if real is None or not any(real == r or real.is_relative_to(r) for r in roots):
             bad.append((key, value))
     return bad
 
@@ -411,6 +420,9 @@ def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Pat
     problems = [f"{path}, field {key}: {excerpt(value)} lies outside the client's folder {folder.name}/ (symlinks "
                 f"resolved), so it is not read; move the file into the folder, or allow it explicitly with "
                 f"`allow_outside: [<its folder>]` in client.yaml or `--allow-outside <its folder>`"
+                if _real(folder / value) is not None else
+                f"{path}, field {key}: {excerpt(value)} cannot be resolved (a symbolic link loop, a NUL byte or a "
+                f"name too long), so it is not read; give the file's plain path inside the client's folder"
                 for key, value in outside]
     logo = cfg.branding.get("logo")
     if logo and "branding.logo" not in dict(outside) and (why := check_logo(folder / logo)):

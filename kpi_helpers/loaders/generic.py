@@ -79,16 +79,20 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     file = folder / src.path
     label = f"{folder.name}/{src.path}"  # as the analyst knows it: client folder and the path in client.yaml
     res = SourceResult(src.table, info={"table": src.table, "path": src.path, "preset": src.preset})
-    if not file.is_file():
-        res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
-                          f"it is relative to client.yaml)")
-        return res
-    res.info["sha256"] = sha256(file)
-    res.info["bytes"] = file.stat().st_size
     try:
+        if not file.is_file():
+            res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
+                              f"it is relative to client.yaml)")
+            return res
+        res.info["sha256"] = sha256(file)
+        res.info["bytes"] = file.stat().st_size
         res.frame = _load(src, cfg, file, label, res)
     except DataError as exc:
         res.errors.extend(exc.problems)
+        res.frame = None
+    except OSError as exc:  # unreadable: permissions, a name too long, a file vanishing while read
+        res.errors.append(f"{label}: cannot be read ({exc.strerror or type(exc).__name__}); check the file and "
+                          f"its path in client.yaml")
         res.frame = None
     if res.errors:
         res.frame = None
