@@ -267,3 +267,22 @@ def test_run_fails_with_the_validate_message_and_no_report(tmp_path):
     shown = "".join(p.read_text(encoding="utf-8", errors="replace") for p in day.rglob("*")
                     if p.is_file() and p.suffix in (".json", ".html", ".log"))
     assert "secret: first line" not in shown and "secret: second" not in shown
+
+
+def test_a_chart_sheet_first_is_passed_over_for_the_sheet_of_cells(tmp_path):
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (["period", "channel", "tactic", "spend"], ["2025-01", "email", "News", 10.5]):
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=2))
+    wb.create_chartsheet("Chart", 0).add_chart(chart)
+    wb.save(tmp_path / "activity.xlsx")
+    assert kh.load_client(write_client(tmp_path, [{"table": "activity", "path": "activity.xlsx"}])).activity[
+        "spend"].tolist() == [10.5]
+    report = validate_client(write_client(tmp_path / "c", [{"table": "activity", "path": "../activity.xlsx",
+                                                            "sheet": "Chart"}], allow_outside=[".."]))
+    assert report.errors == ["c/../activity.xlsx: sheet 'Chart' is a chart, not cells; name a sheet of data: 'Sheet'"]

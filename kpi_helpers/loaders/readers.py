@@ -84,7 +84,11 @@ def read_raw(path: Path, label: str, known, *, encoding=None, delimiter=None, he
         return _from_grid(grid, {"format": "html"}, label, known, header_row, notes)
     if suffix in (".xlsx", ".xlsm"):
         notes.append(_("{file}: named '{suffix}' but holds delimited text; read as CSV").format(file=label, suffix=suffix))
-    return _read_text(path, head, complete, label, known, encoding, delimiter, header_row, notes)
+    try:
+        return _read_text(path, head, complete, label, known, encoding, delimiter, header_row, notes)
+    except csv.Error as exc:  # e.g. a cell of over 128 KiB, mostly an unclosed quote swallowing the rest
+        raise DataError(f"{label}: cannot be read as a table ({exc}); a quote may be left open, or a cell holds "
+                        f"a whole document: check the file, or export it again") from None
 
 
 def _decode_sample(head: bytes, complete: bool, encoding: str, label: str, configured: bool) -> str:
@@ -193,16 +197,21 @@ def _open_workbook(path: Path, label: str, data_only: bool):
 
 
 def _sheet_name(wb, label: str, sheet) -> str:
-    names = wb.sheetnames
+    names, tables = wb.sheetnames, [ws.title for ws in wb.worksheets]  # chart sheets hold no cells
     if sheet is None:
-        return names[0]
+        if not tables:
+            raise DataError(f"{label}: the workbook has only chart sheets, no sheet of cells; export the data")
+        return tables[0]
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             raise DataError(f"{label}: no sheet number {sheet} (sheets are counted from 0: "
                             f"{', '.join(f'{i} {n!r}' for i, n in enumerate(names))})")
-        return names[sheet]
-    if sheet in names:
+        sheet = names[sheet]
+    if sheet in tables:
         return sheet
+    if sheet in names:
+        raise DataError(f"{label}: sheet {sheet!r} is a chart, not cells; name a sheet of data: "
+                        f"{', '.join(map(repr, tables)) or 'the workbook has none'}")
     raise DataError(f"{label}: no sheet {sheet!r}; the workbook has {', '.join(map(repr, names))}")
 
 
