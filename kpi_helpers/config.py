@@ -256,6 +256,16 @@ class ClientConfig(_Model):
     def _stages(cls, v):
         return _check_stage_map(v)
 
+    @field_validator("branding")
+    @classmethod
+    def _branding_keys(cls, v):
+        for key in v:
+            if key not in ("colour", "color", "logo"):
+                near = difflib.get_close_matches(key, ["colour", "logo"], n=1)
+                raise ValueError(f"branding knows colour and logo, not {key!r}"
+                                 + (f"; did you mean {near[0]!r}?" if near else ""))
+        return v
+
     @field_validator("rates")
     @classmethod
     def _rates(cls, v):

@@ -286,3 +286,21 @@ def test_a_chart_sheet_first_is_passed_over_for_the_sheet_of_cells(tmp_path):
     report = validate_client(write_client(tmp_path / "c", [{"table": "activity", "path": "../activity.xlsx",
                                                             "sheet": "Chart"}], allow_outside=[".."]))
     assert report.errors == ["c/../activity.xlsx: sheet 'Chart' is a chart, not cells; name a sheet of data: 'Sheet'"]
+
+
+@pytest.mark.parametrize("head, tail, message", [
+    ("cp1251", "cp1251", None),
+    ("utf-8", "utf-8", None),
+    ("cp1251", "utf-8", "the first 1024 KiB are cp1251, but further on the text is UTF-8"),
+    ("utf-8", "cp1251", "the first 1024 KiB are utf-8 with non-ASCII letters, but further on the bytes are not"),
+])
+def test_mixed_encodings_past_the_sample_are_reported(tmp_path, head, tail, message):
+    row = "2025-01,email,Рассылка,10\n"
+    n = (1 << 20) // len(row.encode(head)) + 100  # past the 1 MiB the detectors look at
+    (tmp_path / "activity.csv").write_bytes(("period,channel,tactic,spend\n" + row * n).encode(head)
+                                            + row.encode(tail))
+    report = validate_client(write_client(tmp_path, [{"table": "activity", "path": "activity.csv"}]))
+    if message is None:
+        assert report.ok and report.sources[0]["encoding"] == head and report.sources[0]["rows_in"] == n + 1
+    else:
+        assert len(report.errors) == 1 and "mixed encodings" in report.errors[0] and message in report.errors[0]

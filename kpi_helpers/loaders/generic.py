@@ -392,7 +392,7 @@ def _map_stages(out, src, cfg, preset, label, res) -> pd.DataFrame:
     unknown = mapped.isna() & ~blank
     for value, n in raw[unknown].value_counts().head(_MAX_LISTED).items():
         rows = raw.index[(raw == value).fillna(False).to_numpy(dtype=bool)][:5].tolist()
-        res.errors.append(f'{label}, column "stage": {value!r} (rows {", ".join(map(str, rows))}'
+        res.errors.append(f'{label}, column "stage": {excerpt(value)} (rows {", ".join(map(str, rows))}'
                           f'{f" and {n - len(rows)} more" if n > len(rows) else ""}) is not a stage this source '
                           f"knows; map it in client.yaml, e.g. `stage_map: {{{value!r}: sql}}` (stages lead, mql, "
                           f"sql, opportunity, won; 'lost' or e.g. 'sql/lost' for lost deals)")

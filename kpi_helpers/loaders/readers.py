@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import math
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -103,9 +104,37 @@ def _decode_sample(head: bytes, complete: bool, encoding: str, label: str, confi
                             f"is not UTF-8 (byte {exc.start}); it looks like {guess}: set `encoding: {guess}` for "
                             f"this source in client.yaml (the mark is then ignored), or save the file as CSV UTF-8"
                             ) from None
+        if codecs.lookup(guess).name == codecs.lookup(encoding).name:  # never offer the encoding that just failed
+            raise DataError(f"{label}: cannot be decoded as {encoding} ({how}): byte {exc.start} is not valid "
+                            f"{encoding}, and no other encoding fits the whole file; save it as CSV UTF-8") from None
         raise DataError(f"{label}: cannot be decoded as {encoding} ({how}): byte {exc.start} is not valid "
                         f"{encoding}; the file looks like {guess}: set `encoding: {guess}` for this source "
                         f"in client.yaml, or save the file as CSV UTF-8") from None
+
+
+_MULTI_BYTE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"}
+_UTF8_PAIR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+
+
+def _refuse_utf8_further_on(path: Path, head: bytes, enc: str, label: str) -> None:
+    """A single-byte code page decodes any bytes, so UTF-8 rows appended to a cp1251 file would read as
+    mojibake without an error: look for UTF-8 letters past the sample when the sample has none."""
+    if _UTF8_PAIR.search(head):
+        return
+    with path.open("rb") as fh:
+        fh.seek(len(head))
+        while chunk := fh.read(SAMPLE_BYTES):
+            if (m := _UTF8_PAIR.search(chunk)) and _is_utf8_letter(chunk[m.start():m.start() + 2]):
+                raise DataError(f"{label}: mixed encodings: the first {SAMPLE_BYTES // 1024} KiB are {enc}, but "
+                                f"further on the text is UTF-8 (e.g. {chunk[m.start():m.start() + 2].decode()!r}); "
+                                f"no single encoding reads the file: export it again as CSV UTF-8")
+
+
+def _is_utf8_letter(pair: bytes) -> bool:
+    try:
+        return pair.decode("utf-8").isalpha()
+    except UnicodeDecodeError:
+        return False
 
 
 def _foreign_bom(head: bytes, encoding: str) -> str:
@@ -153,6 +182,10 @@ def _read_text(path, head, complete, label, known, encoding, delimiter, header_r
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             raise pd.errors.ParserError("a row has more fields than the header")
     except UnicodeDecodeError as exc:
+        if not text.isascii():  # the first MiB already holds letters in enc: the file mixes two encodings
+            raise DataError(f"{label}: mixed encodings: the first {SAMPLE_BYTES // 1024} KiB are {enc} with "
+                            f"non-ASCII letters, but further on the bytes are not {enc} ({exc.reason}); no single "
+                            f"encoding reads the file: export it again as CSV UTF-8") from None
         guess = "cp1251" if enc.startswith("utf") else "utf-8"
         raise DataError(f"{label}: cannot be decoded as {enc} past the first {SAMPLE_BYTES // 1024} KiB "
                         f"({exc.reason} at byte {exc.start}); set `encoding:` for this source in client.yaml "
@@ -163,6 +196,8 @@ def _read_text(path, head, complete, label, known, encoding, delimiter, header_r
         raise DataError(f"{label}: cannot be read as a table with delimiter {delim!r} "
                         f"({str(exc).strip()}); a value may hold the delimiter without quotes, or the "
                         f"delimiter is wrong: set `delimiter:` for this source in client.yaml") from None
+    if not complete and codecs.lookup(enc).name not in _MULTI_BYTE:
+        _refuse_utf8_further_on(path, head, enc, label)
     frame.columns = [str(c).lstrip("\ufeff").removeprefix(bom or "\ufeff").strip() for c in frame.columns]
     frame.index = pd.RangeIndex(idx + 2, idx + 2 + len(frame))
     info = {"format": "csv", "encoding": enc, "encoding_detected": encoding is None,
