@@ -278,6 +278,8 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 def _report_control_characters(text: pd.Series, name, label, res) -> pd.Series:
     """A NUL or other control character in a name: the export is damaged, and no spreadsheet could hold it."""
+    if not re.search(_CONTROL, "\n".join(text.dropna().to_numpy(dtype=object).tolist())):  # one C-speed search
+        return text
     bad = text.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
     for r in _listed(bad):
         char = re.search(_CONTROL, text.loc[r]).group()
