@@ -132,6 +132,26 @@ def _grant(paths: list[Path]) -> None:
         os.environ.pop(ALLOW_OUTSIDE_ENV, None)
 
 
+def _review_problems(client: Path) -> list[str]:
+    """What stops the review itself (its tables, without the notebook), as validate's errors."""
+    import warnings
+
+    from .annual import build_review
+    from .loaders import load_client
+    from .schema import DataError, excerpt
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build_review(load_client(client))
+    except DataError as exc:
+        return [f"{client}: the review stops: {p}" for p in exc.problems]
+    except Exception as exc:  # noqa: BLE001 - a bug met by this data: said in one line, never a traceback
+        return [f"{client}: the review stops on an unexpected problem ({type(exc).__name__}: {excerpt(exc, 200)}); "
+                f"please report it with this client's files"]
+    return []
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _grant(getattr(args, "allow_outside", []))
@@ -160,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         from .loaders import validate_client
 
         report = validate_client(args.client)
+        if report.ok:  # the data pass: compute the review too, so validate finds whatever would stop `run`
+            report.errors.extend(_review_problems(args.client))
         try:
             print(report)
         except BrokenPipeError:  # `kpi-review validate ... | head`

@@ -304,3 +304,16 @@ def test_mixed_encodings_past_the_sample_are_reported(tmp_path, head, tail, mess
         assert report.ok and report.sources[0]["encoding"] == head and report.sources[0]["rows_in"] == n + 1
     else:
         assert len(report.errors) == 1 and "mixed encodings" in report.errors[0] and message in report.errors[0]
+
+
+def test_validate_finds_what_stops_the_review_itself(tmp_path):
+    """Row checks pass customers above leads with a warning, but the review's funnel tests cannot: the command
+    computes the review's tables too, so `validate` fails where `run` would, with the same message."""
+    cfg = client_for(case("customers_above_leads.csv"), tmp_path / "client")
+    assert validate_client(cfg).ok  # the data checks alone
+    with pytest.raises(kh.DataError) as stop:
+        kh.build_review(cfg)
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "validate", cfg], capture_output=True, text=True,
+                         timeout=300, env=os.environ | {"MPLBACKEND": "Agg"})
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert f"the review stops: {stop.value.problems[0]}" in res.stdout
