@@ -317,3 +317,14 @@ def test_validate_finds_what_stops_the_review_itself(tmp_path):
                          timeout=300, env=os.environ | {"MPLBACKEND": "Agg"})
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert f"the review stops: {stop.value.problems[0]}" in res.stdout
+
+
+def test_the_new_data_quality_notes_come_in_the_report_language(tmp_path):
+    from kpi_helpers import i18n
+
+    try:
+        i18n.set_language("ru")
+        warnings = validate_client(client_for(case("orders_early.csv"), tmp_path / "c")).warnings
+    finally:
+        i18n.set_language("en")
+    assert any("датированы раньше привлечения клиента" in w and "2025-01-10" in w for w in warnings), warnings

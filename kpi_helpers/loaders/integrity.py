@@ -18,6 +18,7 @@ import unicodedata
 
 import pandas as pd
 
+from ..i18n import _
 from ..schema import DataError, excerpt
 
 __all__ = ["check_links", "check_overrides", "name_key", "unify_names"]
@@ -70,13 +71,14 @@ def unify_names(parts: dict[str, list[tuple[str, pd.DataFrame]]], column: str = 
                 if column in df:
                     hit = df[column].eq(variant).fillna(False).to_numpy(dtype=bool)
                     if hit.any():
-                        where.append(f"{label} rows {_rows(df.index[hit])}")
+                        where.append(_("{file} rows {rows}").format(file=label, rows=_rows(df.index[hit])))
                         df.loc[hit, column] = canonical
         odd = _odd_letters(variant, canonical)
-        warnings.append(f"{column} {excerpt(variant)} ({counts[variant]} rows: {'; '.join(where)}) differs from "
-                        f"{excerpt(canonical)} ({counts[canonical]} rows) only by look-alike letters, case or "
-                        f"spacing{f' ({odd})' if odd else ''}: read as {excerpt(canonical)}; correct the spelling "
-                        f"at the source")
+        warnings.append(_("{column} {variant} ({n} rows: {where}) differs from {canonical} ({m} rows) only by "
+                          "look-alike letters, case or spacing{letters}: read as {canonical}; correct the spelling at "
+                          "the source").format(column=column, variant=excerpt(variant), n=counts[variant],
+                                               where="; ".join(where), canonical=excerpt(canonical),
+                                               m=counts[canonical], letters=f" ({odd})" if odd else ""))
     return warnings
 
 
@@ -87,7 +89,8 @@ def _stack(parts, table: str) -> pd.DataFrame | None:
 
 def _first(df: pd.DataFrame, mask: pd.Series) -> str:
     hit = df[mask.to_numpy(dtype=bool)]
-    by_file = [f"{file} rows {_rows(g['_row'])}" for file, g in hit.groupby("_file", sort=False)]
+    by_file = [_("{file} rows {rows}").format(file=file, rows=_rows(g["_row"]))
+               for file, g in hit.groupby("_file", sort=False)]
     return "; ".join(by_file)
 
 
@@ -107,24 +110,27 @@ def check_links(parts: dict[str, list[tuple[str, pd.DataFrame]]], cfg) -> tuple[
         if orders is not None:
             unknown = orders["customer_id"].notna() & ~orders["customer_id"].isin(known)
             if unknown.any():
-                warnings.append(f"orders: {int(unknown.sum())} order(s) name a customer_id that is not in customers "
-                                f"({_first(orders, unknown)}; e.g. {excerpt(orders.loc[unknown, 'customer_id'].iloc[0])}): "
-                                f"they count in revenue but not in customer KPIs (lifetime value, cohorts); add the "
-                                f"customers or correct the ids")
+                warnings.append(_("orders: {n} order(s) name a customer_id that is not in customers ({rows}; e.g. "
+                                  "{example}): they count in revenue but not in customer KPIs (lifetime value, "
+                                  "cohorts); add the customers or correct the ids").format(
+                    n=int(unknown.sum()), rows=_first(orders, unknown),
+                    example=excerpt(orders.loc[unknown, "customer_id"].iloc[0])))
             early = (orders["date"] < orders["customer_id"].map(acquired)).fillna(False)
             if early.any():
                 o = orders[early.to_numpy(dtype=bool)].iloc[0]
-                warnings.append(f"orders: {int(early.sum())} order(s) are dated before their customer was acquired "
-                                f"({_first(orders, early)}; e.g. customer {excerpt(o['customer_id'])} ordered on "
-                                f"{o['date']:%Y-%m-%d}, acquired {acquired[o['customer_id']]:%Y-%m-%d}); check the "
-                                f"acquisition dates in customers")
+                warnings.append(_("orders: {n} order(s) are dated before their customer was acquired ({rows}; e.g. "
+                                  "customer {customer} ordered on {ordered}, acquired {acquired}); check the "
+                                  "acquisition dates in customers").format(
+                    n=int(early.sum()), rows=_first(orders, early), customer=excerpt(o["customer_id"]),
+                    ordered=f"{o['date']:%Y-%m-%d}", acquired=f"{acquired[o['customer_id']]:%Y-%m-%d}"))
         if deals is not None and "customer_id" in deals:
             won = (deals["status"] == "won").fillna(False)
             unknown = won & deals["customer_id"].notna() & ~deals["customer_id"].isin(known)
             if unknown.any():
-                warnings.append(f"deals: {int(unknown.sum())} won deal(s) name a customer_id that is not in customers "
-                                f"({_first(deals, unknown)}; e.g. {excerpt(deals.loc[unknown, 'customer_id'].iloc[0])}); "
-                                f"add the customers or correct the ids")
+                warnings.append(_("deals: {n} won deal(s) name a customer_id that is not in customers ({rows}; "
+                                  "e.g. {example}); add the customers or correct the ids").format(
+                    n=int(unknown.sum()), rows=_first(deals, unknown),
+                    example=excerpt(deals.loc[unknown, "customer_id"].iloc[0])))
     if activity is not None:
         errors += _year_covered(activity, cfg.year)
         errors += check_overrides(cfg, activity)

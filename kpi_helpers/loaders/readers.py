@@ -405,7 +405,8 @@ def _from_grid(grid, info, label, known, header_row, notes) -> RawTable:
         from openpyxl.utils import get_column_letter
 
         cell = f"{get_column_letter(min(stray[1], 16384))}{stray[0]}"
-        notes.append(f"{label}: cell {cell} lies far below or right of the table and was ignored")
+        notes.append(_("{file}: cell {cell} lies far below or right of the table and was ignored").format(
+            file=label, cell=cell))
     header = header[:width] + [""] * (width - len(header))
     names, seen = [], {}
     for i, h in enumerate(header):
