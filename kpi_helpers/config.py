@@ -416,8 +416,11 @@ def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Pat
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text; save client.yaml as UTF-8") from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML ({exc})") from None
+    except yaml.YAMLError as exc:  # one line: what and where, never a quoted block of the file
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise DataError(f"{path}: not valid YAML{where}: {excerpt(what, 160)[1:-1]}") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of settings at the top level")
     raw.setdefault("slug", path.parent.name)
