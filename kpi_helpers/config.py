@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import difflib
-import math
 import os
 import re
 from pathlib import Path
