@@ -82,8 +82,10 @@ def unify_names(parts: dict[str, list[tuple[str, pd.DataFrame]]], column: str = 
     return warnings
 
 
-def _stack(parts, table: str) -> pd.DataFrame | None:
-    frames = [df.assign(_file=label, _row=df.index) for label, df in parts.get(table, [])]
+def _stack(parts, table: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """The ``columns`` of every source of ``table``, with each row's file and spreadsheet row."""
+    frames = [df[[c for c in columns if c in df]].assign(_file=label, _row=df.index)
+              for label, df in parts.get(table, [])]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -98,8 +100,10 @@ def check_links(parts: dict[str, list[tuple[str, pd.DataFrame]]], cfg) -> tuple[
     """(errors, warnings) of the checks across tables and files (see the module docstring)."""
     errors: list[str] = []
     warnings: list[str] = []
-    customers, orders, deals, activity = (_stack(parts, t) for t in ("customers", "orders", "deals", "activity"))
+    customers = _stack(parts, "customers", ("customer_id", "acquired"))
     if customers is not None:
+        orders = _stack(parts, "orders", ("customer_id", "date"))
+        deals = _stack(parts, "deals", ("customer_id", "status"))
         dup = customers["customer_id"].duplicated(keep=False) & customers["customer_id"].notna()
         if dup.any() and customers.loc[dup, "_file"].nunique() > 1:
             errors.append(f"customers: {int(dup.sum())} rows share a customer_id across files ({_first(customers, dup)}; "
@@ -131,6 +135,7 @@ def check_links(parts: dict[str, list[tuple[str, pd.DataFrame]]], cfg) -> tuple[
                                   "e.g. {example}); add the customers or correct the ids").format(
                     n=int(unknown.sum()), rows=_first(deals, unknown),
                     example=excerpt(deals.loc[unknown, "customer_id"].iloc[0])))
+    activity = _stack(parts, "activity", ("period", "channel", "tactic"))
     if activity is not None:
         errors += _year_covered(activity, cfg.year)
         errors += check_overrides(cfg, activity)
