@@ -73,8 +73,9 @@ def make_files(folder: Path, rows: int) -> dict[str, Path]:
             name: Benchmark
             year: 2025
             sources:
-              - {{table: activity, path: {folder / 'activity.csv'}}}
-              - {{table: orders, path: {path}}}
+              - {{table: activity, path: ../activity.csv}}
+              - {{table: orders, path: ../{path.name}}}
+            allow_outside: [..]    # the shared files beside the two client folders
             """), encoding="utf-8")
     return paths
 

@@ -21,6 +21,7 @@ from .loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
 from .narrative import flag_text
 from .plausibility import flag_scorecard
+from .loaders.integrity import raise_for_overrides
 from .schema import DataError
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
@@ -252,6 +253,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     if isinstance(client_config, ClientData):
         data = client_config
         i18n.set_language(language or data.config.language, data.config.calendar)
+        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
     else:  # the language first, so that the loader's data-quality notes come in it too
         cfg, _folder = load_config(client_config)
         i18n.set_language(language or cfg.language, cfg.calendar)

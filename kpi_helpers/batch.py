@@ -73,14 +73,22 @@ def _versions() -> dict[str, str]:
 
 
 def _file_hashes(config_path: Path) -> list[dict]:
-    """SHA-256 of client.yaml and every source it names (row counts come from the notebook's summary)."""
+    """SHA-256 of client.yaml and every source it names (row counts come from the notebook's summary); a
+    client.yaml that fails to load (e.g. naming a file outside its folder) gets only its own hash."""
     files = [config_path]
     try:
         cfg, folder = load_config(config_path)
         files += [folder / s.path for s in cfg.sources]
     except DataError:
         pass
-    return [{"path": str(f), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()} for f in files if f.is_file()]
+    out = []
+    for f in files:  # only files load_config accepted: inside the client's folder or explicitly allowed
+        try:
+            if f.is_file():
+                out.append({"path": str(f), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()})
+        except OSError:  # unreadable: the loader reports it with the file named
+            continue
+    return out
 
 
 def run_client(config_path: str | Path, opts: RunOptions) -> dict:

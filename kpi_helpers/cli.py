@@ -89,9 +89,16 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    _allow_outside(p)
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
+
+
+def _allow_outside(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-outside", metavar="PATH", action="append", type=Path, default=[],
+                   help="a folder or file outside the client's folder that its sources or logo may read "
+                        "(repeatable; by default nothing outside the folder is read)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--workers", type=int, help="clients run at once (default: cores)")
     v = sub.add_parser("validate", help="check a client's data without making a report")
     v.add_argument("client", type=Path)
+    _allow_outside(v)
     i = sub.add_parser("init", help="scaffold a client folder with a commented client.yaml")
     i.add_argument("folder", type=Path)
     i.add_argument("--goal", choices=["awareness", "sales", "relations"], help="pre-fill targets for this goal")
@@ -134,6 +142,38 @@ def _finish(results: list[dict], out: Path, run_date: str) -> int:
     return 0 if all(r["status"] in ("ok", "skipped") for r in results) else 1
 
 
+def _grant(paths: list[Path]) -> None:
+    """Pass ``--allow-outside`` to load_config here and in every worker and kernel (they inherit the environment)."""
+    import os
+
+    from .config import ALLOW_OUTSIDE_ENV
+
+    if paths:
+        os.environ[ALLOW_OUTSIDE_ENV] = os.pathsep.join(str(p.expanduser().resolve()) for p in paths)
+    else:
+        os.environ.pop(ALLOW_OUTSIDE_ENV, None)
+
+
+def _review_problems(client: Path) -> list[str]:
+    """What stops the review itself (its tables, without the notebook), as validate's errors."""
+    import warnings
+
+    from .annual import build_review
+    from .loaders import load_client
+    from .schema import DataError, excerpt
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build_review(load_client(client))
+    except DataError as exc:
+        return [f"{client}: the review stops: {p}" for p in exc.problems]
+    except Exception as exc:  # noqa: BLE001 - a bug met by this data: said in one line, never a traceback
+        return [f"{client}: the review stops on an unexpected problem ({type(exc).__name__}: {excerpt(exc, 200)}); "
+                f"please report it with this client's files"]
+    return []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; output cut short by a closed pipe (`kpi-review validate ... | head`) is no error."""
     code = 0
@@ -150,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _grant(getattr(args, "allow_outside", []))
     if args.command == "kpis":
         from .catalog import REGISTRY
 
@@ -172,6 +213,8 @@ def _main(argv: list[str] | None = None) -> int:
         from .loaders import validate_client
 
         report = validate_client(args.client)
+        if report.ok:  # the data pass: compute the review too, so validate finds whatever would stop `run`
+            report.errors.extend(_review_problems(args.client))
         code = 0 if report.ok else 1
         try:
             print(report)

@@ -7,6 +7,9 @@ Paths in the file are relative to the file's folder. Validation errors become
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import difflib
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -21,15 +24,19 @@ from pydantic import (
     model_validator,
 )
 
-from .schema import CHANNELS, TABLES, DataError
+from .schema import CHANNELS, TABLES, DataError, excerpt
 
-__all__ = ["SCHEMA_VERSION", "ClientConfig", "Join", "Override", "Source", "Target", "Thresholds", "load_config"]
+__all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "Join", "Override", "Source", "Target",
+           "Thresholds", "check_logo", "load_config", "outside_paths"]
 
 SCHEMA_VERSION = 1
+#: Environment variable through which ``--allow-outside`` reaches the notebook's kernel (paths joined by os.pathsep).
+ALLOW_OUTSIDE_ENV = "KPI_REVIEW_ALLOW_OUTSIDE"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Numbers must be finite: a threshold of .nan or .inf would silently decide every tactic.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 _STAGE_VALUE = r"(lead|mql|sql|opportunity|won|lost)(/(open|won|lost))?"
@@ -138,9 +145,24 @@ class Source(_Model):
     def _encoding(cls, v):
         if v is not None:
             try:
-                codecs.lookup(v)
+                text = codecs.lookup(v)._is_text_encoding
             except LookupError:
                 raise ValueError(f"unknown encoding {v!r} (e.g. utf-8, utf-8-sig, cp1251, utf-16)") from None
+            if not text:
+                raise ValueError(f"{v!r} is not a text encoding (it transforms bytes, it does not decode text); "
+                                 f"use a text encoding such as utf-8, utf-8-sig, cp1251 or utf-16") from None
+        return v
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v):
+        if v is not None and v != "ISO8601":
+            sample = dt.datetime(2025, 1, 31, 13, 45, 30)
+            try:  # a format Python can both write and read back
+                dt.datetime.strptime(sample.strftime(v), v)
+            except ValueError as exc:
+                raise ValueError(f"date_format {v!r} cannot be used ({exc}); use strftime directives such as "
+                                 f"%d.%m.%Y or %m/%d/%Y %H:%M, or ISO8601") from None
         return v
 
     @field_validator("currency")
@@ -192,6 +214,17 @@ class Target(_Model):
     change: float | None = None  # relative change vs last year, e.g. 0.2 for +20 %
     period: str = "year"
 
+    @field_validator("kpi")
+    @classmethod
+    def _known_kpi(cls, v):
+        from .catalog import REGISTRY  # late: the catalogue imports the formulas
+
+        if v not in REGISTRY:
+            near = difflib.get_close_matches(v, list(REGISTRY), n=1)
+            raise ValueError(f"no KPI {v!r} in the catalogue" + (f"; did you mean {near[0]!r}?" if near else "")
+                             + " (`kpi-review kpis` lists them)")
+        return v
+
     @model_validator(mode="after")
     def _one_of_value_or_change(self):
         if (self.value is None) == (self.change is None):
@@ -219,6 +252,15 @@ class Override(_Model):
     tactic: str
     decision: Literal["keep", "optimise", "drop", "insufficient_data"]
     comment: str
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, v):
+        if v not in CHANNELS:
+            near = difflib.get_close_matches(v, CHANNELS, n=1)
+            raise ValueError(f"{v!r} is not a channel ({', '.join(CHANNELS)})"
+                             + (f"; did you mean {near[0]!r}?" if near else ""))
+        return v
 
 
 class ClientConfig(_Model):
@@ -249,6 +291,8 @@ class ClientConfig(_Model):
     rates: dict[str, float | dict[str, float]] = Field(
         {}, description="currency -> units of the client's currency per unit: one rate, or per month {YYYY-MM: rate}")
     stage_map: dict[str, str] = Field({}, description="CRM stage -> stage or stage/status, for every CRM source")
+    allow_outside: list[str] = Field(
+        [], description="folders or files outside the client's folder that sources and logo may read (shared files)")
 
     @field_validator("channel_map")
     @classmethod
@@ -259,6 +303,16 @@ class ClientConfig(_Model):
     @classmethod
     def _stages(cls, v):
         return _check_stage_map(v)
+
+    @field_validator("branding")
+    @classmethod
+    def _branding_keys(cls, v):
+        for key in v:
+            if key not in ("colour", "color", "logo"):
+                near = difflib.get_close_matches(key, ["colour", "logo"], n=1)
+                raise ValueError(f"branding knows colour and logo, not {key!r}"
+                                 + (f"; did you mean {near[0]!r}?" if near else ""))
+        return v
 
     @field_validator("rates")
     @classmethod
@@ -289,17 +343,134 @@ class ClientConfig(_Model):
         return v
 
 
-def load_config(path: str | Path) -> tuple[ClientConfig, Path]:
-    """Read and validate ``client.yaml``; return the model and the file's folder."""
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice (lines {seen[key] + 1} and "
+                    f"{key_node.start_mark.line + 1}); keep one", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+_NESTED = {"sources": Source, "targets": Target, "thresholds": Thresholds, "overrides": Override}
+
+
+def _did_you_mean(loc: tuple) -> str:
+    """For an unknown key: the nearest known key of the same block, as a hint."""
+    model = _NESTED.get(loc[0], ClientConfig) if len(loc) > 1 else ClientConfig
+    near = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+def _problem(path: Path, e: dict) -> str:
+    where = ".".join(map(str, e["loc"])) or "(top level)"
+    msg = f"{path}, field {where}: {e['msg']}"
+    if e["type"] == "extra_forbidden":
+        msg += _did_you_mean(e["loc"])
+    elif not isinstance(e.get("input"), dict | list):
+        msg += f" (found {excerpt(e['input'])})"
+    return msg
+
+
+def _real(path: Path) -> Path | None:
+    """``path`` with symlinks resolved; None when it cannot be (a symlink loop, a NUL byte, a name too long)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _allowed_roots(cfg: ClientConfig, folder: Path, allow_outside) -> list[Path]:
+    extra = [*cfg.allow_outside, *(_env_allowances() if allow_outside is None else allow_outside)]
+    roots = [folder.resolve(), *(_real(folder / os.path.expanduser(a)) for a in extra if str(a).strip())]
+    return [r for r in roots if r is not None]
+
+
+def _config_paths(cfg: ClientConfig) -> list[tuple[str, str]]:
+    """(key, path) of every file client.yaml names."""
+    paths = [(f"sources.{i}.path", s.path) for i, s in enumerate(cfg.sources)]
+    paths += [(f"sources.{i}.join.path", s.join.path) for i, s in enumerate(cfg.sources) if s.join is not None]
+    if cfg.branding.get("logo"):
+        paths.append(("branding.logo", cfg.branding["logo"]))
+    return paths
+
+
+def outside_paths(cfg: ClientConfig, folder: Path, allow_outside=None) -> list[tuple[str, str]]:
+    """(key, path) of the files client.yaml names that resolve (symlinks followed) outside the client's
+    folder and outside every allowance: ``allow_outside`` in client.yaml, and ``allow_outside`` given
+    here (None: the ``--allow-outside`` paths, from :data:`ALLOW_OUTSIDE_ENV`)."""
+    roots = _allowed_roots(cfg, folder, allow_outside)
+    bad = []
+    for key, value in _config_paths(cfg):
+        real = _real(folder / value)
+        if real is None or not any(real == r or real.is_relative_to(r) for r in roots):
+            bad.append((key, value))
+    return bad
+
+
+_LOGO_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+
+
+def check_logo(file: Path) -> str | None:
+    """Why ``file`` is not usable as a logo (None when it is a PNG, JPEG or SVG image under 2 MB by content)."""
+    expected = _LOGO_FORMATS.get(file.suffix.lower())
+    if expected is None:
+        return f"the logo must be a .png, .jpg or .svg file; got {file.suffix or 'no extension'!r}"
+    if not file.is_file():
+        return "no such file beside client.yaml"
+    if file.stat().st_size >= 2_000_000:
+        return "the logo is 2 MB or larger; use a smaller image"
+    if expected == "SVG":
+        import xml.etree.ElementTree as ET
+
+        try:
+            _event, root = next(ET.iterparse(file, events=("start",)))
+            ok = root.tag.rsplit("}", 1)[-1] == "svg"
+        except (ET.ParseError, StopIteration, UnicodeDecodeError):
+            ok = False
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:  # only the expected format is tried, and only its header and checksums are read (verify)
+            with Image.open(file, formats=[expected]) as im:
+                ok = im.format == expected
+                im.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+            ok = False
+    return None if ok else f"the file is not a {expected} image by its content; export the logo again as {expected}"
+
+
+def _env_allowances() -> list[str]:
+    return [p for p in os.environ.get(ALLOW_OUTSIDE_ENV, "").split(os.pathsep) if p.strip()]
+
+
+def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Path]:
+    """Read and validate ``client.yaml``; return the model and the file's folder.
+
+    Every path it names must lie inside its folder (symlinks resolved) or under
+    an allowance: ``allow_outside`` in the file, or ``allow_outside`` here
+    (default: the paths ``--allow-outside`` put in :data:`ALLOW_OUTSIDE_ENV`).
+    """
     path = Path(path)
     if path.is_dir():
         path = path / "client.yaml"
     if not path.is_file():
         raise DataError(f"{path}: no such client file (expected a client.yaml or its folder)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML ({exc})") from None
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save client.yaml as UTF-8") from None
+    except yaml.YAMLError as exc:  # one line: what and where, never a quoted block of the file
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise DataError(f"{path}: not valid YAML{where}: {excerpt(what, 160)[1:-1]}") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of settings at the top level")
     raw.setdefault("slug", path.resolve().parent.name)  # `validate client.yaml` inside the folder: not ''
@@ -307,10 +478,19 @@ def load_config(path: str | Path) -> tuple[ClientConfig, Path]:
     try:
         cfg = ClientConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            f"{path}, field {'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}"
-            + (f" (found {e['input']!r})" if not isinstance(e.get("input"), dict | list) else "")
-            for e in exc.errors()
-        ]
-        raise DataError(problems) from None
-    return cfg, path.parent
+        raise DataError([_problem(path, e) for e in exc.errors()]) from None
+    folder = path.parent
+    outside = outside_paths(cfg, folder, allow_outside)
+    problems = [f"{path}, field {key}: {excerpt(value)} lies outside the client's folder {folder.name}/ (symlinks "
+                f"resolved), so it is not read; move the file into the folder, or allow it explicitly with "
+                f"`allow_outside: [<its folder>]` in client.yaml or `--allow-outside <its folder>`"
+                if _real(folder / value) is not None else
+                f"{path}, field {key}: {excerpt(value)} cannot be resolved (a symbolic link loop, a NUL byte or a "
+                f"name too long), so it is not read; give the file's plain path inside the client's folder"
+                for key, value in outside]
+    logo = cfg.branding.get("logo")
+    if logo and "branding.logo" not in dict(outside) and (why := check_logo(folder / logo)):
+        problems.append(f"{path}, field branding.logo: {excerpt(logo)}: {why}")
+    if problems:
+        raise DataError(problems)
+    return cfg, folder

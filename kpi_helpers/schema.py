@@ -24,6 +24,7 @@ __all__ = [
     "TABLES",
     "Column",
     "DataError",
+    "excerpt",
     "validate_table",
 ]
 
@@ -112,8 +113,18 @@ DATE_COLUMNS: dict[str, str] = {
 _MAX_LISTED = 20
 
 
+def excerpt(value, limit: int = 60) -> str:
+    r"""A short, escaped, one-line quotation of a value for messages (at most ``limit`` characters of it).
+
+    >>> print(excerpt("line one\nline two"), excerpt("x" * 100, 5))
+    'line one\nline two' 'xxxxx…'
+    """
+    text = str(value)
+    return repr(text[:limit] + "…") if len(text) > limit else repr(text)
+
+
 def _where(file: str, row, column: str, value) -> str:
-    return f'{file}, row {int(row)}, column "{column}": {str(value)!r}'
+    return f'{file}, row {int(row)}, column "{column}": {excerpt(value)}'
 
 
 def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2,
@@ -204,7 +215,11 @@ def _expected(kind: str, value) -> str:
     text = _EXPECTED[kind]
     if kind in ("number", "amount", "count") and isinstance(value, str):
         v = value.strip()
-        if re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(r"[-−]?\d+,\d+", v):
+        # Offer only a declaration that reads the value: never a decimal comma for 2,014 (a year or a count).
+        if re.fullmatch(r"[-−]?\d{1,3}(,\d{3})+(\.\d+)?", v):
+            text += ' (this looks like commas between thousands: set `thousands: ","` for this source in client.yaml)'
+        elif re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(
+                r"[-−]?\d+,(\d{1,2}|\d{4,})", v):
             text += ' (this looks like a decimal comma or spaces between thousands: set `decimal: ","` and '\
                     '`thousands: " "` for this source in client.yaml)'
     return text

@@ -18,6 +18,7 @@ from . import i18n
 from .annual import HEADLINE_KPIS, SCORECARD_KPIS
 from .catalog import REGISTRY, format_value, label
 from .catalog import glossary as _glossary
+from .config import check_logo, outside_paths
 from .i18n import _
 from .narrative import DECISION_LABELS as _DECISION_LABELS
 from .narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
@@ -134,7 +135,9 @@ def _branding(rv) -> tuple[str, str]:
     if b.get("logo"):
         path = (rv.data.folder / b["logo"]).resolve()
         kind = _LOGO_TYPES.get(path.suffix.lower())
-        if kind and path.is_file() and path.stat().st_size < 2_000_000:
+        # never embed a file from outside the client's folder (unless allowed, as for load_config)
+        inside = "branding.logo" not in dict(outside_paths(rv.config, rv.data.folder))
+        if kind and inside and check_logo(path) is None:
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             logo = f'<img alt="logo" src="data:{kind};base64,{data}">'
         else:

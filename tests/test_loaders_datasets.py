@@ -22,6 +22,11 @@ DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 ACTIVITY = Path(__file__).resolve().parent / "fixtures" / "canonical_activity.csv"
 
 
+# The clean activity fixture moved into the reviewed year (its rows cover 2024-2025; a client must cover its year).
+def activity_in(year: int) -> dict:
+    return {"table": "activity", "path": str(ACTIVITY), "constants": {"period": f"{year}-12"}}
+
+
 def dataset(*parts: str) -> Path:
     path = DATASETS.joinpath(*parts)
     if not path.is_file():
@@ -30,7 +35,9 @@ def dataset(*parts: str) -> Path:
 
 
 def client(tmp_path: Path, year: int, sources: list[dict], **settings) -> Path:
-    config = {"name": "Real data", "currency": "USD", "year": year, "sources": sources, **settings}
+    # The shared datasets and the activity fixture lie outside the throw-away client's folder: allowed explicitly.
+    config = {"name": "Real data", "currency": "USD", "year": year, "sources": sources,
+              "allow_outside": [str(DATASETS), str(ACTIVITY)], **settings}
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "client.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
@@ -77,7 +84,7 @@ def test_olist_marketing_qualified_leads_as_crm_deals(tmp_path):
               "columns": {"mql_id": "deal_id", "first_contact_date": "created", "origin": "channel",
                           "landing_page_id": "tactic"},
               "constants": {"stage": "mql"}, "channel_map": OLIST_CHANNELS, "unknown_channels": "other"}
-    cfg = client(tmp_path, 2018, [{"table": "activity", "path": str(ACTIVITY)}, source])
+    cfg = client(tmp_path, 2018, [activity_in(2018), source])
     report = validate_client(cfg)
     assert report.ok, report.errors
     assert any("'(blank)' (60 rows)" in w for w in report.warnings)  # 60 leads without an origin, said so
@@ -99,12 +106,12 @@ def test_sudzilla_google_forms_nps_matches_the_published_answer(tmp_path):
     22 detractors (output_01.csv). Its US dates are ambiguous (11/1/2019), so the source states its format."""
     path = dataset("nps_sudzilla", "input_01.csv")
     source = {"table": "survey", "path": str(path), "preset": "survey", "date_format": "%m/%d/%Y %H:%M:%S"}
-    cfg = client(tmp_path, 2019, [{"table": "activity", "path": str(ACTIVITY)}, source])
+    cfg = client(tmp_path, 2019, [activity_in(2019), source])
     survey = kh.load_client(cfg).survey
     promoters, detractors, n = int((survey["nps"] >= 9).sum()), int((survey["nps"] <= 6).sum()), len(survey)
     assert (n, promoters, detractors) == (39, 8, 22)
     assert round((promoters - detractors) / n * 100, 1) == -35.9
-    undeclared = validate_client(client(tmp_path / "u", 2019, [{"table": "activity", "path": str(ACTIVITY)},
+    undeclared = validate_client(client(tmp_path / "u", 2019, [activity_in(2019),
                                                                 {k: v for k, v in source.items()
                                                                  if k != "date_format"}]))
     assert any("set `date_format:" in e for e in undeclared.errors)  # ambiguous without it: an error, not a guess

@@ -38,7 +38,9 @@ def dataset(*parts: str) -> Path:
 def client(folder: Path, year: int, sources: list[dict], **settings) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "client.yaml"
-    config = {"name": "Exports", "currency": "USD", "year": year, "sources": sources, **settings}
+    # the public files are read where they lie: allowed explicitly, as a user would (README, "Data safety")
+    config = {"name": "Exports", "currency": "USD", "year": year, "sources": sources,
+              "allow_outside": [str(DATASETS)], **settings}
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 

@@ -31,7 +31,8 @@ def client(tmp_path: Path, files: dict[str, bytes], sources: list[dict], **setti
     tmp_path.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
-    config = {"name": "Generic", "currency": "EUR", "year": 2025, "sources": sources, **settings}
+    config = {"name": "Generic", "currency": "EUR", "year": 2025, "sources": sources,
+              "allow_outside": [str(ACTIVITY)], **settings}
     (tmp_path / "client.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return tmp_path / "client.yaml"
 

@@ -32,7 +32,7 @@ def run_client(content: bytes, suffix: str, table: str, source: dict) -> None:
         sources = [{"table": "activity", "path": str(ACTIVITY)}] if table != "activity" else []
         sources.append({"table": table, "path": f"input{suffix}", **source})
         config = {"name": "Fuzz", "currency": "EUR", "year": 2025, "sources": sources, "vat_rate": 0.2,
-                  "rates": {"USD": 0.9}}
+                  "rates": {"USD": 0.9}, "allow_outside": [str(ACTIVITY)]}
         (folder / "client.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         report = validate_client(folder)
         assert isinstance(report.errors, list) and isinstance(report.warnings, list)

@@ -49,7 +49,7 @@ def check(tmp_path, file, preset, *, client=None, **source):
     sources = [] if table == "activity" else [{"table": "activity", "path": str(ACTIVITY)}]
     sources.append({"table": table, "path": str(PRESET_FILES / file), "preset": preset, **source})
     config = {"name": "Preset test", "currency": "EUR", "year": 2025, "vat_rate": 0.2, "rates": {"RUB": 0.01},
-              "sources": sources, **(client or {})}
+              "sources": sources, "allow_outside": [str(FIXTURES)], **(client or {})}
     path = tmp_path / "client.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path, validate_client(path)
@@ -243,9 +243,14 @@ def test_a_client_mixing_presets_stacks_activity_and_records_every_input(tmp_pat
         {"table": "deals", "path": str(PRESET_FILES / "hubspot_deals.csv"), "preset": "hubspot"},
     ]
     path = tmp_path / "client.yaml"
-    path.write_text(yaml.safe_dump({"name": "Mix", "currency": "EUR", "year": 2025, "sources": sources}))
+    path.write_text(yaml.safe_dump({"name": "Mix", "currency": "EUR", "year": 2025, "sources": sources,
+                                    "allow_outside": [str(FIXTURES)]}))
     data = kh.load_client(path)
-    assert len(data.activity) == 2 + 2 + 2 and data.activity["spend"].sum() == 600 + 1250.5
+    exported = data.activity.drop(columns=list(data.derived)).dropna(
+        how="all", subset=[c for c in data.activity if c not in ("period", "channel", "tactic", *data.derived)])
+    assert len(exported) == 2 + 2 + 2 and data.activity["spend"].sum() == 600 + 1250.5
+    # the funnel the web and ad exports lack is counted from the CRM's deals, and said so
+    assert data.derived["leads"] == "deals" and any(w.startswith("Derived from the CRM deals") for w in data.warnings)
     assert [i["preset"] for i in data.inputs] == ["yandex_metrica", "meta_ads", "google_ads", "hubspot"]
     for i in data.inputs:
         assert {"table", "path", "sha256", "rows", "rows_in", "rows_out", "rows_dropped", "format"} <= set(i)

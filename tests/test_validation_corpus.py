@@ -20,17 +20,28 @@ from corpus import CASES
 BAD = FIXTURES / "bad"
 
 
+def _in_bad(value):
+    """Settings naming a corpus file as ``bad/<file>`` point at it where it lies."""
+    if isinstance(value, dict):
+        return {k: _in_bad(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_bad(v) for v in value]
+    return str(BAD / value[4:]) if isinstance(value, str) and value.startswith("bad/") else value
+
+
 def client_for(case, folder: Path) -> Path:
-    """A client.yaml in ``folder`` reading the case's file where it lies (raw files are never copied)."""
+    """A client.yaml in ``folder`` reading the case's file where it lies (raw files are never copied): the
+    fixtures' folder is an explicit allowance, except for a case that checks the client is confined."""
     sources = []
     if not (case.alone and case.table == "activity"):
         sources.append({"table": "activity", "path": str(FIXTURES / "canonical_activity.csv")})
     sources.append({"table": case.table, "path": str(BAD / case.file), **case.source})
+    sources += [{"table": table, "path": str(BAD / file)} for table, file in case.extra]
     config = {"schema_version": 1, "name": case.name, "currency": "EUR", "year": 2025, "sources": sources,
-              **case.client}
+              **({} if case.confined else {"allow_outside": [str(FIXTURES)]}), **_in_bad(case.client)}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "client.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, allow_unicode=True) + case.yaml_tail, encoding="utf-8")
     return path
 
 

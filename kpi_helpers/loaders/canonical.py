@@ -13,7 +13,6 @@ import pandas as pd
 
 from ..config import ClientConfig, Source, load_config
 from ..schema import DataError
-from .derive import derive_tables
 from .generic import load_source
 from .validate import collect
 
@@ -65,11 +64,12 @@ def read_table(path: Path, table: str, sheet=None, channel_map: dict[str, str] |
     return res.frame.reset_index(drop=True)
 
 
-def load_client(path: str | Path) -> ClientData:
+def load_client(path: str | Path, allow_outside=None) -> ClientData:
     """Load a client: validate ``client.yaml`` and every source it names.
 
     Sources feeding the same table are stacked. Soft problems go to
-    ``ClientData.warnings``; hard ones raise.
+    ``ClientData.warnings``; hard ones raise. ``allow_outside``: folders or files outside
+    the client's folder that may be read (see :func:`kpi_helpers.config.load_config`).
 
     Raises
     ------
@@ -77,11 +77,9 @@ def load_client(path: str | Path) -> ClientData:
         Listing every problem of every file, each with file, spreadsheet row,
         column, value and the fix.
     """
-    cfg, folder = load_config(path)
+    cfg, folder = load_config(path, allow_outside)
     tables, report = collect(cfg, folder)
     if report.errors:
         raise DataError(report.errors)
-    derived = derive_tables(tables)
-    return ClientData(config=cfg, folder=folder, tables=derived.tables, inputs=report.sources,
-                      warnings=report.warnings + derived.notes, derived=derived.columns,
-                      by_construction=derived.by_construction)
+    return ClientData(config=cfg, folder=folder, tables=tables, inputs=report.sources, warnings=report.warnings,
+                      derived=report.derived.columns, by_construction=report.derived.by_construction)

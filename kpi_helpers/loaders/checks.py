@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..i18n import _
-from ..schema import DATE_COLUMNS
+from ..schema import DATE_COLUMNS, excerpt
 
 __all__ = ["FUNNEL_PAIRS", "check_rows", "check_table"]
 
@@ -73,7 +73,7 @@ def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = F
         dup = df[id_col].duplicated(keep=False) & df[id_col].notna()
         if dup.any():
             msg = (f'{label}, column "{id_col}": {int(dup.sum())} rows share an id with another row ({_rows(dup)}; '
-                   f"e.g. {df.loc[dup, id_col].iloc[0]!r})")
+                   f"e.g. {excerpt(df.loc[dup, id_col].iloc[0])})")
             if severe:
                 errors.append(msg + f"; each {id_col} must appear once: merge or correct the rows")
             else:
@@ -128,5 +128,5 @@ def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str], *,
         dup = df[ids].duplicated(keep=False) & df[ids].notna()
         if dup.any():
             errors.append(f"{where}: {int(dup.sum())} rows share a {ids} across files (e.g. "
-                          f"{df.loc[dup, ids].iloc[0]!r}); each {ids} must appear once")
+                          f"{excerpt(df.loc[dup, ids].iloc[0])}); each {ids} must appear once")
     return errors, warnings

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import _
-from ..schema import DEAL_STAGES, TABLES, DataError, validate_table
+from ..schema import DEAL_STAGES, TABLES, DataError, excerpt, validate_table
 from . import checks
-from .detect import detect_date_format, detect_number_format
+from .detect import detect_date_format
 from .mapping import Resolver, duplicate_rows, non_data_rows
 from .money import convert_money
+from .numbers import MAX_EXACT, ambiguity_message, number_marks, too_large
 from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
 from .presets import PRESETS
 
@@ -91,16 +92,20 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     file = folder / src.path
     label = source_label(folder, src.path)
     res = SourceResult(src.table, info={"table": src.table, "path": src.path, "preset": src.preset})
-    if not file.is_file():
-        res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
-                          f"it is relative to client.yaml)")
-        return res
-    res.info["sha256"] = sha256(file)
-    res.info["bytes"] = file.stat().st_size
     try:
+        if not file.is_file():
+            res.errors.append(f"{label}: file not found (check the source's path in client.yaml; "
+                              f"it is relative to client.yaml)")
+            return res
+        res.info["sha256"] = sha256(file)
+        res.info["bytes"] = file.stat().st_size
         res.frame = _load(src, cfg, folder, file, label, res)
     except DataError as exc:
         res.errors.extend(exc.problems)
+        res.frame = None
+    except OSError as exc:  # unreadable: permissions, a name too long, a file vanishing while read
+        res.errors.append(f"{label}: cannot be read ({exc.strerror or type(exc).__name__}); check the file and "
+                          f"its path in client.yaml")
         res.frame = None
     res.info.pop("_join_matched", None)  # left behind when loading stopped early
     if res.errors:
@@ -272,8 +277,9 @@ def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
     missing = [c.name for c in TABLES[src.table].values() if c.required and c.name not in have]
     if not missing:
         return
+    found = excerpt(", ".join(map(str, headers)), 200)[1:-1] if headers else "no columns"
     msg = (f"{label}: table {src.table!r} lacks required column(s) {', '.join(missing)}; "
-           f"found {', '.join(map(str, headers)) or 'no columns'}. "
+           f"found {found}. "
            f"Rename the columns in the file or map them in client.yaml.")
     msg += resolver.suggest(missing, headers)
     if _ID_COLUMNS.get(src.table) in missing and src.table != "survey":
@@ -283,7 +289,7 @@ def _require_columns(src, preset, resolver, mapping, headers, label) -> None:
         for delim in (";", "\t", ",", "|"):
             if str(h).count(delim) >= 2:
                 name = {"\t": "\\t"}.get(delim, delim)
-                msg += (f" The header {str(h)[:60]!r} holds {name!r}: the delimiter is probably {name!r}; "
+                msg += (f" The header {excerpt(h)} holds {name!r}: the delimiter is probably {name!r}; "
                         f"set `delimiter: {name!r}` for this source.")
                 break
         else:
@@ -340,20 +346,19 @@ def _kind(table: str, col: str) -> str:
 def _parse(out, src, preset, na_values, label, res) -> pd.DataFrame:
     kinds = {c: _kind(src.table, c) for c in out.columns}
     numeric = [c for c, k in kinds.items() if k in ("number", "amount", "count", "score", "percent", "duration")]
-    if numeric:
-        sample = pd.concat([out[c].head(2000) for c in numeric], ignore_index=True)
-        sample = sample[sample.map(lambda v: isinstance(v, str))] if sample.dtype == object else sample
-        decimal, thousands = detect_number_format(sample)
-        decimal, thousands = src.decimal or decimal, src.thousands if src.thousands is not None else thousands
-        if thousands == decimal:
-            thousands = ""
+    if numeric:  # every number cell of the file decides its marks, not a sample
+        marks = number_marks(pd.concat([_text_cells(out[c]) for c in numeric], ignore_index=True),
+                             src.decimal, src.thousands)
+        decimal, thousands = marks.decimal, marks.thousands
         res.info.update(decimal=decimal, thousands=thousands, decimal_detected=src.decimal is None,
                         thousands_detected=src.thousands is None)
+        if marks.ambiguous:
+            _report_ambiguous(out, [c for c in numeric if kinds[c] != "duration"], kinds, marks.ambiguous, label, res)
     formats = {}
     for c, kind in kinds.items():
         col = out[c]
         if kind in ("number", "amount", "count", "score"):
-            out[c] = parse_numbers(col, decimal, thousands, na_values)
+            out[c] = _report_too_large(parse_numbers(col, decimal, thousands, na_values), col, c, label, res)
         elif kind == "percent":
             out[c] = _report(parse_percent(col, decimal, thousands, na_values), col, c, label, res,
                              "is not a percentage (e.g. 45.2 or 45,2 %)")
@@ -363,17 +368,61 @@ def _parse(out, src, preset, na_values, label, res) -> pd.DataFrame:
         elif kind in ("month", "date"):
             out[c], formats[c] = _parse_date_column(col, c, src, preset, label, res)
         else:
-            out[c] = _text(col, na_values)
+            out[c] = _report_control_characters(_text(col, na_values), c, label, res)
     if formats:
         res.info["date_format"] = formats
     return out
+
+
+def _text_cells(col: pd.Series) -> pd.Series:
+    """The cells of a column written as text (spreadsheet-typed numbers carry no marks)."""
+    return col[col.map(lambda v: isinstance(v, str))] if col.dtype == object else col
+
+
+def _listed(mask: pd.Series) -> list:
+    return list(mask.index[mask.to_numpy(dtype=bool)][:_MAX_LISTED])
+
+
+def _report_ambiguous(out, numeric, kinds, mark, label, res) -> None:
+    for c in numeric:
+        text = _text_cells(out[c]).astype(str).str.strip()
+        hit = text.str.match(rf"^[-−+]?[1-9]\d{{0,2}}{re.escape(mark)}\d{{3}}%?$").fillna(False)
+        if hit.any():
+            row = hit.index[hit.to_numpy(dtype=bool)][0]
+            more = int(hit.sum()) - 1
+            res.errors.append(ambiguity_message(label, int(row), c, text.loc[row], mark, kinds[c] == "count")
+                              + (f" ({more} more such rows in this column)" if more else ""))
+
+
+def _report_too_large(parsed: pd.Series, col, name, label, res) -> pd.Series:
+    big = too_large(parsed)
+    for r in _listed(big):
+        res.errors.append(f'{label}, row {int(r)}, column "{name}": {excerpt(col.loc[r])} is too large to add up '
+                          f"exactly (above {MAX_EXACT:,.0f}); correct the cell or check the export's units")
+    return parsed
+
+
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _report_control_characters(text: pd.Series, name, label, res) -> pd.Series:
+    """A NUL or other control character in a name: the export is damaged, and no spreadsheet could hold it."""
+    if not re.search(_CONTROL, "\n".join(text.dropna().to_numpy(dtype=object).tolist())):  # one C-speed search
+        return text
+    bad = text.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
+    for r in _listed(bad):
+        char = re.search(_CONTROL, text.loc[r]).group()
+        res.errors.append(f'{label}, row {int(r)}, column "{name}": {excerpt(text.loc[r])} holds the control '
+                          f"character {char!r} (byte {ord(char)}), which is not text; delete it in the file or "
+                          f"export the data again")
+    return text
 
 
 def _report(parsed, col, name, label, res, expected) -> pd.Series:
     if parsed.dtype == object:
         bad = parsed.map(lambda v: isinstance(v, str))
         for r in parsed.index[bad.to_numpy()][:_MAX_LISTED]:
-            res.errors.append(f'{label}, row {int(r)}, column "{name}": {str(col.loc[r])!r} {expected}')
+            res.errors.append(f'{label}, row {int(r)}, column "{name}": {excerpt(col.loc[r])} {expected}')
         parsed = pd.to_numeric(parsed.where(~bad), errors="coerce")
     return parsed
 
@@ -386,7 +435,7 @@ def _parse_date_column(col, name, src, preset, label, res) -> tuple[pd.Series, s
             return parse_dates(col, None), "spreadsheet dates"
         fmt, _share, rivals = detect_date_format(texts)
         if rivals:
-            res.errors.append(f'{label}, column "{name}": dates such as {str(texts.iloc[0])!r} read as {fmt} or as '
+            res.errors.append(f'{label}, column "{name}": dates such as {excerpt(texts.iloc[0])} read as {fmt} or as '
                               f'{rivals[0]} give different dates; set `date_format: "{fmt}"` (or '
                               f'"{rivals[0]}") for this source in client.yaml')
             return col, fmt
@@ -396,7 +445,7 @@ def _parse_date_column(col, name, src, preset, label, res) -> tuple[pd.Series, s
     if parsed.dtype == object:
         bad = parsed.map(lambda v: isinstance(v, str))
         for r in parsed.index[bad.to_numpy()][:_MAX_LISTED]:
-            res.errors.append(f'{label}, row {int(r)}, column "{name}": {str(col.loc[r])!r} is not a date in this '
+            res.errors.append(f'{label}, row {int(r)}, column "{name}": {excerpt(col.loc[r])} is not a date in this '
                               f'file\'s format {fmt} (the other rows use it); correct the cell, or set '
                               f'`date_format:` for this source in client.yaml')
         if int(bad.sum()) > _MAX_LISTED:
@@ -488,7 +537,7 @@ def _map_stages(out, src, cfg, preset, label, res) -> pd.DataFrame:
     unknown = mapped.isna() & ~blank
     for value, n in raw[unknown].value_counts().head(_MAX_LISTED).items():
         rows = raw.index[(raw == value).fillna(False).to_numpy(dtype=bool)][:5].tolist()
-        res.errors.append(f'{label}, column "stage": {value!r} (rows {", ".join(map(str, rows))}'
+        res.errors.append(f'{label}, column "stage": {excerpt(value)} (rows {", ".join(map(str, rows))}'
                           f'{f" and {n - len(rows)} more" if n > len(rows) else ""}) is not a stage this source '
                           f"knows; map it in client.yaml, e.g. `stage_map: {{{value!r}: sql}}` (stages lead, mql, "
                           f"sql, opportunity, won; 'lost' or e.g. 'sql/lost' for lost deals)")

@@ -16,6 +16,8 @@ import pandas as pd
 from ..catalog import REGISTRY
 from ..config import ClientConfig, load_config
 from ..schema import COUNT_COLUMNS, DataError
+from . import integrity
+from .derive import Derived, derive_tables
 from .checks import check_table
 from .generic import load_source
 
@@ -68,6 +70,7 @@ class ValidationReport:
     sources: list[dict] = field(default_factory=list)
     config_path: Path | None = None
     kpis: dict = field(default_factory=dict)
+    derived: Derived | None = None  # loaders.derive: columns counted from other tables, stages fixed by recording
 
     @property
     def ok(self) -> bool:
@@ -90,7 +93,8 @@ class ValidationReport:
             dropped = ", ".join(f"{n} {why}" for why, n in s.get("rows_dropped", {}).items())
             lines.append(f"{posixpath.normpath(s['path'])} -> {s['table']}: {s.get('rows_in', 0)} rows in, "
                          f"{s.get('rows_out', 0)} out" + (f" ({dropped} left out)" if dropped else "")
-                         + (f"; {fmt}" if fmt else ""))
+                         + (f"; {fmt}" if fmt else "")
+                         + ("; read from outside the client's folder (allowed)" if s.get("outside_folder") else ""))
             lines += _columns_lines(s)
         lines += _reach_lines(self.kpis)
         return "\n".join(lines)
@@ -179,35 +183,49 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     Returns the tables (index reset) and the report; raises nothing for bad data.
     """
     report = ValidationReport(config_path=folder / "client.yaml")
-    parts: dict[str, list[pd.DataFrame]] = {}
+    parts: dict[str, list[tuple[str, pd.DataFrame]]] = {}
     names: dict[str, list[str]] = {}
     for src in cfg.sources:
         res = load_source(src, cfg, folder)
+        if not (folder / src.path).resolve().is_relative_to(folder.resolve()):
+            res.info["outside_folder"] = True  # allowed (load_config refuses it otherwise): said in validate
         report.errors.extend(res.errors)
         report.warnings.extend(res.warnings)
         report.sources.append(res.info)
         names.setdefault(src.table, []).append(posixpath.normpath(src.path))
         if res.frame is not None:
-            parts.setdefault(src.table, []).append(res.frame)
+            parts.setdefault(src.table, []).append((f"{folder.name}/{src.path}", res.frame))
+    report.warnings.extend(integrity.unify_names(parts))
     tables: dict[str, pd.DataFrame] = {}
-    for table, frames in parts.items():
+    for table, labelled in parts.items():
+        frames = [df for _label, df in labelled]
         df = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         errors, warnings = check_table(df, table, cfg.year, names[table],
                                        first_month=int(cfg.fiscal_year_start[:2]))
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         tables[table] = df
+    errors, warnings = integrity.check_links(parts, cfg)
+    report.errors.extend(errors)
+    report.warnings.extend(warnings)
     report.kpis = kpi_reach(tables)
-    return tables, report
+    if report.errors:
+        return tables, report
+    report.derived = derive_tables(tables)  # what the missing tables would hold, said in validate too
+    report.warnings.extend(report.derived.notes)
+    return report.derived.tables, report
 
 
-def validate_client(path: str | Path) -> ValidationReport:
+def validate_client(path: str | Path, allow_outside=None) -> ValidationReport:
     """Check a client's configuration and data without making a report.
 
     Parameters
     ----------
     path : str or Path
         A ``client.yaml`` or its folder.
+    allow_outside : list of paths, optional
+        Folders or files outside the client's folder that may be read (``--allow-outside``;
+        default: :data:`kpi_helpers.config.ALLOW_OUTSIDE_ENV`).
 
     Returns
     -------
@@ -217,7 +235,7 @@ def validate_client(path: str | Path) -> ValidationReport:
         with ``0 if report.ok else 1``.
     """
     try:
-        cfg, folder = load_config(path)
+        cfg, folder = load_config(path, allow_outside)
     except DataError as exc:
         return ValidationReport(errors=list(exc.problems), config_path=Path(path))
     _, report = collect(cfg, folder)
