@@ -57,6 +57,9 @@ class ReviewPeriod:
         (y1, m1), (y2, m2) = self.real_month(1, year), self.real_month(self.last_month, year)
         if not self.partial and self.first_month == 1:
             return i18n.digits(str(year))
+        if i18n.calendar() == "solar_hijri":  # Gregorian months do not match Solar Hijri ones: give the dates
+            end = dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+            return _("{first} – {last}").format(first=i18n.date_text(dt.date(y1, m1, 1)), last=i18n.date_text(end))
         if y1 == y2:
             return _("{first}–{last} {year}").format(first=i18n.month_name(m1, y1), last=i18n.month_name(m2, y2),
                                                     year=i18n.digits(str(y1)))

@@ -34,7 +34,7 @@ MIN_TRIALS = 100
 STAGE_TRIALS = {"traffic_to_lead": "visits", "lead_to_mql": "leads", "mql_to_sql": "mql", "sql_to_customer": "sql",
                 "lead_to_customer": "leads", "conversion_rate": "visits"}
 _COLUMNS = ["level", "channel", "tactic", "kpi", "value", "reason"]
-_GROWTH_KPIS = ("revenue", "cost", "customers", "leads", "visits", "orders", "mql", "sql")
+_GROWTH_KPIS = ("revenue", "customers", "leads", "visits", "orders", "mql", "sql")  # cost is chosen, not sampled
 
 
 def _base(prev: pd.Series, kpi: str) -> float:
@@ -44,6 +44,14 @@ def _base(prev: pd.Series, kpi: str) -> float:
 
 
 def _row_flags(row: pd.Series, prev: pd.Series | None) -> list[tuple[str, float, str]]:
+    """Flags of one scorecard row: levels of ROI, LTV:CAC and stages at tactic and portfolio level (a
+    channel's repeat its tactics'), changes on a small base at channel and portfolio level."""
+    if row["level"] == "channel":
+        return _growth_flags(row, prev)
+    return _level_flags(row) + (_growth_flags(row, prev) if row["level"] == "portfolio" else [])
+
+
+def _level_flags(row: pd.Series) -> list[tuple[str, float, str]]:
     flags = []
     roi = row.get("roi", np.nan)
     if pd.notna(roi) and roi > MAX_ROI:
@@ -58,6 +66,11 @@ def _row_flags(row: pd.Series, prev: pd.Series | None) -> list[tuple[str, float,
         if pd.notna(rate) and rate in (0.0, 1.0) and pd.notna(n) and n >= MIN_TRIALS:
             flags.append((kpi, rate, _("{rate} over {n} units: fixed by how the data were recorded, not "
                                        "evidence").format(rate=format_value(rate, "rate"), n=i18n.number(n))))
+    return flags
+
+
+def _growth_flags(row: pd.Series, prev: pd.Series | None) -> list[tuple[str, float, str]]:
+    flags = []
     if prev is not None:
         for kpi in _GROWTH_KPIS:
             base = _base(prev, kpi)
