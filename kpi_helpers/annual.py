@@ -14,7 +14,8 @@ from .budget import propose_budget
 from . import i18n
 from .catalog import REGISTRY, glossary
 from .i18n import _
-from .comparisons import channel_rate_ci, compare_channels, compare_order_values, compare_tactics
+from .comparisons import (channel_rate_ci, compare_channels, compare_order_values, compare_tactics,
+                          funnel_quality_notes)
 from .decisions import DECISIONS, decide
 from .config import load_config
 from .loaders import ClientData, load_client
@@ -237,5 +238,5 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         budget=propose_budget(data, sc, dec, year),
         availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
                                   + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
-        data_quality=_data_quality(data, year),
+        data_quality=_data_quality(data, year) + funnel_quality_notes(data, sc, year),
     )

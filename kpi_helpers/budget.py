@@ -60,14 +60,18 @@ def fit_response(data: ClientData, year: int) -> pd.DataFrame:
     a = allocate_costs(data, data.config.cost_allocation)
     a = a[a["period"].dt.year.isin([year - 1, year])]
     margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
-    m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum().reset_index()
+    if "revenue" not in a:  # no result to fit (an ads-only or CRM-without-amounts client): no curve anywhere
+        a = a.assign(revenue=np.nan)
+    m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum(min_count=1).reset_index()
     rows = []
     for (ch, ta), g in m.groupby(["channel", "tactic"]):
         ok = g[(g["cost"] > 0) & (g["revenue"] > 0)]
         x, y = ok["cost"].to_numpy(), ok["revenue"].to_numpy() * margin
         row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
                "cov": None, "note": ""}
-        if len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
+        if g["revenue"].isna().all() or not (g["cost"] > 0).any():
+            row["note"] = _("no curve: no revenue or no cost recorded; budget unchanged")
+        elif len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
             row["note"] = _("no curve: too few months or a cost that does not vary; budget unchanged")
         else:
             center = np.log(x).mean()
@@ -111,7 +115,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
                    max_change: float = 0.5, n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
     """The proposal, one row per tactic (:data:`BUDGET_COLUMNS`); ``attrs["total"]`` holds the expected
     change of the summed result with its 90 % interval (``change, ci_low, ci_high``)."""
-    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")][["channel", "tactic", "cost"]]
+    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
     t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
     t = t.merge(fit_response(data, year), on=["channel", "tactic"], how="left")
     t["current_budget"] = t["cost"].fillna(0.0)

@@ -31,7 +31,8 @@ from .allocation import allocate_costs
 from .loaders import ClientData
 from .stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
-__all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "compare_order_values", "STAGES"]
+__all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "compare_order_values", "STAGES",
+           "by_construction", "stages_by_construction", "funnel_quality_notes"]
 
 #: Funnel stages as (id, successes column, trials column).
 STAGES = (("traffic_to_lead", "leads", "visits"), ("lead_to_mql", "mql", "leads"), ("mql_to_sql", "sql", "mql"),
@@ -39,11 +40,72 @@ STAGES = (("traffic_to_lead", "leads", "visits"), ("lead_to_mql", "mql", "leads"
 
 
 def _present_stages(t: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Every stage of :data:`STAGES` whose two columns the table holds (lead -> customer included: it is the
+    one stage a CRM export of MQLs only can test)."""
     cols = set(t.columns[t.notna().any()])
-    out = [s for s in STAGES if s[1] in cols and s[2] in cols]
-    if any(s[0] == "sql_to_customer" for s in out):  # with a full B2B funnel, lead -> customer is redundant
-        out = [s for s in out if s[0] != "lead_to_customer"]
+    return [s for s in STAGES if s[1] in cols and s[2] in cols]
+
+
+def by_construction(successes, trials) -> str | None:
+    """``"all"`` when every unit passed the stage (rate 100 %), ``"none"`` when none did (0 %), else None.
+
+    Applied to the portfolio's totals of a stage: the portfolio is the sum of its tactics, so a 100 %
+    (0 %) portfolio rate means every tactic is at 100 % (0 %). Such a stage carries no evidence about any
+    tactic (a CRM export of MQLs only makes every lead an MQL; lost deals without a close date make
+    every closed deal won), so it is neither tested nor used by the decisions.
+
+    >>> by_construction(120, 120), by_construction(0, 50), by_construction(3, 50), by_construction(0, 0)
+    ('all', 'none', None, None)
+    """
+    if pd.isna(successes) or pd.isna(trials) or not trials > 0:
+        return None
+    return "all" if successes == trials else "none" if successes == 0 else None
+
+
+def stages_by_construction(sc: pd.DataFrame, year: int) -> dict[str, str]:
+    """Stage id -> ``"all"`` / ``"none"`` for the stages whose portfolio rate in ``year`` is 100 % or 0 %."""
+    pf = sc[(sc["year"] == year) & (sc["level"] == "portfolio")]
+    if pf.empty:
+        return {}
+    row = pf.iloc[0]
+    out = {}
+    for name, succ, trials in _present_stages(pf):
+        kind = by_construction(row[succ], row[trials])
+        if kind:
+            out[name] = kind
     return out
+
+
+def _deals_without_close(data: ClientData, year: int) -> int:
+    """Lost deals of ``year`` (by creation) that carry no close date: a close rate then counts wins only."""
+    d = data.deals
+    if d is None or "status" not in d or "created" not in d:
+        return 0
+    closed = d["closed"] if "closed" in d else pd.Series(pd.NaT, index=d.index)
+    return int(((d["status"] == "lost") & closed.isna() & (d["created"].dt.year == year)).sum())
+
+
+def funnel_quality_notes(data: ClientData, sc: pd.DataFrame, year: int) -> list[str]:
+    """Data-quality notes on funnel stages that are 100 % or 0 % by construction, and on a close rate that
+    counts only won deals; for the report's data-quality list (:func:`kpi_helpers.annual.build_review`)."""
+    from . import i18n
+    from .catalog import label
+    from .i18n import _
+
+    notes = []
+    for name, kind in stages_by_construction(sc, year).items():
+        text = (_("{stage} is 100 % for every tactic in {year}: every unit passed the stage, which is how the "
+                  "data were exported (e.g. a CRM export of MQLs only) rather than a result; the stage is not "
+                  "tested and not used as evidence.") if kind == "all" else
+                _("{stage} is 0 % for every tactic in {year}: no unit passed the stage, so the data probably do "
+                  "not record it; the stage is not tested and not used as evidence."))
+        notes.append(text.format(stage=label(name), year=i18n.digits(str(year))))
+    lost = _deals_without_close(data, year)
+    if lost:
+        notes.append(_("{n} lost deals of {year} have no close date: they are left out of the close rate, which "
+                       "therefore counts won deals only and is not used as evidence.").format(
+            n=i18n.number(lost), year=i18n.digits(str(year))))
+    return notes
 
 
 def _roi_units(data: ClientData, year: int, margin: float) -> pd.DataFrame | None:
@@ -61,9 +123,9 @@ def _roi_ci(units, monthly, row, margin, n_boot, seed, alpha) -> tuple[float, fl
         u = units[(units["channel"] == key[0]) & (units["tactic"] == key[1])]["value"].to_numpy()
         basis = "customers"
     else:
-        m = monthly.loc[key] if key in monthly.index else pd.DataFrame()
+        m = monthly.loc[key] if monthly is not None and key in monthly.index else pd.DataFrame()
         u, basis = (m["revenue"].to_numpy() * margin if len(m) else np.array([])), "months"
-    if len(u) < 2 or not row["cost"] > 0:
+    if len(u) < 2 or not row.get("cost", np.nan) > 0:
         return np.nan, np.nan, basis
     den = np.full(len(u), row["cost"] / len(u))  # the cost is known: spread evenly, its resampled sum is the cost
     with warnings.catch_warnings():
@@ -73,16 +135,30 @@ def _roi_ci(units, monthly, row, margin, n_boot, seed, alpha) -> tuple[float, fl
 
 
 def _vs_rest(d: pd.DataFrame, succ: str, trials: str, alpha: float) -> pd.DataFrame:
-    """Each row of ``d`` (positional ids) against the other rows pooled: rest rate and Holm-adjusted p."""
-    res = stats.compare_rates(d.assign(g=range(len(d))), successes=succ, trials=trials, group="g", alpha=alpha)
+    """Each row of ``d`` (positional ids) against the other rows pooled: rest rate and the raw p-value."""
+    res = stats.compare_rates(d.assign(g=range(len(d))), successes=succ, trials=trials, group="g", alpha=alpha,
+                              correction=None)
     vr = res.vs_rest.set_index("group_a").reindex(range(len(d)))
-    return pd.DataFrame({"rest": vr["rate_b"].to_numpy(), "p": vr["p_adjusted"].to_numpy()}, index=d.index)
+    return pd.DataFrame({"rest": vr["rate_b"].to_numpy(), "p": vr["p_value"].to_numpy()}, index=d.index)
 
 
-def _stage_tests(t: pd.DataFrame, alpha: float) -> pd.DataFrame:
+def _holm_columns(out: pd.DataFrame, cols: list[str], alpha: float) -> None:
+    """Holm-adjust every p-value of ``cols`` together, as one family (in place)."""
+    if not cols:
+        return
+    adjusted = stats.adjust_p_values(out[cols].to_numpy("float64").ravel(), correction="holm", alpha=alpha)
+    out[cols] = adjusted.reshape(len(out), len(cols))
+
+
+def _stage_tests(t: pd.DataFrame, alpha: float, skip=()) -> pd.DataFrame:
+    """Every stage the table holds (except ``skip``, the stages at 100 % or 0 % by construction), each tactic
+    against the rest of the portfolio and against the rest of its channel; each of the two families (all
+    stages x tactics scanned) is Holm-corrected as a whole."""
     t = t.reset_index(drop=True)
     out = pd.DataFrame(index=t.index)
     for name, succ, trials in _present_stages(t):
+        if name in skip:
+            continue
         ok = t[trials] > 0
         if ok.sum() < 2:
             continue
@@ -96,12 +172,15 @@ def _stage_tests(t: pd.DataFrame, alpha: float) -> pd.DataFrame:
                 cr = _vs_rest(part, succ, trials, alpha)
                 out.loc[part.index, f"{name}_channel_rest"] = cr["rest"]
                 out.loc[part.index, f"{name}_channel_p"] = cr["p"]
+    _holm_columns(out, [c for c in out if c.endswith("_p") and not c.endswith("_channel_p")], alpha)
+    _holm_columns(out, [c for c in out if c.endswith("_channel_p")], alpha)
     return out
 
 
 def _yoy(sc: pd.DataFrame, data: ClientData, year: int, keys: pd.Index, alpha: float) -> pd.DataFrame:
     a = data.activity
-    months = (a.assign(year=a["period"].dt.year).groupby(["year", "channel", "tactic"])["period"].nunique())
+    months = (a.assign(year=a["period"].dt.year).groupby(["year", "channel", "tactic"])["period"].nunique()
+              if a is not None else pd.Series(dtype=float))
     prev = sc[(sc["year"] == year - 1) & (sc["level"] == "tactic")].set_index(["channel", "tactic"])
     rows = []
     for ch, ta in keys:
@@ -127,20 +206,21 @@ def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: flo
     margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
     units = _roi_units(data, year, margin)
     monthly = None
-    if units is None:
+    if units is None and data.activity is not None and "revenue" in data.activity:
         a = allocate_costs(data, data.config.cost_allocation)
         a = a[a["period"].dt.year == year]
         monthly = a.groupby(["channel", "tactic", "period"])[["revenue"]].sum()
     out = pd.DataFrame(index=t.index)
-    out["channel"], out["tactic"], out["roi"] = t["channel"], t["tactic"], t["roi"]
+    out["channel"], out["tactic"] = t["channel"], t["tactic"]
+    out["roi"] = t["roi"] if "roi" in t else np.nan
     ci = [_roi_ci(units, monthly, row, margin, n_boot, seed, alpha) for _, row in t.iterrows()]
     out["roi_ci_low"], out["roi_ci_high"], out["roi_ci_basis"] = zip(*ci) if ci else ([], [], [])
-    if "customers" in t:
+    if "customers" in t and "cost" in t:
         cac = poisson_cost_ci(t["cost"].fillna(0).to_numpy(), t["customers"].fillna(0).to_numpy(), alpha=alpha)
         out["cac"], out["cac_ci_low"], out["cac_ci_high"] = cac["value"].to_numpy(), cac["ci_low"].to_numpy(), \
             cac["ci_high"].to_numpy()
     out = out.join(_yoy(sc, data, year, t.index, alpha)).reset_index(drop=True)
-    return pd.concat([out, _stage_tests(t, alpha)], axis=1)
+    return pd.concat([out, _stage_tests(t, alpha, stages_by_construction(sc, year))], axis=1)
 
 
 def compare_channels(sc: pd.DataFrame, year: int, *, successes: str = "leads", trials: str = "visits",

@@ -4,26 +4,35 @@ The rules are documented thresholds (``client.yaml`` ``thresholds``) applied the
 same way to every tactic, in this order:
 
 1. **insufficient_data**: fewer than ``min_customers`` new customers *and*
-   fewer than ``10 × min_customers`` leads in the year; or no cost recorded
-   (ROI cannot be computed).
-2. The **decision ROI** is margin-based when the client's gross margin is
+   fewer than ``10 × min_customers`` leads in the year (a missing column counts
+   as none; with neither column, nothing can be judged).
+2. **No return to judge**: without a cost (none recorded, or 0) or without
+   revenue, ROI is not computed and never made up. The verdict is then a
+   funnel-only comparison: **optimise** when a stage is clearly weak (rule 4),
+   else **insufficient_data**; the reason starts "Cannot judge return: no cost
+   recorded" (or no revenue).
+3. The **decision ROI** is margin-based when the client's gross margin is
    known (revenue ROI can keep a tactic that loses money), else revenue-based;
    the reason says which. At or over ``roi_hurdle`` the tactic is **keep**,
    unless its LTV : CAC is under ``ltv_cac_min`` or its CAC payback is over
    ``payback_max_months`` (then **optimise**: it pays this year but its
    customers are not worth what they cost).
-3. Under the hurdle, a funnel stage is **weak** when its rate is under
+4. Under the hurdle, a funnel stage is **weak** when its rate is under
    ``weak_stage_ratio`` × the rate of the rest of the portfolio *and*, when
-   comparisons are given, the difference is significant (Holm-adjusted
-   p < ``alpha``). If bringing the weakest stage to the portfolio's rate would
-   lift the ROI over the hurdle (revenue scales with the customers that stage
-   lets through, cost unchanged), the tactic is **optimise**, with the stage and
-   a suggested action; otherwise **drop**: even a fixed funnel would not pay.
+   comparisons are given, the difference is significant (Holm-adjusted over
+   every stage and tactic scanned, p < ``alpha``). Every stage the data hold is
+   scanned (visit → lead, lead → MQL, MQL → SQL, SQL → customer, lead →
+   customer; the last only when no stage inside it is tested); a stage at
+   100 % or 0 % for the whole portfolio is so by construction and is skipped.
+   If bringing the weakest stage to the comparison rate would lift the ROI over
+   the hurdle (revenue scales with the customers that stage lets through, cost
+   unchanged), the tactic is **optimise**, with the stage and a suggested
+   action; otherwise **drop**: even a fixed funnel would not pay.
 
-Confidence: ``high`` when the ROI's 95 % interval lies wholly on the decided
-side of the hurdle and there are at least 30 new customers; ``low`` when the
-interval contains the hurdle or there are fewer than 30 customers; ``medium``
-otherwise (including no interval available).
+Confidence: ``high`` when the ROI's (1 − ``alpha``) interval lies wholly on the
+decided side of the hurdle and there are at least 30 new customers; ``low``
+when the interval contains the hurdle or there are fewer than 30 customers;
+``medium`` otherwise (including no interval available).
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from . import i18n, stats
 from .catalog import format_value, label
 from .i18n import _
 from .config import Override, Thresholds
-from .review import FUNNEL_STAGES
+from .comparisons import STAGES, by_construction
 
 __all__ = ["decide", "DECISIONS", "ACTIONS", "COLUMNS"]
 
@@ -60,33 +69,46 @@ ACTIONS = {
 }
 
 
-def _p_text(p) -> str:
-    if pd.isna(p):
-        return "p " + _("n/a")
-    return "p < " + i18n.number(0.001, 3) if p < 0.001 else "p = " + i18n.number(p, 3 if p < 0.01 else 2)
+_p_text = stats.format_p  # one p-value format for the whole report
+
+#: Stages strictly between leads and customers: when any of them is tested, lead -> customer (their product)
+#: is reported but not used as a separate weak stage.
+_INSIDE_LEAD_TO_CUSTOMER = ("lead_to_mql", "mql_to_sql", "sql_to_customer")
 
 
 def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> list[dict]:
-    """Every consecutive pair of funnel stages present: the tactic's rate, the comparison rate and p.
+    """Every funnel stage the data hold (:data:`kpi_helpers.comparisons.STAGES`): the tactic's rate, the
+    comparison rate and the Holm-adjusted p.
 
-    The comparison rate is the rest of the portfolio (other tactics pooled) from
-    ``comp`` when given, else the whole portfolio.
+    A stage the portfolio passes at 100 % or 0 % (by construction, see
+    :func:`kpi_helpers.comparisons.by_construction`) is left out: it is no evidence. The comparison rate is
+    the rest of the portfolio (other tactics pooled) from ``comp`` when given, else the whole portfolio.
     """
-    present = [s for s in FUNNEL_STAGES if pd.notna(row.get(s)) and pd.notna(portfolio.get(s))]
     out = []
-    for a, b in zip(present, present[1:]):
-        name = _STAGE_NAMES.get((a, b))
-        if not name or not row[a] > 0:
+    for name, succ, trials in STAGES:
+        if pd.isna(row.get(succ)) or pd.isna(row.get(trials)) or not row[trials] > 0:
+            continue
+        if pd.isna(portfolio.get(succ)) or pd.isna(portfolio.get(trials)) or not portfolio[trials] > 0 \
+                or by_construction(portfolio[succ], portfolio[trials]):
             continue
         rest = comp.get(f"{name}_rest", np.nan) if comp is not None else np.nan
-        ref = rest if pd.notna(rest) else (portfolio[b] / portfolio[a] if portfolio[a] > 0 else np.nan)
+        ref = rest if pd.notna(rest) else portfolio[succ] / portfolio[trials]
         if pd.notna(ref) and ref > 0:
-            out.append({"name": name, "rate": row[b] / row[a], "ref": ref,
+            out.append({"name": name, "rate": row[succ] / row[trials], "ref": ref,
                         "ref_label": _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio"),
                         "p": comp.get(f"{name}_p", np.nan) if comp is not None else np.nan,
                         "channel_rest": comp.get(f"{name}_channel_rest", np.nan) if comp is not None else np.nan,
                         "channel_p": comp.get(f"{name}_channel_p", np.nan) if comp is not None else np.nan})
     return out
+
+
+def _weak_stages(stages: list[dict], th: Thresholds) -> list[dict]:
+    """Stages under ``weak_stage_ratio`` x their comparison rate and not shown equal to it (Holm p < alpha when
+    a p-value is given); lead -> customer only when no stage inside it is tested."""
+    names = {s["name"] for s in stages}
+    return [s for s in stages if s["rate"] < th.weak_stage_ratio * s["ref"]
+            and not (pd.notna(s["p"]) and s["p"] >= th.alpha)
+            and not (s["name"] == "lead_to_customer" and names & set(_INSIDE_LEAD_TO_CUSTOMER))]
 
 
 def _confidence(cust, roi, lo, hi, hurdle) -> tuple[str, str]:
@@ -98,9 +120,9 @@ def _confidence(cust, roi, lo, hi, hurdle) -> tuple[str, str]:
     return "high", _("the ROI interval lies on one side of the hurdle, with 30 or more customers")
 
 
-def _roi_text(roi, lo, hi, variant) -> str:
-    ci = ", " + _("95 % CI {low} to {high}").format(low=format_value(lo, "rate"), high=format_value(hi, "rate")) \
-        if pd.notna(lo) else ""
+def _roi_text(roi, lo, hi, variant, alpha: float = 0.05) -> str:
+    ci = ", " + _("{level} CI {low} to {high}").format(level=stats.confidence_level(alpha), low=format_value(lo, "rate"),
+                                                        high=format_value(hi, "rate")) if pd.notna(lo) else ""
     return f"ROI {format_value(roi, 'rate')} ({variant}{ci})"
 
 
@@ -116,29 +138,74 @@ def _stage_text(s: dict, with_p: bool = True) -> str:
     return txt
 
 
+def _value(row: pd.Series, name: str) -> float:
+    v = row.get(name, np.nan)
+    return np.nan if v is None else float(v)
+
+
+def _sample(row: pd.Series, th: Thresholds) -> dict | None:
+    """The insufficient-data verdict when the tactic has too few customers and too few leads, else None."""
+    cust, leads = _value(row, "customers"), _value(row, "leads")
+    if pd.isna(cust) and pd.isna(leads):
+        return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
+                "reason": _("No leads and no customers are recorded for this tactic, so nothing it brought can "
+                            "be judged.")}
+    cust, leads = np.nan_to_num(cust), np.nan_to_num(leads)
+    if cust < th.min_customers and leads < 10 * th.min_customers:
+        return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
+                "reason": _("Only {customers} new customers and {leads} leads in the year: fewer than "
+                            "{min_customers} customers and {min_leads} leads, too few to judge.").format(
+                    customers=i18n.number(cust), leads=i18n.number(leads),
+                    min_customers=i18n.number(th.min_customers), min_leads=i18n.number(10 * th.min_customers))}
+    return None
+
+
+def _missing_money(row: pd.Series) -> str | None:
+    """Why the return cannot be judged (no cost / no revenue recorded), or None when both are there."""
+    cost, revenue = _value(row, "cost"), _value(row, "revenue")
+    if pd.isna(cost) or cost <= 0:
+        return _("no cost recorded") if pd.notna(revenue) else _("no cost and no revenue recorded")
+    if pd.isna(revenue):
+        return _("no revenue recorded")
+    return None
+
+
+def _funnel_only(row: pd.Series, stages: list[dict], th: Thresholds, missing: str) -> dict:
+    """The verdict without a return: optimise when a stage is clearly weak, else insufficient_data."""
+    weak = _weak_stages(stages, th)
+    head = _("Cannot judge return: {missing}.").format(missing=missing)
+    if not weak:
+        return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("no return"),
+                "reason": head + " " + (_("No funnel stage is clearly weaker than the comparison.") if stages else
+                                        _("No funnel stage can be compared."))}
+    s = min(weak, key=lambda x: x["rate"] / x["ref"])
+    return {"decision": "optimise", "confidence": "medium" if pd.notna(s["p"]) else "low",
+            "confidence_rule": _("funnel comparison only"), "weakest_stage": s["name"], "stage_rate": s["rate"],
+            "portfolio_stage_rate": s["ref"], "stage_p": s["p"],
+            "action": _(ACTIONS[s["name"]]) + _ab_plan(s, row, th.alpha),
+            "reason": head + " " + _("Judged on the funnel alone: {stage}.").format(stage=_stage_text(s))}
+
+
 def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin) -> dict:
-    cust, leads = np.nan_to_num(row.get("customers", np.nan)), np.nan_to_num(row.get("leads", np.nan))
-    roi = row["roi"]
+    cust = np.nan_to_num(_value(row, "customers"))
+    roi = _value(row, "roi")
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
     hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
     variant = _("margin-based") if margin is not None else _("revenue-based")
     base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "customers": cust}
-    if cust < th.min_customers and leads < 10 * th.min_customers:
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
-                       "reason": _("Only {customers} new customers and {leads} leads in the year: fewer than "
-                                   "{min_customers} customers and {min_leads} leads, too few to judge.").format(
-                           customers=i18n.number(cust), leads=i18n.number(leads),
-                           min_customers=i18n.number(th.min_customers), min_leads=i18n.number(10 * th.min_customers))}
-    if pd.isna(roi):
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("no cost"),
-                       "reason": _("ROI n/a: no cost is recorded for this tactic, so its return cannot be judged.")}
+    too_few = _sample(row, th)
+    if too_few:
+        return base | too_few
+    stages = _stages(row, portfolio, comp)
+    missing = _missing_money(row)
+    if missing or pd.isna(roi):
+        return base | {"roi": np.nan} | _funnel_only(row, stages, th, missing or _("ROI n/a"))
     conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
     base |= {"confidence": conf, "confidence_rule": rule}
-    roi_txt, hurdle = _roi_text(roi, lo, hi, variant), format_value(th.roi_hurdle, "rate")
-    stages = _stages(row, portfolio, comp)
+    roi_txt, hurdle = _roi_text(roi, lo, hi, variant, th.alpha), format_value(th.roi_hurdle, "rate")
     if roi >= th.roi_hurdle:
         return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
-    weak = [s for s in stages if s["rate"] < th.weak_stage_ratio * s["ref"] and not (pd.notna(s["p"]) and s["p"] >= th.alpha)]
+    weak = _weak_stages(stages, th)
     if not weak:
         return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and no funnel stage is "
                                                       "clearly weaker than the rest of the portfolio: there is no "
@@ -200,8 +267,11 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
         if pd.notna(main["channel_rest"]):
             extra += " " + _("and against {rate} for the rest of its channel ({p})").format(
                 rate=format_value(main["channel_rest"], "rate"), p=_p_text(main["channel_p"]))
+    cust = _value(row, "customers")
+    if pd.isna(cust):
+        return {"decision": "keep", "reason": _("{roi}{extra}.").format(roi=roi_clause, extra=extra)}
     return {"decision": "keep", "reason": _("{roi} with {customers} new customers{extra}.").format(
-        roi=roi_clause, customers=i18n.number(row.get("customers", 0)), extra=extra)}
+        roi=roi_clause, customers=i18n.number(cust), extra=extra)}
 
 
 def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,

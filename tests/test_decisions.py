@@ -126,7 +126,7 @@ def test_weak_stage_must_be_significant():
 
 
 @pytest.mark.parametrize("cost, customers, leads, expected, reason", [
-    (0, 50, 300, "insufficient_data", "no cost is recorded"),  # zero spend: ROI n/a
+    (0, 50, 300, "insufficient_data", "Cannot judge return: no cost recorded"),  # zero spend: ROI n/a
     (1_000, 0, 50, "insufficient_data", "Only 0 new customers and 50 leads"),  # zero customers, few leads
     (1_000, 0, 5_000, "drop", "below the 0.0 % hurdle"),  # zero customers from many leads: judged, dropped
 ])
@@ -163,3 +163,138 @@ def test_optimise_action_sizes_the_ab_test():
     assert f"needs {n:,} per variant" in d["action"]
     # 20 000 visits a year: 2 x n visits take 2n / (20 000 / 12) months
     assert f"about {2 * n / (20_000 / 12):.1f} months" in d["action"]
+
+
+# --- every funnel stage tested, stages at 100 % / 0 % by construction, partial scorecards (issue 10) ---
+
+from types import SimpleNamespace  # noqa: E402
+
+import numpy as np  # noqa: E402
+from statsmodels.stats.multitest import multipletests  # noqa: E402
+from statsmodels.stats.proportion import proportions_ztest  # noqa: E402
+
+from kpi_helpers import comparisons  # noqa: E402
+from kpi_helpers.budget import propose_budget  # noqa: E402
+
+
+def _crm_scorecard(tactics, *, with_money=False):
+    """CRM-only shape: leads, mql, customers (and optionally revenue), no visits, no cost, no roi.
+
+    tactics: (name, leads, mql, customers, revenue)."""
+    rows = [{"year": 2025, "level": "tactic", "channel": "organic_search" if n.startswith("o") else "paid_search",
+             "tactic": n, "leads": l, "mql": m, "customers": c, **({"revenue": r} if with_money else {})}
+            for n, l, m, c, r in tactics]
+    df = pd.DataFrame(rows)
+    pf = df.drop(columns=["year", "level", "channel", "tactic"]).sum()
+    return pd.concat([df, pd.DataFrame([{"year": 2025, "level": "portfolio", **pf.to_dict()}])], ignore_index=True)
+
+
+# Every lead is an MQL (a CRM export of MQLs only): lead -> MQL is 100 % by construction; lead -> customer differs.
+# Portfolio: 3 000 leads, 270 customers (9 %). "paid" converts 12 % (120 / 1 000), "organic" 11.8 % (118 / 1 000),
+# "other_weak" 3.2 % (32 / 1 000).
+CRM = _crm_scorecard([("paid", 1_000, 1_000, 120, 60_000), ("organic", 1_000, 1_000, 118, 59_000),
+                      ("other_weak", 1_000, 1_000, 32, 16_000)], with_money=True)
+
+
+def test_stage_at_100_percent_is_by_construction_and_not_evidence():
+    assert comparisons.stages_by_construction(CRM, 2025) == {"lead_to_mql": "all"}
+    t = CRM[CRM["level"] == "tactic"]
+    tests = comparisons._stage_tests(t, 0.05, skip={"lead_to_mql"})
+    assert "lead_to_mql_p" not in tests and "lead_to_customer_p" in tests  # the stage that differs is tested
+    d = _by_tactic(decide(CRM, None, Thresholds()))
+    # no cost: the return cannot be judged, but the funnel can: other_weak converts 3.2 % against 9 % for the
+    # portfolio (3.2 < 0.6 x 9 = 5.4), so it is optimise on the funnel alone; the others are not weak
+    assert d.loc["other_weak", "decision"] == "optimise"
+    assert d.loc["other_weak", "weakest_stage"] == "lead_to_customer"
+    assert d.loc["other_weak", "reason"].startswith("Cannot judge return: no cost recorded.")
+    assert np.isnan(d.loc["other_weak", "roi"])  # never a made-up ROI
+    assert d.loc["paid", "decision"] == "insufficient_data"
+    assert "No funnel stage is clearly weaker" in d.loc["paid", "reason"]
+
+
+def test_stage_tests_are_holm_corrected_over_every_stage_and_tactic():
+    # three tactics, two stages (visit -> lead, lead -> customer): six tests vs the rest in one Holm family
+    t = pd.DataFrame({"channel": ["a", "b", "c"], "tactic": ["x", "y", "z"], "visits": [5_000, 4_000, 6_000],
+                      "leads": [250, 160, 330], "customers": [50, 40, 40]})
+    got = comparisons._stage_tests(t, 0.05)
+    raw = []  # independent: statsmodels' z-test of each tactic against the other two pooled, then Holm over all six
+    for stage, succ, trials in (("traffic_to_lead", "leads", "visits"), ("lead_to_customer", "customers", "leads")):
+        for i in range(3):
+            rest = t.drop(index=i)
+            raw.append(proportions_ztest([rest[succ].sum(), t.loc[i, succ]],
+                                         [rest[trials].sum(), t.loc[i, trials]])[1])
+    holm = multipletests(raw, method="holm")[1]
+    assert got["traffic_to_lead_p"].tolist() == pytest.approx(holm[:3].tolist())
+    assert got["lead_to_customer_p"].tolist() == pytest.approx(holm[3:].tolist())
+
+
+def test_funnel_notes_explain_stages_by_construction_and_closes_without_date():
+    deals = pd.DataFrame({"status": ["won", "lost", "lost", "open"], "closed": pd.to_datetime(["2025-03-01", None, None, None]),
+                          "created": pd.to_datetime(["2025-01-01", "2025-02-01", "2024-05-01", "2025-04-01"])})
+    notes = comparisons.funnel_quality_notes(SimpleNamespace(deals=deals), CRM, 2025)
+    assert any("Lead → MQL is 100 % for every tactic in 2025" in n and "not used as evidence" in n for n in notes)
+    # one lost deal of 2025 has no close date (the other is of 2024)
+    assert any(n.startswith("1 lost deals of 2025 have no close date") for n in notes)
+    assert comparisons.by_construction(0, 40) == "none" and comparisons.by_construction(np.nan, 40) is None
+
+
+def test_ads_only_scorecard_without_revenue_or_customers():
+    # an ad-platform export: visits, leads and cost, no revenue, no customers, no roi column
+    sc = pd.DataFrame([{"year": 2025, "level": "tactic", "channel": "social_paid", "tactic": t, "visits": v,
+                        "leads": l, "cost": c} for t, v, l, c in (("A", 10_000, 1_000, 1_000), ("B", 20_000, 250, 1_000))])
+    sc = pd.concat([sc, pd.DataFrame([{"year": 2025, "level": "portfolio", "visits": 30_000, "leads": 1_250,
+                                       "cost": 2_000}])], ignore_index=True)
+    d = _by_tactic(decide(sc, None, Thresholds()))
+    assert d.loc["A", "decision"] == "insufficient_data"
+    assert d.loc["A", "reason"].startswith("Cannot judge return: no revenue recorded.")
+    # B: visit -> lead 250 / 20 000 = 1.25 % against 1 250 / 30 000 = 4.17 % for the portfolio: under 0.6 x 4.17 %
+    assert d.loc["B", "decision"] == "optimise" and d.loc["B", "weakest_stage"] == "traffic_to_lead"
+    assert d.loc["B", "stage_rate"] == pytest.approx(0.0125)
+    assert d.loc["B", "portfolio_stage_rate"] == pytest.approx(1_250 / 30_000)
+
+
+def test_orders_only_scorecard_without_leads_or_cost():
+    # an online shop: customers and revenue only
+    sc = pd.DataFrame([{"year": 2025, "level": "tactic", "channel": "direct", "tactic": "Shop", "customers": 300,
+                        "revenue": 30_000}, {"year": 2025, "level": "portfolio", "customers": 300, "revenue": 30_000}])
+    d = decide(sc, None, Thresholds()).iloc[0]
+    assert d["decision"] == "insufficient_data" and d["reason"].startswith("Cannot judge return: no cost recorded.")
+    assert "No funnel stage can be compared" in d["reason"]
+    nothing = pd.DataFrame([{"year": 2025, "level": "tactic", "channel": "direct", "tactic": "X", "visits": 10},
+                            {"year": 2025, "level": "portfolio", "visits": 10}])
+    d = decide(nothing, None, Thresholds()).iloc[0]
+    assert d["decision"] == "insufficient_data" and "No leads and no customers" in d["reason"]
+
+
+def _ads_only_client(folder):
+    """Activity from an ad platform: spend, visits, leads; no revenue, no costs table."""
+    import textwrap
+
+    folder.mkdir(parents=True)
+    rows = [[m, "social_paid", t, 100.0 + 10 * (i % 3), 1_000, l] for i, m in
+            enumerate(pd.date_range("2024-01-01", "2025-12-01", freq="MS").strftime("%Y-%m"))
+            for t, l in (("A", 100), ("B", 20))]
+    pd.DataFrame(rows, columns=["period", "channel", "tactic", "spend", "visits", "leads"]).to_csv(
+        folder / "activity.csv", index=False)
+    (folder / "client.yaml").write_text(textwrap.dedent("""\
+        schema_version: 1
+        name: Ads only
+        year: 2025
+        sources:
+          - {table: activity, path: activity.csv}
+        """))
+    return kh.load_client(folder)
+
+
+def test_ads_only_client_through_evidence_decisions_and_budget(tmp_path):
+    data = _ads_only_client(tmp_path / "ads")
+    sc = kh.review.scorecard(data, 2025)
+    comp = comparisons.compare_tactics(data, sc, 2025)
+    assert comp["roi"].isna().all() and comp["roi_ci_low"].isna().all()  # no revenue: no ROI, no interval
+    d = _by_tactic(decide(sc, comp, Thresholds(), year=2025))
+    # B: visit -> lead 240 / 12 000 = 2 % against 1 200 / 12 000 = 10 % for A (the rest): weak and significant
+    assert d.loc["B", "decision"] == "optimise" and "no revenue recorded" in d.loc["B", "reason"]
+    assert d.loc["A", "decision"] == "insufficient_data"
+    b = propose_budget(data, sc, d.reset_index(), 2025).set_index("tactic")
+    assert (b["proposed_budget"] == b["current_budget"]).all()  # nothing to fit: budgets unchanged
+    assert b["note"].str.contains("no revenue or no cost recorded").all()
