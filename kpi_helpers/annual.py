@@ -195,6 +195,7 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
             rows += [stats.nps_ci(g["nps"], alpha=alpha).assign(channel=ch) for ch, g in s.groupby("channel")]
         nps = pd.concat(rows, ignore_index=True)
         out["nps"] = nps[["channel", *[c for c in nps.columns if c != "channel"]]]
+        out["nps"].attrs["alpha"] = alpha  # the level the report prints beside the interval
     return out
 
 

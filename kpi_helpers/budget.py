@@ -16,7 +16,8 @@ Assumptions, written beside the result in the report:
   (scipy ``minimize``, SLSQP).
 - **Uncertainty.** The curves' coefficients are drawn from their estimated
   normal distribution (``n_draws``, seeded); the expected change of the total
-  result comes with a 90 % interval. It covers the curves' estimation error,
+  result comes with a (1 − ``alpha``) interval, ``alpha`` from the client's
+  thresholds (a 95 % interval for the default 0.05). It covers the curves' estimation error,
   not changes in the market.
 """
 
@@ -41,7 +42,7 @@ ASSUMPTIONS = (
     "than 6 months, have no curve and keep their budget.",
     "Tactics to drop get no budget; tactics with too little data keep theirs; the rest of the total goes "
     "where the curves promise most, each tactic moving at most ±{max_change}.",
-    "The interval (90 %) reflects how precisely the curves are estimated, not changes in the market; "
+    "The interval ({level}) reflects how precisely the curves are estimated, not changes in the market; "
     "seasonality that moves cost and result together can make a curve look steeper than it is.",
 )
 
@@ -112,9 +113,12 @@ def _optimise(curves: pd.DataFrame, current: np.ndarray, total: float, max_chang
 
 
 def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, year: int, *,
-                   max_change: float = 0.5, n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+                   max_change: float = 0.5, n_draws: int = 2000, seed: int = 0,
+                   alpha: float | None = None) -> pd.DataFrame:
     """The proposal, one row per tactic (:data:`BUDGET_COLUMNS`); ``attrs["total"]`` holds the expected
-    change of the summed result with its 90 % interval (``change, ci_low, ci_high``)."""
+    change of the summed result with its (1 − ``alpha``) interval (``change, ci_low, ci_high, alpha``);
+    ``alpha`` defaults to the client's threshold."""
+    alpha = data.config.thresholds.alpha if alpha is None else alpha
     t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
     t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
     t = t.merge(fit_response(data, year), on=["channel", "tactic"], how="left")
@@ -133,13 +137,14 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     t["result_current"] = np.where(curve, _annual(t["level"], t["b"], t["center"], t["current_budget"]), np.nan)
     t["result_proposed"] = np.where(curve, _annual(t["level"], t["b"], t["center"], t["proposed_budget"]), np.nan)
     out = t[BUDGET_COLUMNS].copy()
-    out.attrs["total"] = _uncertainty(t[curve], n_draws, seed) | {
-        "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum()), "max_change": max_change}
+    out.attrs["total"] = _uncertainty(t[curve], n_draws, seed, alpha) | {
+        "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum()), "max_change": max_change,
+        "alpha": alpha}
     return out
 
 
-def _uncertainty(t: pd.DataFrame, n_draws: int, seed: int) -> dict:
-    """Expected change of the summed result (curves only) with a 90 % interval from coefficient draws."""
+def _uncertainty(t: pd.DataFrame, n_draws: int, seed: int, alpha: float) -> dict:
+    """Expected change of the summed result (curves only) with a (1 − alpha) interval from coefficient draws."""
     if t.empty:
         return {"change": 0.0, "ci_low": np.nan, "ci_high": np.nan}
     rng = np.random.default_rng(seed)
@@ -150,4 +155,5 @@ def _uncertainty(t: pd.DataFrame, n_draws: int, seed: int) -> dict:
         diffs += (_annual(draws[:, 0], b, r["center"], r["proposed_budget"])
                   - _annual(draws[:, 0], b, r["center"], r["current_budget"]))
     point = float((t["result_proposed"] - t["result_current"]).sum())
-    return {"change": point, "ci_low": float(np.quantile(diffs, 0.05)), "ci_high": float(np.quantile(diffs, 0.95))}
+    low, high = np.quantile(diffs, [alpha / 2, 1 - alpha / 2])
+    return {"change": point, "ci_low": float(low), "ci_high": float(high)}

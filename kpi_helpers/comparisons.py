@@ -4,19 +4,25 @@
 
 - ``roi, roi_ci_low, roi_ci_high, roi_ci_basis``: the decision ROI with a
   seeded percentile bootstrap (:func:`~kpi_helpers.stats_money.bootstrap_ratio_ci`)
-  that resamples the **customers** who bought in the year (their revenue in the
-  year), cost held fixed; without orders and customers tables, the twelve
-  **months** of the tactic are resampled instead (a stated, rougher fallback);
+  at level 1 − ``alpha`` that resamples the tactic's **customers** who could buy
+  in the year, buyers and non-buyers (value 0) alike, so that the number of
+  buyers varies as it does between years; cost held fixed. Without orders and
+  customers tables, the twelve **months** of the tactic are resampled instead
+  (a stated, rougher fallback);
 - ``cac, cac_ci_low, cac_ci_high``: exact Poisson interval on the new customers;
 - for each funnel stage the data has (``traffic_to_lead``, ``lead_to_mql``, …):
   ``<stage>_rate``, the rate of the **rest of the portfolio** (all other
   tactics pooled) ``<stage>_rest``, the Holm-adjusted p-value of the
   difference across tactics ``<stage>_p``, and the same against the rest of
   the tactic's **own channel** ``<stage>_channel_rest`` / ``<stage>_channel_p``
-  (NaN when the channel has a single tactic);
+  (NaN when the channel has a single tactic). Every stage the data hold is
+  tested (lead → customer included); the p-values of one scan (all stages ×
+  tactics) are Holm-corrected together; a stage at 100 % or 0 % for the whole
+  portfolio (:func:`by_construction`) is not tested;
 - ``leads_ratio, leads_p``: this year's leads per active month against last
   year's (Poisson rate test), ``t2l_diff, t2l_p``: the visit → lead change
-  (two-proportion test).
+  (two-proportion test); each of the two families is Holm-corrected over the
+  tactics (the raw p-values are kept as ``leads_p_raw, t2l_p_raw``).
 """
 
 from __future__ import annotations
@@ -109,12 +115,25 @@ def funnel_quality_notes(data: ClientData, sc: pd.DataFrame, year: int) -> list[
 
 
 def _roi_units(data: ClientData, year: int, margin: float) -> pd.DataFrame | None:
-    """Revenue in the year per (channel, tactic, customer), or None without orders and customers."""
+    """One row per (channel, tactic, customer) who could have bought in the year, with the margin (or revenue)
+    they brought in the year; None without orders and customers tables.
+
+    The units are every customer the tactic had acquired by the year's end and not lost before it began
+    (``churned`` empty or in or after the year), buyers and non-buyers alike (value 0), plus any customer who
+    bought in the year: resampling them lets the number of buyers vary as it does from year to year. Their
+    values sum to the ROI's numerator exactly.
+    """
     if data.orders is None or data.customers is None or "tactic" not in data.customers:
         return None
+    c = data.customers
+    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    churned = c["churned"] if "churned" in c else pd.Series(pd.NaT, index=c.index)
+    at_risk = (c["acquired"] <= end) & (churned.isna() | (churned >= start))
     o = data.orders[data.orders["date"].dt.year == year]
-    o = o.merge(data.customers[["customer_id", "channel", "tactic"]], on="customer_id")
-    return (o.groupby(["channel", "tactic", "customer_id"])["amount"].sum() * margin).rename("value").reset_index()
+    spent = o.groupby("customer_id")["amount"].sum()
+    units = c[at_risk | c["customer_id"].isin(spent.index)][["channel", "tactic", "customer_id"]]
+    value = units["customer_id"].map(spent).fillna(0.0) * margin
+    return units.assign(value=value.to_numpy()).reset_index(drop=True)
 
 
 def _roi_ci(units, monthly, row, margin, n_boot, seed, alpha) -> tuple[float, float, str]:
@@ -196,7 +215,12 @@ def _yoy(sc: pd.DataFrame, data: ClientData, year: int, keys: pd.Index, alpha: f
                 r = stats.compare_years_rate(p["leads"], p["visits"], cur["leads"], cur["visits"], alpha=alpha).iloc[0]
                 row |= {"t2l_diff": r["diff"], "t2l_p": r["p_value"]}
         rows.append(row)
-    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(list(keys), names=["channel", "tactic"]))
+    out = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(list(keys), names=["channel", "tactic"]),
+                       columns=["leads_ratio", "leads_p", "t2l_diff", "t2l_p"])
+    for col in ("leads_p", "t2l_p"):  # each year-over-year family is corrected over the tactics tested
+        out[f"{col}_raw"] = out[col]
+        out[col] = stats.adjust_p_values(out[col].to_numpy("float64"), correction="holm", alpha=alpha)
+    return out
 
 
 def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: float = 0.05, n_boot: int = 2000,
@@ -246,6 +270,7 @@ def channel_rate_ci(sc: pd.DataFrame, year: int, *, successes: str = "leads", tr
         return pd.DataFrame(columns=["channel", "successes", "trials", "rate", "ci_low", "ci_high", "method"])
     ci = stats.rate_ci(rows[successes].fillna(0).to_numpy(), rows[trials].fillna(0).to_numpy(), alpha=alpha)
     ci.insert(0, "channel", rows["channel"].fillna("all channels").to_numpy())
+    ci.attrs["alpha"] = alpha  # the level the report prints beside the interval
     return ci
 
 

@@ -107,19 +107,22 @@ def adjust_p_values(p_values, *, correction: str = "holm", alpha: float = 0.05) 
     return _adjust(p_values, correction, alpha)[0]
 
 
-def format_p(p) -> str:
+def format_p(p, *, bare: bool = False) -> str:
     """A p-value as the report prints it everywhere: ``p < 0.001``, ``p = 0.004`` (3 decimals under 0.01),
-    ``p = 0.23`` (2 decimals), ``p n/a``; digits and decimal sign in the report language.
+    ``p = 0.23`` (2 decimals), ``p n/a``; digits and decimal sign in the report language. ``bare`` leaves
+    out the ``p =`` (a table column headed "p").
 
-    >>> format_p(0.0004), format_p(0.0042), format_p(0.2349)
-    ('p < 0.001', 'p = 0.004', 'p = 0.23')
+    >>> format_p(0.0004), format_p(0.0042), format_p(0.2349), format_p(0.2349, bare=True)
+    ('p < 0.001', 'p = 0.004', 'p = 0.23', '0.23')
     """
     from . import i18n
     from .i18n import _
 
     if p is None or pd.isna(p):
-        return "p " + _("n/a")
-    return "p < " + i18n.number(0.001, 3) if p < 0.001 else "p = " + i18n.number(p, 3 if p < 0.01 else 2)
+        return ("" if bare else "p ") + _("n/a")
+    if p < 0.001:
+        return ("< " if bare else "p < ") + i18n.number(0.001, 3)
+    return ("" if bare else "p = ") + i18n.number(p, 3 if p < 0.01 else 2)
 
 
 def confidence_level(alpha: float) -> str:

@@ -298,3 +298,59 @@ def test_ads_only_client_through_evidence_decisions_and_budget(tmp_path):
     b = propose_budget(data, sc, d.reset_index(), 2025).set_index("tactic")
     assert (b["proposed_budget"] == b["current_budget"]).all()  # nothing to fit: budgets unchanged
     assert b["note"].str.contains("no revenue or no cost recorded").all()
+
+
+# --- honest uncertainty (issue 11.3) ---
+
+def test_roi_units_are_every_customer_who_could_buy_buyers_and_non_buyers():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"], "channel": "email", "tactic": "T",
+                              "acquired": pd.to_datetime(["2023-05-01", "2024-02-01", "2025-03-01", "2022-01-01",
+                                                          "2026-01-05"]),
+                              "churned": pd.to_datetime([None, None, None, "2024-06-30", None])})
+    orders = pd.DataFrame({"customer_id": ["a", "a", "c", "a"], "amount": [100.0, 50.0, 80.0, 999.0],
+                           "date": pd.to_datetime(["2025-01-10", "2025-06-01", "2025-04-01", "2024-03-01"])})
+    u = comparisons._roi_units(SimpleNamespace(orders=orders, customers=customers), 2025, 0.5).set_index("customer_id")
+    # a bought 150 in 2025, c 80, b nothing (a non-buyer, value 0); d churned in 2024 and e came in 2026: not units
+    assert sorted(u.index) == ["a", "b", "c"]
+    assert u["value"].to_dict() == {"a": 75.0, "b": 0.0, "c": 40.0}  # x 0.5 margin; sums to the ROI's numerator
+
+
+def test_roi_interval_lets_the_number_of_buyers_vary():
+    # 10 buyers of 100 and 10 non-buyers, cost 500: ROI = 1 000 / 500 - 1 = 100 %
+    units = pd.DataFrame({"channel": "email", "tactic": "T", "customer_id": range(20),
+                          "value": [100.0] * 10 + [0.0] * 10})
+    lo, hi, basis = comparisons._roi_ci(units, None, pd.Series({"channel": "email", "tactic": "T", "cost": 500.0}),
+                                        1.0, 2000, 0, 0.05)
+    # independent: numpy draws 20 of the 20 units with replacement 2 000 times (seed 0), the same stream as
+    # bootstrap_ratio_ci; the number of buyers in a resample is binomial(20, 0.5), so the ROI is 2 x buyers / 10 - 1
+    idx = np.random.default_rng(0).integers(0, 20, size=(2000, 20))
+    roi = units["value"].to_numpy()[idx].sum(axis=1) / 500 - 1
+    assert (lo, hi) == pytest.approx(tuple(np.quantile(roi, [0.025, 0.975])))
+    # buyers ~ binomial(20, 0.5), sd 2.24, so ROI sd 0.45 and roughly 12 % to 188 %; holding the 10 buyers
+    # fixed (the old resampling of buyers only) would give a zero-width interval at 100 %
+    assert basis == "customers" and lo < 0.25 and hi > 1.75
+
+
+def test_year_over_year_tests_are_holm_corrected():
+    from kpi_helpers import stats
+
+    sc = pd.DataFrame([{"year": y, "level": "tactic", "channel": "c", "tactic": t, "leads": l, "visits": 10_000}
+                       for y, t, l in ((2024, "x", 100), (2025, "x", 130), (2024, "y", 200), (2025, "y", 260),
+                                       (2024, "z", 50), (2025, "z", 52))])
+    act = pd.DataFrame([{"period": pd.Timestamp(y, m, 1), "channel": "c", "tactic": t}
+                        for y in (2024, 2025) for m in range(1, 13) for t in "xyz"])
+    keys = pd.MultiIndex.from_tuples([("c", "x"), ("c", "y"), ("c", "z")])
+    got = comparisons._yoy(sc, SimpleNamespace(activity=act), 2025, keys, 0.05)
+    raw = [stats.compare_years_count(p, 12, c, 12)["p_value"].iloc[0] for p, c in ((100, 130), (200, 260), (50, 52))]
+    assert got["leads_p_raw"].tolist() == pytest.approx(raw)
+    assert got["leads_p"].tolist() == pytest.approx(multipletests(raw, method="holm")[1].tolist())  # statsmodels
+
+
+def test_alpha_drives_every_printed_confidence_level():
+    from kpi_helpers import show, stats
+
+    comp = _comparisons([("good", 1.5, 2.5, 0.04, 0.2)])
+    reason = _by_tactic(decide(CRAFTED, comp, Thresholds(alpha=0.1))).loc["good", "reason"]
+    assert "90 % CI 150.0 % to 250.0 %" in reason and "95 %" not in reason
+    assert show._ci_labels(0.1) == {"ci_low": "90 % CI low", "ci_high": "90 % CI high"}
+    assert stats.format_p(0.0123) == "p = 0.01" and show._mark(0.0123, 0.05).startswith('<span class="sig">0.01')
