@@ -65,6 +65,13 @@ class AnnualReview:
         """Scorecard KPIs this client's data supports, in report order."""
         return [k for k in SCORECARD_KPIS if k in self.scorecard]
 
+    @property
+    def glossary_ids(self) -> list[str]:
+        """The glossary's KPIs: the scorecard's, plus the acquisition-date count when the retention or cohort
+        tables (which use it) are shown, so that both meanings of a new customer are defined."""
+        extra = ["customers_acquired"] if {"retention", "cohorts", "cohort_ltv"} & set(self.customers) else []
+        return self.kpi_ids + extra
+
     def portfolio(self, year: int | None = None) -> pd.Series:
         sc = self.scorecard
         return sc[(sc["level"] == "portfolio") & (sc["year"] == (year or self.year))].iloc[0]
@@ -91,7 +98,7 @@ class AnnualReview:
             **{f"customers_{k}": v for k, v in self.customers.items()},
             "budget": self.budget,
             "kpi_availability": self.availability,
-            "glossary": glossary(self.kpi_ids),
+            "glossary": glossary(self.glossary_ids),
         }
 
     def summary(self) -> dict:
@@ -238,6 +245,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         customers=(cust := customer_section(data, year, alpha=th.alpha)),
         budget=propose_budget(data, sc, dec, year),
         availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
-                                  + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
+                                  + (["retention_rate", "churn_rate"] if "retention" in cust else [])
+                                  + (["customers_acquired"] if {"retention", "cohort_ltv"} & set(cust) else [])),
         data_quality=_data_quality(data, year) + funnel_quality_notes(data, sc, year),
     )

@@ -270,7 +270,7 @@ def data_quality(rv) -> HTML:
 
 
 def glossary(rv) -> HTML:
-    return table(_glossary(rv.kpi_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
+    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
                                                      "Source": "Source"})
 
 
@@ -388,9 +388,12 @@ def retention(rv) -> HTML:
     t = t.assign(period=[i18n.digits(str(y)) for y in t["period"].dt.year])
     return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
                      "retention_rate": "rate", "churn_rate": "rate"},
-                 labels={"period": "Year", "customers_start": "Customers at start", "new": "New", "lost": "Lost",
+                 labels={"period": "Year", "customers_start": "Customers at start",
+                         "new": "Customers acquired (by acquisition date)", "lost": "Lost",
                          "customers_end": "Customers at end"},
-                 note=_("Retention = (customers at end − new) / customers at start; churn = lost / customers at start (S2)."))
+                 note=_("Retention = (customers at end − acquired) / customers at start; churn = lost / customers at "
+                        "start (S2). Acquired counts customers by their acquisition date; the report's New customers "
+                        "count those won from the year's leads, in the month the lead came in (see the glossary)."))
 
 
 def cohort_ltv(rv) -> HTML:
@@ -399,7 +402,7 @@ def cohort_ltv(rv) -> HTML:
         return HTML("")
     t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
-                 labels={"cohort": "Cohort", "customers": "Customers acquired", "ltv": "Revenue per customer, first 4 quarters"},
+                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)", "ltv": "Revenue per customer, first 4 quarters"},
                  note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
                         "than 4 quarters."))
 

@@ -354,3 +354,21 @@ def test_alpha_drives_every_printed_confidence_level():
     assert "90 % CI 150.0 % to 250.0 %" in reason and "95 %" not in reason
     assert show._ci_labels(0.1) == {"ci_low": "90 % CI low", "ci_high": "90 % CI high"}
     assert stats.format_p(0.0123) == "p = 0.01" and show._mark(0.0123, 0.05).startswith('<span class="sig">0.01')
+
+
+# --- one definition per quantity (issue 11.2) ---
+
+def test_new_customers_mean_one_thing_and_the_acquisition_date_view_is_named_apart():
+    rv = kh.build_review(DEMO / "northwind-home" / "client.yaml")
+    pf = rv.portfolio()
+    # New customers = won from the year's leads, in the lead's month: the activity count, which is also the
+    # number of won deals whose lead was created in 2025 (counted here from deals.csv, independently)
+    won = rv.data.deals[(rv.data.deals["status"] == "won") & (rv.data.deals["created"].dt.year == 2025)]
+    assert pf["customers"] == len(won) == rv.summary()["headline"]["customers"]["value"]
+    assert rv.decisions["customers"].sum() == pf["customers"]  # decisions count the same customers
+    # the retention table counts by acquisition date, under its own name, defined in the glossary
+    acquired = (rv.data.customers["acquired"].dt.year == 2025).sum()
+    assert rv.customers["retention"].set_index(rv.customers["retention"]["period"].dt.year).loc[2025, "new"] == acquired
+    g = rv.tables()["glossary"].set_index("KPI")["Formula"]
+    assert "month the lead came in" in g["New customers"]
+    assert "acquisition date" in g["Customers acquired (by acquisition date)"]
