@@ -136,8 +136,75 @@ def _roi_units(data: ClientData, year: int, margin: float) -> pd.DataFrame | Non
     return units.assign(value=value.to_numpy()).reset_index(drop=True)
 
 
+def _acquired_units(data: ClientData, year: int, acq: pd.DataFrame, margin: float) -> pd.DataFrame:
+    """One row per lead of the year (deals created in the year), buyers and non-buyers: a lead that became one of
+    the year's new customers carries that customer's value in the year plus the tactic's projected value per
+    new customer, every other lead 0. Without deals, one row per new customer (the number of buyers is then
+    fixed). Columns ``channel, tactic, value``; per tactic the values sum to ``value_acquired``."""
+    from .customers import _cohort_ids
+
+    c = data.customers
+    cohort = c[c["customer_id"].isin(_cohort_ids(c, year, data.deals))][["customer_id", "channel", "tactic"]]
+    spent = data.orders[data.orders["date"].dt.year == year].groupby("customer_id")["amount"].sum() * margin
+    per_new = acq.set_index(["channel", "tactic"]).eval("value_projected / new_customers").fillna(0.0)
+    cohort = cohort.assign(value=cohort["customer_id"].map(spent).fillna(0.0).to_numpy()
+                           + per_new.reindex(pd.MultiIndex.from_frame(cohort[["channel", "tactic"]])).fillna(0.0).to_numpy())
+    d = data.deals
+    if d is None or "customer_id" not in d:
+        return cohort[["channel", "tactic", "value"]]
+    leads = d[d["created"].dt.year == year]
+    buyer = leads["customer_id"].isin(cohort["customer_id"]) & (leads["status"] == "won") \
+        & ~leads["customer_id"].duplicated()  # a customer's value is carried once
+    non_buyers = leads.loc[~buyer, ["channel", "tactic"]].assign(value=0.0)
+    return pd.concat([cohort[["channel", "tactic", "value"]], non_buyers], ignore_index=True)
+
+
+def acquisition_basis(data: ClientData, sc: pd.DataFrame, year: int) -> pd.DataFrame | None:
+    """Per tactic of ``year``: the decision ROI on what the spend bought, and its basis.
+
+    ``acquisition`` tactics (the default) are judged on the customers they acquired in the year
+    (:func:`kpi_helpers.customers.acquisition_value`): ``roi = (value_acquired − cost) / cost``, with
+    ``payback_months = (cost / new customers) / (value per active customer / 12)``; the value of customers
+    acquired earlier is ``retained_value``, shown and not credited. ``retention`` tactics (``tactic_kinds`` in
+    client.yaml) keep the scorecard's ROI on the revenue of their customers. None without orders and
+    customers tables (the scorecard's ROI then decides, basis ``revenue of the year``).
+    """
+    from .customers import acquisition_value
+
+    if data.orders is None or data.customers is None or "tactic" not in data.customers or "cost" not in sc:
+        return None
+    cfg = data.config
+    margin = cfg.gross_margin if cfg.gross_margin is not None else 1.0
+    acq = acquisition_value(data.customers, data.orders, year, deals=data.deals, margin=margin,
+                            lifetime_years=cfg.customer_lifetime_years)
+    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost", "roi"])
+    t = t.merge(acq, on=["channel", "tactic"], how="left")
+    kinds = getattr(cfg, "tactic_kinds", {}) or {}
+    t["roi_basis"] = [kinds.get(f"{c}/{ta}", "acquisition") for c, ta in zip(t["channel"], t["tactic"])]
+    cost = t["cost"].where(t["cost"] > 0)
+    acq_roi = (t["value_acquired"] - cost) / cost
+    t["roi"] = np.where(t["roi_basis"] == "acquisition", acq_roi, t["roi"])
+    t["payback_months"] = np.where(t["roi_basis"] == "acquisition",
+                                   (cost / t["new_customers"].where(t["new_customers"] > 0))
+                                   / (t["value_per_customer"].where(t["value_per_customer"] > 0) / 12), np.nan)
+    t.attrs["units"] = _acquired_units(data, year, acq, margin)
+    return t
+
+
 def _roi_ci(units, monthly, row, margin, n_boot, seed, alpha) -> tuple[float, float, str]:
     key = (row["channel"], row["tactic"])
+    if isinstance(units, dict):  # per basis: the year's leads for acquisition tactics, customers for retention
+        basis = "leads" if row.get("roi_basis") == "acquisition" else "customers"
+        units = units["leads"] if basis == "leads" else units["customers"]
+        u = units[(units["channel"] == key[0]) & (units["tactic"] == key[1])]["value"].to_numpy()
+        cost = row.get("cost", np.nan)
+        if len(u) < 2 or not cost > 0:
+            return np.nan, np.nan, basis
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = bootstrap_ratio_ci(u, np.full(len(u), cost / len(u)), n_boot=n_boot, seed=seed, alpha=alpha,
+                                   statistic="roi")
+        return float(r["ci_low"].iloc[0]), float(r["ci_high"].iloc[0]), basis
     if units is not None:
         u = units[(units["channel"] == key[0]) & (units["tactic"] == key[1])]["value"].to_numpy()
         basis = "customers"
@@ -237,7 +304,17 @@ def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: flo
     out = pd.DataFrame(index=t.index)
     out["channel"], out["tactic"] = t["channel"], t["tactic"]
     out["roi"] = t["roi"] if "roi" in t else np.nan
-    ci = [_roi_ci(units, monthly, row, margin, n_boot, seed, alpha) for _, row in t.iterrows()]
+    basis = acquisition_basis(data, sc, year)
+    rows = t
+    if basis is not None:
+        b = basis.set_index(["channel", "tactic"])
+        extra = ["roi_basis", "new_customers", "value_year", "value_projected", "value_acquired", "retained_value",
+                 "retention_rate", "value_per_customer", "projection_basis", "payback_months"]
+        out[extra] = b[extra].reindex(t.index)
+        out["roi"] = b["roi"].reindex(t.index)
+        rows = t.assign(roi_basis=out["roi_basis"])
+        units = {"leads": basis.attrs["units"], "customers": units}
+    ci = [_roi_ci(units, monthly, row, margin, n_boot, seed, alpha) for _, row in rows.iterrows()]
     out["roi_ci_low"], out["roi_ci_high"], out["roi_ci_basis"] = zip(*ci) if ci else ([], [], [])
     if "customers" in t and "cost" in t:
         cac = poisson_cost_ci(t["cost"].fillna(0).to_numpy(), t["customers"].fillna(0).to_numpy(), alpha=alpha)

@@ -194,6 +194,10 @@ class ClientConfig(_Model):
     targets: list[Target] = []
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
+    tactic_kinds: dict[str, Literal["acquisition", "retention"]] = Field(
+        {}, description="'channel/tactic' -> acquisition (default: judged on the customers it acquired in the year) "
+                        "or retention (credited with the revenue of the customers it reached; not incremental "
+                        "without a holdout)")
     branding: dict[str, str] = {}
     vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
     amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")

@@ -50,7 +50,7 @@ __all__ = ["decide", "DECISIONS", "ACTIONS", "COLUMNS"]
 
 DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
 COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
-           "roi_ci_high", "roi_variant", "customers", "weakest_stage", "stage_rate", "portfolio_stage_rate",
+           "roi_ci_high", "roi_variant", "roi_basis", "retained_value", "payback_months", "customers", "weakest_stage", "stage_rate", "portfolio_stage_rate",
            "stage_p", "roi_if_fixed", "action", "override", "override_comment"]
 
 _STAGE_NAMES = {("visits", "leads"): "traffic_to_lead", ("leads", "mql"): "lead_to_mql",
@@ -120,10 +120,10 @@ def _confidence(cust, roi, lo, hi, hurdle) -> tuple[str, str]:
     return "high", _("the ROI interval lies on one side of the hurdle, with 30 or more customers")
 
 
-def _roi_text(roi, lo, hi, variant, alpha: float = 0.05) -> str:
+def _roi_text(roi, lo, hi, variant, alpha: float = 0.05, basis: str = "") -> str:
     ci = ", " + _("{level} CI {low} to {high}").format(level=stats.confidence_level(alpha), low=format_value(lo, "rate"),
                                                         high=format_value(hi, "rate")) if pd.notna(lo) else ""
-    return f"ROI {format_value(roi, 'rate')} ({variant}{ci})"
+    return f"ROI {format_value(roi, 'rate')} ({variant}{ci}" + (f"; {basis})" if basis else ")")
 
 
 def _stage_text(s: dict, with_p: bool = True) -> str:
@@ -186,13 +186,40 @@ def _funnel_only(row: pd.Series, stages: list[dict], th: Thresholds, missing: st
             "reason": head + " " + _("Judged on the funnel alone: {stage}.").format(stage=_stage_text(s))}
 
 
-def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin) -> dict:
+def _basis(comp: pd.Series | None, margin, currency: str) -> tuple[str, str]:
+    """The basis of the decision ROI (``acquisition``, ``retention`` or ``year``) and the clause that states it."""
+    kind = comp.get("roi_basis") if comp is not None else None
+    if kind == "acquisition":
+        money = lambda v: i18n.money(v, currency)  # noqa: E731
+        text = _("on the {n} customers acquired this year: {value_year} {what} in the year + {projected} projected "
+                 "({basis}); {retained} from customers acquired earlier is not credited to this year's spend").format(
+            n=i18n.number(comp.get("new_customers", 0)), value_year=money(comp.get("value_year", 0)),
+            what=_("margin") if margin is not None else _("revenue"), projected=money(comp.get("value_projected", 0)),
+            basis=_(_PROJECTION[comp.get("projection_basis", "none")]), retained=money(comp.get("retained_value", 0)))
+        return "acquisition", text
+    if kind == "retention":
+        return "retention", _("retention tactic, credited with the revenue of the customers it reached: not shown to "
+                              "be incremental without a holdout")
+    return "year", _("on the revenue of the year")
+
+
+#: How the projected value of the year's new customers was made (:func:`kpi_helpers.customers.acquisition_value`).
+_PROJECTION = {"tactic": "the tactic's own retention and value per customer",
+               "portfolio": "the portfolio's retention and value per customer: too few earlier customers of its own",
+               "none": "nothing projected: no churn dates or no earlier customers"}
+
+
+def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin,
+           currency: str = "EUR") -> dict:
     cust = np.nan_to_num(_value(row, "customers"))
-    roi = _value(row, "roi")
+    roi = float(comp["roi"]) if comp is not None and pd.notna(comp.get("roi_basis", np.nan)) else _value(row, "roi")
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
     hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
     variant = _("margin-based") if margin is not None else _("revenue-based")
-    base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "customers": cust}
+    kind, basis_text = _basis(comp, margin, currency)
+    base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "roi_basis": kind,
+            "retained_value": comp.get("retained_value", np.nan) if comp is not None else np.nan,
+            "payback_months": comp.get("payback_months", np.nan) if comp is not None else np.nan, "customers": cust}
     too_few = _sample(row, th)
     if too_few:
         return base | too_few
@@ -202,7 +229,7 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
         return base | {"roi": np.nan} | _funnel_only(row, stages, th, missing or _("ROI n/a"))
     conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
     base |= {"confidence": conf, "confidence_rule": rule}
-    roi_txt, hurdle = _roi_text(roi, lo, hi, variant, th.alpha), format_value(th.roi_hurdle, "rate")
+    roi_txt, hurdle = _roi_text(roi, lo, hi, variant, th.alpha, basis_text), format_value(th.roi_hurdle, "rate")
     if roi >= th.roi_hurdle:
         return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
     weak = _weak_stages(stages, th)
@@ -211,9 +238,9 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
                                                       "clearly weaker than the rest of the portfolio: there is no "
                                                       "bottleneck to fix.").format(roi=roi_txt, hurdle=hurdle)}
     s = min(weak, key=lambda x: x["rate"] / x["ref"])
-    # no customers at all through the stage: their value is unknown, so the fix cannot be priced (drop)
-    gain = (1 if margin is None else margin) * row["revenue"] * (s["ref"] / s["rate"] - 1) if s["rate"] > 0 else np.nan
-    fixed = roi + gain / row["cost"]
+    # the value the ROI counts, (ROI + 1) x cost, scales with the customers the stage lets through (cost
+    # unchanged); no customers at all through the stage: their value is unknown, so the fix cannot be priced
+    fixed = roi + (roi + 1) * (s["ref"] / s["rate"] - 1) if s["rate"] > 0 else np.nan
     base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
              "stage_p": s["p"], "roi_if_fixed": fixed}
     if pd.notna(fixed) and fixed >= th.roi_hurdle:
@@ -275,7 +302,8 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
 
 
 def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,
-           *, year: int | None = None, gross_margin: float | None = None, overrides=()) -> pd.DataFrame:
+           *, year: int | None = None, gross_margin: float | None = None, overrides=(),
+           currency: str = "EUR") -> pd.DataFrame:
     """Decide keep / optimise / drop / insufficient_data for every tactic of ``year`` (default: the latest).
 
     ``scorecard`` is :func:`kpi_helpers.review.scorecard` output (or any table
@@ -298,9 +326,10 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     rows = []
     for _idx, row in sc[sc["level"] == "tactic"].iterrows():
         c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
-        rows.append({"channel": row["channel"], "tactic": row["tactic"]} | _judge(row, portfolio, c, th, gross_margin))
+        rows.append({"channel": row["channel"], "tactic": row["tactic"]}
+                    | _judge(row, portfolio, c, th, gross_margin, currency))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    for col in ("weakest_stage", "action", "override", "override_comment"):
+    for col in ("weakest_stage", "action", "override", "override_comment", "roi_basis"):
         out[col] = out[col].astype("object")
     return _apply_overrides(out, overrides)
 

@@ -59,7 +59,7 @@ def test_drop_when_fixing_the_weakest_stage_would_not_pay():
     d = _by_tactic(decide(CRAFTED, None, Thresholds())).loc["bad"]
     # weakest: visit->lead 880/9000 = 9.8 % is above the portfolio; lead->customer 25 % equals it -> no weak stage
     assert d["decision"] == "drop"
-    assert "ROI -80.0 % (revenue-based) is below the 0.0 % hurdle" in d["reason"]
+    assert "ROI -80.0 % (revenue-based; on the revenue of the year) is below the 0.0 % hurdle" in d["reason"]
 
 
 def test_thresholds_apply_to_every_tactic_alike():
