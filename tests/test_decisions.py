@@ -372,3 +372,63 @@ def test_new_customers_mean_one_thing_and_the_acquisition_date_view_is_named_apa
     g = rv.tables()["glossary"].set_index("KPI")["Formula"]
     assert "month the lead came in" in g["New customers"]
     assert "acquisition date" in g["Customers acquired (by acquisition date)"]
+
+
+# --- credit the spend with what it bought: known-truth client (issue 11.1, 11.6) ---
+
+from known_truth import credit_client  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def credit_review(tmp_path_factory):
+    return kh.build_review(credit_client(tmp_path_factory.mktemp("truth") / "credit"))
+
+
+def test_known_truth_acquisition_value_by_hand(credit_review):
+    c = credit_review.comparisons.set_index("tactic")
+    # Good: 120 new x 400 x 0.5 = 24 000 in the year; base 120, 96 kept -> r = 0.8, a = 400 x 0.5 = 200 a year;
+    # projected 120 x 200 x (0.8 + 0.8^2) = 34 560; ROI (58 560 - 12 000) / 12 000 = 3.88
+    assert c.loc["Good", "value_year"] == pytest.approx(24_000)
+    assert c.loc["Good", "retention_rate"] == pytest.approx(0.8)
+    assert c.loc["Good", "value_projected"] == pytest.approx(34_560)
+    assert c.loc["Good", "roi"] == pytest.approx(3.88)
+    assert c.loc["Good", "retained_value"] == pytest.approx(120 * 400 * 0.5)
+    # payback: CAC 12 000 / 120 = 100, a month of an active customer 200 / 12 -> 6 months
+    assert c.loc["Good", "payback_months"] == pytest.approx(6.0)
+    # Old glory: 30 x 200 x 0.5 = 3 000 + 30 x 100 x 1.44 = 4 320 -> ROI (7 320 - 12 000) / 12 000 = -0.39
+    assert c.loc["Old glory", "roi"] == pytest.approx(-0.39)
+    # Trap: 120 x 150 x 0.5 = 9 000, nothing projected (its earlier customers all left, a = 0) -> -0.25
+    assert c.loc["Trap", "roi"] == pytest.approx(-0.25)
+
+
+def test_known_truth_verdicts_and_reasons(credit_review):
+    d = credit_review.decisions.set_index("tactic")
+    sc = credit_review.scorecard
+    old_sc = sc[(sc["year"] == 2025) & (sc["tactic"] == "Old glory")].iloc[0]
+    # the old all-customers ROI keeps Old glory: (0.5 x 330 x 200 - 12 000) / 12 000 = 1.75
+    assert old_sc["roi"] == pytest.approx(1.75)
+    assert d.loc["Good", "decision"] == "keep" and d.loc["Good", "roi_basis"] == "acquisition"
+    assert d.loc["Old glory", "decision"] == "drop"
+    assert "30,000 EUR from customers acquired earlier is not credited" in d.loc["Old glory", "reason"]
+    # margin trap: revenue ROI (18 000 - 12 000) / 12 000 = +50 %, margin ROI -25 %: dropped on the margin
+    trap_sc = sc[(sc["year"] == 2025) & (sc["tactic"] == "Trap")].iloc[0]
+    assert trap_sc["roi_net"] == pytest.approx(0.5)
+    assert d.loc["Trap", "decision"] == "drop" and "ROI -25.0 % (margin-based" in d.loc["Trap", "reason"]
+    # the declared retention tactic: (0.5 x 260 x 100 - 2 000) / 2 000 = 5.5, labelled as not shown incremental
+    assert d.loc["Newsletter", "roi_basis"] == "retention" and d.loc["Newsletter", "roi"] == pytest.approx(5.5)
+    assert d.loc["Newsletter", "decision"] == "keep"
+    assert "not shown to be incremental without a holdout" in d.loc["Newsletter", "reason"]
+
+
+def test_acquisition_interval_resamples_the_years_leads(credit_review):
+    c = credit_review.comparisons.set_index("tactic")
+    assert c.loc["Good", "roi_ci_basis"] == "leads" and c.loc["Newsletter", "roi_ci_basis"] == "customers"
+    # independent: Good's 480 leads, 120 of them worth 200 + 200 x 1.44 = 488, the rest 0; cost 12 000
+    import numpy as np
+
+    values = np.r_[np.full(120, 200 + 200 * 1.44), np.zeros(360)]
+    idx = np.random.default_rng(0).integers(0, 480, size=(2000, 480))
+    reps = values[idx].sum(axis=1) / 12_000 - 1
+    lo, hi = np.quantile(reps, [0.025, 0.975])
+    # the unit order differs from the test's, so the draws differ: compare widths, not bounds
+    assert c.loc["Good", "roi_ci_high"] - c.loc["Good", "roi_ci_low"] == pytest.approx(hi - lo, rel=0.15)
