@@ -163,7 +163,7 @@ def _sample(row: pd.Series, th: Thresholds) -> dict | None:
 def _missing_money(row: pd.Series) -> str | None:
     """Why the return cannot be judged (no cost / no revenue recorded), or None when both are there."""
     cost, revenue = _value(row, "cost"), _value(row, "revenue")
-    if pd.isna(cost) or cost <= 0:
+    if pd.isna(cost) or cost < 0:
         return _("no cost recorded") if pd.notna(revenue) else _("no cost and no revenue recorded")
     if pd.isna(revenue):
         return _("no revenue recorded")
@@ -209,8 +209,25 @@ _PROJECTION = {"tactic": "the tactic's own retention and value per customer",
                "none": "nothing projected: no churn dates or no earlier customers"}
 
 
+def _zero_cost(row, comp, stages, th, cost_rule, currency, margin) -> dict:
+    """A tactic that carries no cost (none direct, and no share of the overhead under the client's allocation
+    rule): keep when it brings value, on what it brings against the nothing it costs; else funnel-only."""
+    value = comp.get("value_acquired", np.nan) if comp is not None else np.nan
+    if pd.isna(value):
+        value = _value(row, "revenue") * (1 if margin is None else margin)
+    if not value > 0:
+        return _funnel_only(row, stages, th, _("no cost recorded"))
+    rule = _(cost_rule) if cost_rule else _("the client's rule")
+    return {"decision": "keep", "confidence": "medium", "confidence_rule": _("no cost to weigh against"),
+            "reason": _("It carries no cost: nothing is recorded for it directly, and under the cost allocation rule "
+                        "'{rule}' no share of the overhead falls on it. It brought {customers} new customers worth "
+                        "{value}, so it pays for what it costs; to weigh it against a share of the overhead, set "
+                        "cost_allocation: leads.").format(rule=rule, customers=i18n.number(_value(row, "customers") or 0),
+                                                         value=i18n.money(value, currency))}
+
+
 def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin,
-           currency: str = "EUR") -> dict:
+           currency: str = "EUR", cost_rule: str | None = None) -> dict:
     cust = np.nan_to_num(_value(row, "customers"))
     roi = float(comp["roi"]) if comp is not None and pd.notna(comp.get("roi_basis", np.nan)) else _value(row, "roi")
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
@@ -225,6 +242,8 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
         return base | too_few
     stages = _stages(row, portfolio, comp)
     missing = _missing_money(row)
+    if not missing and _value(row, "cost") == 0:
+        return base | {"roi": np.nan} | _zero_cost(row, comp, stages, th, cost_rule, currency, margin)
     if missing or pd.isna(roi):
         return base | {"roi": np.nan} | _funnel_only(row, stages, th, missing or _("ROI n/a"))
     conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
@@ -259,13 +278,15 @@ _STAGE_TRIALS = {"traffic_to_lead": "visits", "lead_to_mql": "leads", "mql_to_sq
 
 
 def _ab_plan(s: dict, row: pd.Series, alpha: float) -> str:
-    """The A/B test that would show a 20 % relative lift of the weak stage (S3, S4): size and duration."""
-    if not 0 < s["rate"] < 1:
+    """The A/B test that would show the weak stage lifted to its comparison rate, the gap actually observed
+    (S3, S4): size per variant (Cohen's h, statsmodels power) and duration at the tactic's volume."""
+    if not 0 < s["rate"] < s["ref"] < 1:
         return ""
-    n = stats.sample_size(s["rate"], 0.2, alpha=alpha, power=0.8)
+    n = stats.sample_size(s["rate"], s["ref"] - s["rate"], relative=False, alpha=alpha, power=0.8)
     per_month = (row.get(_STAGE_TRIALS[s["name"]], np.nan) or np.nan) / 12
     months = 2 * n / per_month if per_month > 0 else np.nan
-    text = " " + _("An A/B test needs {n} per variant to detect a 20 % lift at 80 % power").format(n=i18n.number(n))
+    text = " " + _("An A/B test needs {n} per variant to detect a lift from {rate} to {ref} at 80 % power").format(
+        n=i18n.number(n), rate=format_value(s["rate"], "rate"), ref=format_value(s["ref"], "rate"))
     if pd.notna(months):
         text += _(", about {months} months of this tactic's volume").format(months=i18n.number(months, 1))
     return text + "."
@@ -303,7 +324,7 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
 
 def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,
            *, year: int | None = None, gross_margin: float | None = None, overrides=(),
-           currency: str = "EUR") -> pd.DataFrame:
+           currency: str = "EUR", cost_rule: str | None = None) -> pd.DataFrame:
     """Decide keep / optimise / drop / insufficient_data for every tactic of ``year`` (default: the latest).
 
     ``scorecard`` is :func:`kpi_helpers.review.scorecard` output (or any table
@@ -327,7 +348,7 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     for _idx, row in sc[sc["level"] == "tactic"].iterrows():
         c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
         rows.append({"channel": row["channel"], "tactic": row["tactic"]}
-                    | _judge(row, portfolio, c, th, gross_margin, currency))
+                    | _judge(row, portfolio, c, th, gross_margin, currency, cost_rule))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     for col in ("weakest_stage", "action", "override", "override_comment", "roi_basis"):
         out[col] = out[col].astype("object")

@@ -92,6 +92,8 @@ def credit_client(folder: Path) -> Path:
     - social_paid/Trap: 480 leads, 120 won spending 150 each; 50 customers of 2024, all churned in January 2025,
       spend nothing: revenue ROI positive, margin ROI negative.
     - email/Newsletter (declared retention): 240 leads, 60 won spending 100; 200 customers of 2023 spend 100 each.
+    - organic_search/Blog: no cost at all, 1 200 leads, 300 won spending 100 each: a zero-cost organic tactic
+      with hundreds of customers.
     """
     b = _Builder()
     b.tactic("paid_search", "Good", leads=480, won=120, spend_new=400.0, cost_per_month=1_000.0, base=120,
@@ -102,4 +104,5 @@ def credit_client(folder: Path) -> Path:
              base_acquired="2024-02-01", base_churned=50, churn_date="2025-01-15")
     b.tactic("email", "Newsletter", leads=240, won=60, spend_new=100.0, cost_per_month=2_000.0 / 12, base=200,
              base_spend=100.0)
+    b.tactic("organic_search", "Blog", leads=1_200, won=300, spend_new=100.0, cost_per_month=0.0)
     return b.write(folder, 'tactic_kinds: {"email/Newsletter": retention}\n')

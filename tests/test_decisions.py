@@ -156,11 +156,13 @@ def test_optimise_action_sizes_the_ab_test():
     from scipy.stats import norm
 
     d = _by_tactic(decide(CRAFTED, None, Thresholds())).loc["weak_funnel"]
-    # visit -> lead 0.5 %, a +20 % lift to 0.6 %: Cohen's h = 2 asin sqrt(0.006) - 2 asin sqrt(0.005), and per group
-    # n = 2 ((z_0.975 + z_0.8) / h)^2 (Cohen 1988, two-sample arcsine test), worked out here by hand
-    h = 2 * math.asin(math.sqrt(0.006)) - 2 * math.asin(math.sqrt(0.005))
+    # sized for the gap observed: visit -> lead 0.5 % lifted to the portfolio's 4.0 %: Cohen's h =
+    # 2 asin sqrt(0.04) - 2 asin sqrt(0.005), and per group n = 2 ((z_0.975 + z_0.8) / h)^2 (Cohen 1988,
+    # two-sample arcsine test), worked out here by hand
+    h = 2 * math.asin(math.sqrt(0.04)) - 2 * math.asin(math.sqrt(0.005))
     n = math.ceil(2 * ((norm.ppf(0.975) + norm.ppf(0.8)) / h) ** 2)
-    assert f"needs {n:,} per variant" in d["action"]
+    assert n == 231
+    assert f"needs {n:,} per variant to detect a lift from 0.50 % to 4.0 %" in d["action"]
     # 20 000 visits a year: 2 x n visits take 2n / (20 000 / 12) months
     assert f"about {2 * n / (20_000 / 12):.1f} months" in d["action"]
 
@@ -418,6 +420,10 @@ def test_known_truth_verdicts_and_reasons(credit_review):
     assert d.loc["Newsletter", "roi_basis"] == "retention" and d.loc["Newsletter", "roi"] == pytest.approx(5.5)
     assert d.loc["Newsletter", "decision"] == "keep"
     assert "not shown to be incremental without a holdout" in d.loc["Newsletter", "reason"]
+    # zero cost, 300 customers: kept on what it brings (300 x 100 x 0.5 = 15 000 in the year, no earlier customers
+    # so the portfolio's retention projects the rest), never "insufficient data", never a made-up ROI
+    assert d.loc["Blog", "decision"] == "keep" and pd.isna(d.loc["Blog", "roi"])
+    assert "It carries no cost" in d.loc["Blog", "reason"] and "'direct_cost'" in d.loc["Blog", "reason"]
 
 
 def test_acquisition_interval_resamples_the_years_leads(credit_review):
