@@ -429,13 +429,13 @@ def budget(rv) -> HTML:
     t["channel"] = t["channel"].map(channel_label)
     total = b.attrs.get("total", {})
     cur = rv.config.currency
-    head = _("Expected change of the tactics' yearly result (gross profit) at the proposed budget: {change} "
-             "({level} interval {low} to {high}).").format(change=format_value(total.get("change"), "money", cur),
+    head = _("Expected change of the tactics' yearly result net of their budget (gross profit − budget) at the "
+             "proposed budget: {change} ({level} interval {low} to {high}).").format(change=format_value(total.get("change"), "money", cur),
                                                          level=stats.confidence_level(total.get("alpha", 0.1)),
                                                          low=format_value(total.get("ci_low"), "money", cur),
                                                          high=format_value(total.get("ci_high"), "money", cur))
     if total.get("unallocated", 0) > 1:
-        head += " " + _("Not reallocated (every tactic with a curve at its cap): {amount}.").format(
+        head += " " + _("Not spent (returns below the ROI hurdle, or every tactic at its cap): {amount}.").format(
             amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
