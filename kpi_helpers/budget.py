@@ -37,7 +37,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.optimize import minimize
 
-from . import i18n
+from . import i18n, stats
 from .allocation import allocate_costs
 from .i18n import _
 from .loaders import ClientData
@@ -47,13 +47,14 @@ __all__ = ["fit_response", "propose_budget", "BUDGET_COLUMNS", "ASSUMPTIONS"]
 #: The assumptions, in the words the report prints beside the proposal.
 ASSUMPTIONS = (
     "Each tactic's monthly result (revenue × gross margin) is taken to follow result = A · cost^b with "
-    "0.05 ≤ b ≤ 1, fitted on logs over the last 24 months; tactics whose cost did not vary, or with fewer "
-    "than 6 months, have no curve and keep their budget.",
+    "0.05 ≤ b ≤ 1, fitted on logs over the last 24 months together with the other tactics, with a year effect "
+    "and month effects they share where the data can tell them from spend, so that growth and seasonality are "
+    "not read as response; tactics whose cost did not vary, or with fewer than 6 months, have no curve and keep "
+    "their budget.",
     "Tactics to drop get no budget; tactics with too little data keep theirs; only tactics to keep may gain. "
     "Money goes where the curves promise a return over the ROI hurdle, and is saved otherwise; each tactic moves "
     "at most ±{max_change} and never above twelve times its highest monthly cost observed.",
-    "The interval ({level}) reflects how precisely the curves are estimated, not changes in the market; "
-    "seasonality that moves cost and result together can make a curve look steeper than it is.",
+    "The interval ({level}) reflects how precisely the curves are estimated, not changes in the market.",
 )
 
 BUDGET_COLUMNS = ["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity",
@@ -61,46 +62,138 @@ BUDGET_COLUMNS = ["channel", "tactic", "decision", "current_budget", "proposed_b
 _MIN_MONTHS, _MIN_CV, _B_RANGE = 6, 0.05, (0.05, 1.0)
 
 
-def fit_response(data: ClientData, year: int) -> pd.DataFrame:
-    """Per tactic: ``channel, tactic, months, level, center, b, cov, note``.
+#: The curve models tried in order, and the fewest residual degrees of freedom each must leave.
+_MODELS = (("year_month", 8), ("year", 4), ("plain", 4))
+_MODEL_TEXT = {"year_month": "fitted together with a year effect and month effects shared by the tactics",
+               "year": "fitted together with a year effect shared by the tactics; month effects left out (months "
+                       "and cost cannot be told apart, or too few months)",
+               "plain": "fitted without year or month terms (too few months to separate them): growth and "
+                        "seasonality can make a curve look steeper than it is"}
 
-    The fit is centred: log result = level + b · (log cost − center), with
-    ``center`` the mean log monthly cost, so ``level`` and ``b`` are nearly
-    uncorrelated and ``cov`` is their 2×2 covariance.
+
+def _design(long: pd.DataFrame, tactics: list, year: int, model: str) -> tuple[np.ndarray, list[str]]:
+    """Columns: a level and an elasticity per tactic, then the year effect and month effects the model has."""
+    cols, names = [], []
+    for k in tactics:
+        cols.append((long["key"] == k).to_numpy(float))
+        names.append(("a", k))
+    for k in tactics:
+        cols.append(np.where(long["key"] == k, long["lx"], 0.0))
+        names.append(("b", k))
+    if model in ("year", "year_month") and long["year"].nunique() > 1:
+        cols.append((long["year"] == year).to_numpy(float))
+        names.append(("year", None))
+    if model == "year_month":
+        for mth in sorted(set(long["month"]) - {1}):
+            cols.append((long["month"] == mth).to_numpy(float))
+            names.append(("month", mth))
+    return np.column_stack(cols), names
+
+
+def _pooled(long: pd.DataFrame, year: int):
+    """The first model of :data:`_MODELS` whose design has full rank and enough residual degrees of freedom."""
+    tactics = list(dict.fromkeys(long["key"]))
+    for model, min_df in _MODELS:
+        if model == "plain" and len(tactics) > 1:  # each tactic alone: see fit_response
+            return None
+        X, names = _design(long, tactics, year, model)
+        if np.linalg.matrix_rank(X) == X.shape[1] and len(X) - X.shape[1] >= min_df:
+            return model, names, sm.OLS(long["ly"].to_numpy(), X).fit()
+    return None
+
+
+def _tactic_curve(names: list, fit, key) -> tuple[float, float, np.ndarray]:
+    """A tactic's level (its own, plus this year's effect and the average season: the year spent evenly),
+    elasticity, and their 2 × 2 covariance by the delta method."""
+    params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+    grad_level, grad_b = np.zeros(len(names)), np.zeros(len(names))
+    grad_level[names.index(("a", key))] = 1.0
+    grad_b[names.index(("b", key))] = 1.0
+    if ("year", None) in names:
+        grad_level[names.index(("year", None))] = 1.0
+    months = [i for i, n in enumerate(names) if n[0] == "month"]
+    season = 0.0
+    if months:
+        effects = np.r_[0.0, params[months]]  # the first month is the reference
+        weights = np.exp(effects) / np.exp(effects).sum()
+        season = float(np.log(np.exp(effects).mean()))
+        grad_level[months] = weights[1:]
+    g = np.vstack([grad_level, grad_b])
+    return float(grad_level @ params - (grad_level[months] @ params[months] if months else 0.0) + season), \
+        float(params[names.index(("b", key))]), g @ cov @ g.T, float(np.asarray(fit.pvalues)[names.index(("b", key))])
+
+
+def fit_response(data: ClientData, year: int, *, alpha: float | None = None) -> pd.DataFrame:
+    """Per tactic: ``channel, tactic, months, level, center, b, cov, model, note, min_cost, max_cost``.
+
+    The fit is centred: log result = level + b · (log cost − center), with ``center`` the tactic's mean log
+    monthly cost. The tactics with enough months (≥ 6 with cost and result above zero, cost varying by
+    ≥ 5 %) are fitted together on logs (statsmodels OLS), each with its own level and elasticity, plus a
+    year effect and month effects they share (``model`` ``year_month``), so that growth between the years
+    and seasonality are not read as response to spend; when the design is singular (cost moves with the
+    months) or leaves too few degrees of freedom, the month effects are left out (``year``); a lone tactic
+    without enough months is fitted alone (``plain``). ``level`` is the reviewed year's level with the
+    average season; ``cov`` the 2 × 2 covariance of level and b (delta method). A tactic whose elasticity
+    is not positive at significance ``alpha`` (t-test of the fit; default the client's) gets no curve: the
+    data do not show how its result responds to spend, and its budget stays as it is.
     """
+    alpha = data.config.thresholds.alpha if alpha is None else alpha
     a = allocate_costs(data, data.config.cost_allocation)
     a = a[a["period"].dt.year.isin([year - 1, year])]
     margin = data.config.gross_margin if data.config.gross_margin is not None else 1.0
     if "revenue" not in a:  # no result to fit (an ads-only or CRM-without-amounts client): no curve anywhere
         a = a.assign(revenue=np.nan)
     m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum(min_count=1).reset_index()
-    rows = []
+    rows, parts = [], []
     for (ch, ta), g in m.groupby(["channel", "tactic"]):
         ok = g[(g["cost"] > 0) & (g["revenue"] > 0)]
         x, y = ok["cost"].to_numpy(), ok["revenue"].to_numpy() * margin
         row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
-               "cov": None, "note": "", "min_cost": x.min() if len(x) else np.nan,
+               "cov": None, "model": "", "note": "", "min_cost": x.min() if len(x) else np.nan,
                "max_cost": x.max() if len(x) else np.nan}
         if g["revenue"].isna().all() or not (g["cost"] > 0).any():
             row["note"] = _("no curve: no revenue or no cost recorded; budget unchanged")
         elif len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
             row["note"] = _("no curve: too few months or a cost that does not vary; budget unchanged")
         else:
-            center = np.log(x).mean()
-            lx, ly = np.log(x) - center, np.log(y)
-            fit = sm.OLS(ly, sm.add_constant(lx)).fit()
-            b = float(np.clip(fit.params[1], *_B_RANGE))
-            row |= {"level": fit.params[0], "center": center, "b": b, "cov": fit.cov_params()}
-            if b != fit.params[1]:  # b held at the bound: refit the level alone; b keeps its fitted spread
-                resid = ly - b * lx
-                cov = np.asarray(fit.cov_params(), dtype="float64").copy()
-                cov[0, 0], cov[0, 1], cov[1, 0] = resid.var(ddof=1) / len(resid), 0.0, 0.0
-                row |= {"level": resid.mean(), "cov": cov,
-                        "note": _("fitted elasticity {fitted} held at {held} ({why} assumed)").format(
-                            fitted=i18n.number(fit.params[1], 2), held=i18n.number(b, 2),
-                            why=_("no increasing returns") if b == _B_RANGE[1] else _("minimum response"))}
+            row["center"] = np.log(x).mean()
+            parts.append(pd.DataFrame({"key": f"{ch}\x1f{ta}", "lx": np.log(x) - row["center"], "ly": np.log(y),
+                                       "year": ok["period"].dt.year.to_numpy(), "month": ok["period"].dt.month.to_numpy()}))
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if not parts:
+        return out
+    long = pd.concat(parts, ignore_index=True)
+    fitted = _pooled(long, year)
+    fits = {}
+    if fitted is not None:
+        model, names, fit = fitted
+        fits = {k: (model,) + _tactic_curve(names, fit, k) for k in dict.fromkeys(long["key"])}
+    else:  # each tactic alone, without terms
+        for k, part in long.groupby("key", sort=False):
+            single = _pooled(part, year) if len(part) else None
+            if single is not None:
+                fits[k] = (single[0],) + _tactic_curve(single[1], single[2], k)
+    for i, r in out.iterrows():
+        k = f"{r['channel']}\x1f{r['tactic']}"
+        if k not in fits:
+            if pd.notna(r["center"]):
+                out.at[i, "note"] = _("no curve: too few months to fit; budget unchanged")
+            continue
+        model, level, b_fit, cov, p_b = fits[k]
+        if not (b_fit > 0 and p_b < alpha):  # the data do not show that the result responds to spend
+            out.at[i, "model"] = model
+            out.at[i, "note"] = _("no curve: the result does not respond to spend measurably (elasticity {b}, "
+                                  "{p}); budget unchanged").format(b=i18n.number(b_fit, 2), p=stats.format_p(p_b))
+            continue
+        b = float(np.clip(b_fit, *_B_RANGE))
+        out.at[i, "level"], out.at[i, "b"], out.at[i, "model"] = level, b, model
+        out.at[i, "cov"] = cov
+        if b != b_fit:  # b held at a bound; its fitted spread is kept (the draws are clipped, not the variance)
+            out.at[i, "note"] = _("fitted elasticity {fitted} held at {held} ({why} assumed)").format(
+                fitted=i18n.number(b_fit, 2), held=i18n.number(b, 2),
+                why=_("no increasing returns") if b == _B_RANGE[1] else _("minimum response"))
+    return out
 
 
 def _annual(level, b, center, budget):
@@ -159,7 +252,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     alpha = data.config.thresholds.alpha if alpha is None else alpha
     t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
     t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
-    t = t.merge(fit_response(data, year), on=["channel", "tactic"], how="left")
+    t = t.merge(fit_response(data, year, alpha=alpha), on=["channel", "tactic"], how="left")
     t["current_budget"] = t["cost"].fillna(0.0)
     t["proposed_budget"] = t["current_budget"]
     t["note"] = t["note"].fillna("")
@@ -179,7 +272,8 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     out = t[BUDGET_COLUMNS].copy()
     out.attrs["total"] = _uncertainty(t[curve], n_draws, seed, alpha) | {
         "unallocated": float(t["current_budget"].sum() - t["proposed_budget"].sum()), "max_change": max_change,
-        "alpha": alpha, "hurdle": data.config.thresholds.roi_hurdle}
+        "alpha": alpha, "hurdle": data.config.thresholds.roi_hurdle,
+        "model": next((m for m in t["model"].fillna("") if m), "")}
     return out
 
 

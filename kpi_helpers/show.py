@@ -429,13 +429,21 @@ def budget(rv) -> HTML:
     t["channel"] = t["channel"].map(channel_label)
     total = b.attrs.get("total", {})
     cur = rv.config.currency
-    head = _("Expected change of the tactics' yearly result net of their budget (gross profit − budget) at the "
-             "proposed budget: {change} ({level} interval {low} to {high}).").format(change=format_value(total.get("change"), "money", cur),
-                                                         level=stats.confidence_level(total.get("alpha", 0.1)),
-                                                         low=format_value(total.get("ci_low"), "money", cur),
-                                                         high=format_value(total.get("ci_high"), "money", cur))
+    if b["elasticity"].notna().any():
+        head = _("Expected change of the tactics' yearly result net of their budget (gross profit − budget) at the "
+                 "proposed budget: {change} ({level} interval {low} to {high}).").format(
+            change=format_value(total.get("change"), "money", cur), level=stats.confidence_level(total.get("alpha", 0.1)),
+            low=format_value(total.get("ci_low"), "money", cur), high=format_value(total.get("ci_high"), "money", cur))
+    else:
+        head = _("No tactic has a response curve the data support: budgets stay as they are (the stated fallback), "
+                 "and the budgets of tactics to drop are saved.")
+    if total.get("model"):
+        from .budget import _MODEL_TEXT
+
+        head += " " + _("Curves {model}.").format(model=_(_MODEL_TEXT[total["model"]]))
     if total.get("unallocated", 0) > 1:
-        head += " " + _("Not spent (returns below the ROI hurdle, or every tactic at its cap): {amount}.").format(
+        head += " " + _("Not spent: {amount} (freed or saved where no curve shows a return over the ROI hurdle, "
+                        "or every tactic at its cap).").format(
             amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",

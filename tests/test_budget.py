@@ -89,3 +89,56 @@ def test_held_elasticity_keeps_its_spread(tmp_path):
 def test_no_curve_without_cost_variation(tiny_client):
     fit = fit_response(kh.load_client(tiny_client), 2025)
     assert fit["b"].isna().all() and fit["note"].str.contains("no curve").all()
+
+
+def test_year_and_month_terms_separate_response_from_trend_and_season(tmp_path):
+    """Three tactics, revenue = s x cost^0.5 x season(month) x growth(year), cost moving with the season too:
+    a fit on cost alone reads the season as response; the pooled fit with year and month terms recovers 0.5."""
+    folder = tmp_path / "season"
+    folder.mkdir()
+    months = pd.date_range("2024-01-01", "2025-12-01", freq="MS")
+    season = {m: 1.0 + 0.5 * np.sin(2 * np.pi * m / 12) for m in range(1, 13)}
+    act, costs = [], []
+    for i, p in enumerate(months):
+        for k, (name, s) in enumerate((("A", 20.0), ("B", 15.0), ("C", 10.0))):
+            cost = 1_000.0 * season[p.month] * (1.0 + 0.2 * ((i + k) % 3))  # seasonal spend, plus its own wiggle
+            rev = s * cost ** 0.5 * season[p.month] * (1.3 if p.year == 2025 else 1.0)
+            act.append([p.strftime("%Y-%m"), "paid_search", name, cost, 1_000, 100, 30, 30, rev])
+            costs.append([p.strftime("%Y-%m"), "paid_search", name, "media", "outbound", cost])
+    pd.DataFrame(act, columns=["period", "channel", "tactic", "spend", "visits", "leads", "customers", "orders",
+                               "revenue"]).to_csv(folder / "activity.csv", index=False)
+    pd.DataFrame(costs, columns=["period", "channel", "tactic", "cost_type", "flow", "amount"]).to_csv(
+        folder / "costs.csv", index=False)
+    (folder / "client.yaml").write_text(textwrap.dedent("""\
+        schema_version: 1
+        name: Season
+        year: 2025
+        sources:
+          - {table: activity, path: activity.csv}
+          - {table: costs, path: costs.csv}
+        """))
+    data = kh.load_client(folder)
+    fit = fit_response(data, 2025).set_index("tactic")
+    assert (fit["model"] == "year_month").all()
+    assert fit["b"].tolist() == pytest.approx([0.5] * 3, abs=1e-9)
+    # level: log 20 + log 1.3 (the reviewed year) + log of the average season + 0.5 x the tactic's mean log cost
+    s = np.array(list(season.values()))
+    assert fit.loc["A", "level"] == pytest.approx(np.log(20) + np.log(1.3) + np.log(s.mean())
+                                                  + 0.5 * fit.loc["A", "center"], abs=1e-9)
+    # the same data fitted on cost alone (numpy least squares, independent of the module) reads season as response
+    a = data.activity[data.activity["tactic"] == "A"]
+    slope = np.polyfit(np.log(a["spend"]), np.log(a["revenue"]), 1)[0]
+    assert slope > 1.0
+
+
+def test_no_curve_when_the_result_does_not_respond_to_spend(tmp_path):
+    # revenue does not depend on cost (b = 0) and wobbles by a third of the months: the fitted elasticity is not
+    # significantly positive, so there is no curve and the budget stays as it is (the stated fallback)
+    data = _curve_client(tmp_path / "c", scales=(500.0, 400.0), b=0.0)
+    a = data.activity
+    a["revenue"] = a["revenue"] * np.where(np.arange(len(a)) % 3 == 0, 1.2, 0.9)
+    sc = kh.build_review(data).scorecard
+    d = pd.DataFrame({"channel": ["paid_search"] * 2, "tactic": ["A", "B"], "decision": ["keep", "keep"]})
+    p = propose_budget(data, sc, d, 2025).set_index("tactic")
+    assert p["elasticity"].isna().all() and p["note"].str.contains("does not respond to spend measurably").all()
+    assert (p["proposed_budget"] == p["current_budget"]).all()
