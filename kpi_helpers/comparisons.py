@@ -19,6 +19,7 @@
   tested (lead → customer included); the p-values of one scan (all stages ×
   tactics) are Holm-corrected together; a stage at 100 % or 0 % for the whole
   portfolio (:func:`by_construction`) is not tested;
+- ``open_share``: the share of the tactic's leads of the year still open (deals);
 - ``leads_ratio, leads_p``: this year's leads per active month against last
   year's (Poisson rate test), ``t2l_diff, t2l_p``: the visit → lead change
   (two-proportion test); each of the two families is Holm-corrected over the
@@ -290,6 +291,15 @@ def _yoy(sc: pd.DataFrame, data: ClientData, year: int, keys: pd.Index, alpha: f
     return out
 
 
+def _open_share(data: ClientData, year: int) -> pd.Series:
+    """Share of each tactic's leads created in ``year`` that are still open (deals), by (channel, tactic)."""
+    d = data.deals
+    if d is None or "status" not in d or "created" not in d:
+        return pd.Series(dtype=float)
+    y = d[d["created"].dt.year == year]
+    return (y["status"] == "open").groupby([y["channel"], y["tactic"]]).mean()
+
+
 def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: float = 0.05, n_boot: int = 2000,
                     seed: int = 0) -> pd.DataFrame:
     """One row per tactic of ``year`` with the intervals and tests described in the module docstring."""
@@ -320,6 +330,7 @@ def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: flo
         cac = poisson_cost_ci(t["cost"].fillna(0).to_numpy(), t["customers"].fillna(0).to_numpy(), alpha=alpha)
         out["cac"], out["cac_ci_low"], out["cac_ci_high"] = cac["value"].to_numpy(), cac["ci_low"].to_numpy(), \
             cac["ci_high"].to_numpy()
+    out["open_share"] = _open_share(data, year).reindex(t.index).to_numpy() if data.deals is not None else np.nan
     out = out.join(_yoy(sc, data, year, t.index, alpha)).reset_index(drop=True)
     return pd.concat([out, _stage_tests(t, alpha, stages_by_construction(sc, year))], axis=1)
 

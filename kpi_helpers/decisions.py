@@ -5,7 +5,9 @@ same way to every tactic, in this order:
 
 1. **insufficient_data**: fewer than ``min_customers`` new customers *and*
    fewer than ``10 × min_customers`` leads in the year (a missing column counts
-   as none; with neither column, nothing can be judged).
+   as none; with neither column, nothing can be judged); or half or more of
+   the tactic's leads of the year still open (:data:`OPEN_SHARE_MAX`: a late
+   launch or a long sales cycle; its customers have not arrived yet).
 2. **No return to judge**: without a cost (none recorded, or 0) or without
    revenue, ROI is not computed and never made up. The verdict is then a
    funnel-only comparison: **optimise** when a stage is clearly weak (rule 4),
@@ -70,6 +72,10 @@ ACTIONS = {
 
 
 _p_text = stats.format_p  # one p-value format for the whole report
+
+#: A tactic with at least this share of its leads of the year still open is too early to judge (a late launch,
+#: a long sales cycle): its spend's customers have not arrived yet.
+OPEN_SHARE_MAX = 0.5
 
 #: Stages strictly between leads and customers: when any of them is tested, lead -> customer (their product)
 #: is reported but not used as a separate weak stage.
@@ -240,6 +246,12 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     too_few = _sample(row, th)
     if too_few:
         return base | too_few
+    open_share = comp.get("open_share", np.nan) if comp is not None else np.nan
+    if pd.notna(open_share) and open_share >= OPEN_SHARE_MAX:
+        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("leads still open"),
+                       "reason": _("Too early to judge: {share} of its leads of the year are still open, so most of "
+                                   "the customers its spend bought have not arrived yet.").format(
+                           share=format_value(open_share, "rate"))}
     stages = _stages(row, portfolio, comp)
     missing = _missing_money(row)
     if not missing and _value(row, "cost") == 0:

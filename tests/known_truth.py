@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 
-def _spread(total: int) -> list[int]:
-    """``total`` split over the 12 months as evenly as possible (earlier months first)."""
-    return [total // 12 + (1 if m < total % 12 else 0) for m in range(12)]
+def _spread(total: int, n: int = 12) -> list[int]:
+    """``total`` split over ``n`` months as evenly as possible (earlier months first)."""
+    return [total // n + (1 if m < total % n else 0) for m in range(n)]
 
 
 class _Builder:
@@ -28,20 +28,23 @@ class _Builder:
         return f"{prefix}{self._n:06d}"
 
     def tactic(self, channel, tactic, *, leads, won, spend_new, cost_per_month, base=0, base_acquired="2023-03-01",
-               base_spend=0.0, base_churned=0, churn_date="2025-06-30", base_order="2025-02-01"):
+               base_spend=0.0, base_churned=0, churn_date="2025-06-30", base_order="2025-02-01", first_month=1,
+               unwon="lost"):
         """Leads and won customers of 2025, a base of earlier customers, and costs (activity of 2025 only)."""
         for year in (2025,):
-            for m, (n_leads, n_won) in enumerate(zip(_spread(leads), _spread(won)), start=1):
+            n = 13 - first_month
+            for m, (n_leads, n_won) in enumerate(zip(_spread(leads, n), _spread(won, n)), start=first_month):
                 day = f"{year}-{m:02d}-15"
                 for i in range(n_leads):
                     cid = self._id("C") if i < n_won else None
-                    status = "won" if cid else "lost"
-                    self.deals.append([self._id("D"), day, channel, tactic, "won" if cid else "lead", status, day, cid])
+                    status = "won" if cid else unwon
+                    self.deals.append([self._id("D"), day, channel, tactic, "won" if cid else "lead", status,
+                                       day if status != "open" else None, cid])
                     if cid:
                         self.customers.append([cid, day, channel, tactic, None])
                         if year == 2025 and spend_new:
                             self.orders.append([self._id("O"), cid, day, spend_new])
-            for m in range(1, 13):
+            for m in range(first_month, 13):
                 self.costs.append([f"{year}-{m:02d}", channel, tactic, "media", "outbound", cost_per_month])
         for i in range(base):
             cid = self._id("B")
@@ -94,6 +97,8 @@ def credit_client(folder: Path) -> Path:
     - email/Newsletter (declared retention): 240 leads, 60 won spending 100; 200 customers of 2023 spend 100 each.
     - organic_search/Blog: no cost at all, 1 200 leads, 300 won spending 100 each: a zero-cost organic tactic
       with hundreds of customers.
+    - events/Autumn launch: launched in October with a long sales cycle: 300 leads, 15 won so far, the other
+      285 still open at the year's end (cost 15 000): too early to judge, not a drop.
     """
     b = _Builder()
     b.tactic("paid_search", "Good", leads=480, won=120, spend_new=400.0, cost_per_month=1_000.0, base=120,
@@ -105,4 +110,6 @@ def credit_client(folder: Path) -> Path:
     b.tactic("email", "Newsletter", leads=240, won=60, spend_new=100.0, cost_per_month=2_000.0 / 12, base=200,
              base_spend=100.0)
     b.tactic("organic_search", "Blog", leads=1_200, won=300, spend_new=100.0, cost_per_month=0.0)
+    b.tactic("events", "Autumn launch", leads=300, won=15, spend_new=300.0, cost_per_month=5_000.0, first_month=10,
+             unwon="open")
     return b.write(folder, 'tactic_kinds: {"email/Newsletter": retention}\n')

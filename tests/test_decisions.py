@@ -424,6 +424,10 @@ def test_known_truth_verdicts_and_reasons(credit_review):
     # so the portfolio's retention projects the rest), never "insufficient data", never a made-up ROI
     assert d.loc["Blog", "decision"] == "keep" and pd.isna(d.loc["Blog", "roi"])
     assert "It carries no cost" in d.loc["Blog", "reason"] and "'direct_cost'" in d.loc["Blog", "reason"]
+    # autumn launch, long sales cycle: 285 of its 300 leads (95 %) still open at the year's end; judged on the 15
+    # customers so far its ROI would be (15 x 300 x 0.5 - 15 000) / 15 000 = -85 %, a drop; it is too early instead
+    assert d.loc["Autumn launch", "decision"] == "insufficient_data"
+    assert "Too early to judge: 95.0 % of its leads of the year are still open" in d.loc["Autumn launch", "reason"]
 
 
 def test_acquisition_interval_resamples_the_years_leads(credit_review):
