@@ -3,9 +3,12 @@
 The rules are documented thresholds (``client.yaml`` ``thresholds``) applied the
 same way to every tactic, in this order:
 
-1. **insufficient_data**: fewer than ``min_customers`` new customers *and*
-   fewer than ``10 × min_customers`` leads in the year (a missing column counts
-   as none; with neither column, nothing can be judged); or half or more of
+1. **insufficient_data**: fewer than ``min_customers`` new customers, unless
+   the tactic's leads are so many that the portfolio's lead → customer rate
+   would have brought ``min_customers`` and the shortfall is significant (exact
+   binomial test): a clear failure is evidence (without a customers column,
+   ``10 × min_customers`` leads are needed; with neither, nothing can be
+   judged); or half or more of
    the tactic's leads of the year still open (:data:`OPEN_SHARE_MAX`: a late
    launch or a long sales cycle; its customers have not arrived yet).
 2. **No return to judge**: without a cost (none recorded, or 0) or without
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from . import i18n, stats
 from .catalog import format_value, label
@@ -149,21 +153,42 @@ def _value(row: pd.Series, name: str) -> float:
     return np.nan if v is None else float(v)
 
 
-def _sample(row: pd.Series, th: Thresholds) -> dict | None:
-    """The insufficient-data verdict when the tactic has too few customers and too few leads, else None."""
+def _clear_shortfall(cust: float, leads: float, portfolio: pd.Series, th: Thresholds) -> tuple[float, float]:
+    """Customers the portfolio's lead -> customer rate would have given these leads, and the one-sided exact
+    binomial p-value of seeing as few as the tactic got (scipy ``binomtest``)."""
+    pl, pc = _value(portfolio, "leads"), _value(portfolio, "customers")
+    if not (pl > 0 and 0 < pc < pl and leads > 0):
+        return np.nan, np.nan
+    rate = pc / pl
+    return leads * rate, binomtest(int(cust), int(leads), rate, alternative="less").pvalue
+
+
+def _sample(row: pd.Series, th: Thresholds, portfolio: pd.Series) -> dict | None:
+    """The insufficient-data verdict when the tactic's numbers are too few to judge, else None.
+
+    Judged: ``min_customers`` new customers or more (they carry the return); or fewer, when its leads are
+    many enough that the portfolio's lead -> customer rate would have brought at least ``min_customers``
+    and the shortfall is significant (one-sided exact binomial test, p < ``alpha``): a clear failure is
+    evidence. Without a customers column, ``10 × min_customers`` leads; without leads, the customers alone.
+    """
     cust, leads = _value(row, "customers"), _value(row, "leads")
     if pd.isna(cust) and pd.isna(leads):
         return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
                 "reason": _("No leads and no customers are recorded for this tactic, so nothing it brought can "
                             "be judged.")}
+    if pd.isna(cust):
+        enough = leads >= 10 * th.min_customers
+    else:
+        expected, p = _clear_shortfall(cust, np.nan_to_num(leads), portfolio, th)
+        enough = cust >= th.min_customers or (expected >= th.min_customers and p < th.alpha)
+    if enough:
+        return None
     cust, leads = np.nan_to_num(cust), np.nan_to_num(leads)
-    if cust < th.min_customers and leads < 10 * th.min_customers:
-        return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
-                "reason": _("Only {customers} new customers and {leads} leads in the year: fewer than "
-                            "{min_customers} customers and {min_leads} leads, too few to judge.").format(
-                    customers=i18n.number(cust), leads=i18n.number(leads),
-                    min_customers=i18n.number(th.min_customers), min_leads=i18n.number(10 * th.min_customers))}
-    return None
+    return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("minimum sample"),
+            "reason": _("Only {customers} new customers and {leads} leads in the year: fewer than {min_customers} "
+                        "customers, and not enough leads to show that it converts worse than the portfolio; too few "
+                        "to judge.").format(customers=i18n.number(cust), leads=i18n.number(leads),
+                                            min_customers=i18n.number(th.min_customers))}
 
 
 def _missing_money(row: pd.Series) -> str | None:
@@ -243,7 +268,7 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "roi_basis": kind,
             "retained_value": comp.get("retained_value", np.nan) if comp is not None else np.nan,
             "payback_months": comp.get("payback_months", np.nan) if comp is not None else np.nan, "customers": cust}
-    too_few = _sample(row, th)
+    too_few = _sample(row, th, portfolio)
     if too_few:
         return base | too_few
     open_share = comp.get("open_share", np.nan) if comp is not None else np.nan

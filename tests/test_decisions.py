@@ -442,3 +442,18 @@ def test_acquisition_interval_resamples_the_years_leads(credit_review):
     lo, hi = np.quantile(reps, [0.025, 0.975])
     # the unit order differs from the test's, so the draws differ: compare widths, not bounds
     assert c.loc["Good", "roi_ci_high"] - c.loc["Good", "roi_ci_low"] == pytest.approx(hi - lo, rel=0.15)
+
+
+def test_minimum_sample_judges_a_clear_failure_but_not_noise():
+    from scipy.stats import binom
+
+    # 200 leads, 2 customers, against a portfolio converting 25 %: 50 expected, P(X <= 2) = binom.cdf(2, 200, 0.25)
+    # (about 1e-21): a clear failure, judged (and dropped: ROI -90 %)
+    sc = _scorecard([("t", 10_000, 200, 2, 100.0, 1_000), ("other", 10_000, 1_800, 498, 20_000, 5_000)])
+    assert binom.cdf(2, 200, 0.25) < 1e-15
+    d = _by_tactic(decide(sc, None, Thresholds())).loc["t"]
+    assert d["decision"] == "drop"
+    # the same 2 of 200 against a portfolio converting 1.5 %: 3 expected, under the 20 minimum: too few to judge
+    sc = _scorecard([("t", 10_000, 200, 2, 100.0, 1_000), ("other", 10_000, 1_800, 28, 20_000, 5_000)])
+    d = _by_tactic(decide(sc, None, Thresholds())).loc["t"]
+    assert d["decision"] == "insufficient_data" and "not enough leads to show" in d["reason"]
