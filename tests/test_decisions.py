@@ -448,11 +448,13 @@ def test_minimum_sample_judges_a_clear_failure_but_not_noise():
     from scipy.stats import binom
 
     # 200 leads, 2 customers, against a portfolio converting 25 %: 50 expected, P(X <= 2) = binom.cdf(2, 200, 0.25)
-    # (about 1e-21): a clear failure, judged (and dropped: ROI -90 %)
+    # (about 1e-21): a clear failure, judged: ROI -90 %, its lead -> customer 1 % against the portfolio's 25 %
+    # (500 / 2 000), so the funnel is the problem (fixed: -0.9 + 0.1 x (25 - 1) = 1.5, over the hurdle): optimise
     sc = _scorecard([("t", 10_000, 200, 2, 100.0, 1_000), ("other", 10_000, 1_800, 498, 20_000, 5_000)])
     assert binom.cdf(2, 200, 0.25) < 1e-15
     d = _by_tactic(decide(sc, None, Thresholds())).loc["t"]
-    assert d["decision"] == "drop"
+    assert d["decision"] == "optimise" and d["weakest_stage"] == "lead_to_customer"
+    assert d["roi_if_fixed"] == pytest.approx(1.5)
     # the same 2 of 200 against a portfolio converting 1.5 %: 3 expected, under the 20 minimum: too few to judge
     sc = _scorecard([("t", 10_000, 200, 2, 100.0, 1_000), ("other", 10_000, 1_800, 28, 20_000, 5_000)])
     d = _by_tactic(decide(sc, None, Thresholds())).loc["t"]
