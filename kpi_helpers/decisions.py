@@ -37,7 +37,10 @@ same way to every tactic, in this order:
 Confidence: ``high`` when the ROI's (1 − ``alpha``) interval lies wholly on the
 decided side of the hurdle and there are at least 30 new customers; ``low``
 when the interval contains the hurdle or there are fewer than 30 customers;
-``medium`` otherwise (including no interval available).
+``medium`` otherwise (including no interval available). An ``optimise`` whose
+fix needs the weak stage at more than :data:`MAX_PLAUSIBLE_LIFT` times its
+rate has ``low`` confidence whatever the interval: the fix is not shown to be
+reachable.
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ ACTIONS = {
 
 
 _p_text = stats.format_p  # one p-value format for the whole report
+
+#: An optimise verdict whose fix needs the weak stage at more than this multiple of its rate has low confidence:
+#: the fix is not shown to be reachable.
+MAX_PLAUSIBLE_LIFT = 2.0
 
 #: A tactic with at least this share of its leads of the year still open is too early to judge (a late launch,
 #: a long sales cycle): its spend's customers have not arrived yet.
@@ -300,6 +307,9 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
     base |= {"weakest_stage": s["name"], "stage_rate": s["rate"], "portfolio_stage_rate": s["ref"],
              "stage_p": s["p"], "roi_if_fixed": fixed}
     if pd.notna(fixed) and fixed >= th.roi_hurdle:
+        if s["ref"] > MAX_PLAUSIBLE_LIFT * s["rate"]:  # the fix asks for more than a plausible lift: say so
+            base |= {"confidence": "low", "confidence_rule": _("the fix needs the stage at {lift} times its rate").format(
+                lift=i18n.number(s["ref"] / s["rate"], 1))}
         return base | {"decision": "optimise", "action": _(ACTIONS[s["name"]]) + _ab_plan(s, row, th.alpha),
                        "reason": _("{roi} is below the {hurdle} hurdle, but the funnel is the problem: {stage}; at "
                                    "that rate ROI would be {fixed}.").format(roi=roi_txt, hurdle=hurdle,

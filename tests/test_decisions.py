@@ -110,8 +110,10 @@ def test_interval_sets_confidence():
     assert d.loc["good", "confidence"] == "high"  # interval 150 % to 250 % lies above the 0 % hurdle, 150 customers
     assert "95 % CI 150.0 % to 250.0 %" in d.loc["good", "reason"]
     assert "is not different from the rest of the portfolio (p = 0.20)" in d.loc["good", "reason"]
-    # the weak-funnel tactic's interval (-50 % to +10 %) straddles the hurdle: still optimise, but low confidence
+    # the weak-funnel tactic's interval (-50 % to +10 %) straddles the hurdle: still optimise, but low confidence;
+    # its fix needs visit -> lead at the rest's 5 % / 0.5 % = 10 times its rate, beyond the plausible 2: said so
     assert d.loc["weak_funnel", "decision"] == "optimise" and d.loc["weak_funnel", "confidence"] == "low"
+    assert d.loc["weak_funnel", "confidence_rule"] == "the fix needs the stage at 10.0 times its rate"
     assert "(p < 0.001)" in d.loc["weak_funnel", "reason"]
     # 220 customers and an interval (-90 % to -70 %) wholly below the hurdle: a confident drop
     assert d.loc["bad", "decision"] == "drop" and d.loc["bad", "confidence"] == "high"
