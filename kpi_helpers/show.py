@@ -33,7 +33,8 @@ SECTIONS = {
     "summary": ("Executive summary", ""),
     "decisions": ("Decisions: keep, optimise or drop",
                   "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
-                  "tactic), with the numbers that decided it."),
+                  "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
+                  "are Holm-corrected over every stage and tactic compared."),
     "comparison": ("Channel comparison",
                    "Does one channel really turn visits into leads better than another? Rates with their confidence "
                    "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
