@@ -241,7 +241,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         order_values=compare_order_values(data, year, alpha=th.alpha),
         decisions=(dec := decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
                                  overrides=data.config.overrides, currency=data.config.currency,
-                                 cost_rule=data.config.cost_allocation)),
+                                 cost_rule=data.config.cost_allocation, benchmarks=data.config.benchmarks)),
         devices=(devices := review.device_mix(data, year)),
         customers=(cust := customer_section(data, year, alpha=th.alpha)),
         budget=propose_budget(data, sc, dec, year),

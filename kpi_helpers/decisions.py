@@ -55,7 +55,7 @@ from .i18n import _
 from .config import Override, Thresholds
 from .comparisons import STAGES, by_construction
 
-__all__ = ["decide", "DECISIONS", "ACTIONS", "COLUMNS"]
+__all__ = ["decide", "benchmark_tests", "DECISIONS", "ACTIONS", "COLUMNS"]
 
 DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
 COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
@@ -93,12 +93,39 @@ OPEN_SHARE_MAX = 0.5
 _INSIDE_LEAD_TO_CUSTOMER = ("lead_to_mql", "mql_to_sql", "sql_to_customer")
 
 
-def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> list[dict]:
+def benchmark_tests(tactics: pd.DataFrame, benchmarks: dict, alpha: float = 0.05) -> dict:
+    """Each stage of a tactic whose channel has a benchmark in client.yaml: ``(channel, tactic, stage) -> (ref, p)``.
+
+    ``ref`` is the benchmark capped at the best rate another tactic of the year reached at that stage (a
+    level some tactic actually reaches); ``p`` the one-sided exact binomial test (scipy ``binomtest``) that
+    the tactic's rate is below ``ref``, Holm-corrected over every benchmark test of the call.
+    """
+    keys, refs, ps = [], [], []
+    t = tactics.reset_index(drop=True)
+    for i, r in t.iterrows():
+        for name, succ, trials in STAGES:
+            bench = (benchmarks or {}).get(r["channel"], {}).get(name)
+            if bench is None or succ not in t or trials not in t or not r[trials] > 0 or pd.isna(r[succ]):
+                continue
+            others = t.drop(index=i)
+            others = others[others[trials] > 0]
+            best = (others[succ] / others[trials]).max() if len(others) else np.nan
+            ref = min(bench, best) if pd.notna(best) and best > 0 else bench
+            p = binomtest(int(r[succ]), int(r[trials]), ref, alternative="less").pvalue if 0 < ref < 1 else np.nan
+            keys.append((r["channel"], r["tactic"], name))
+            refs.append(ref)
+            ps.append(p)
+    adjusted = stats.adjust_p_values(ps, correction="holm", alpha=alpha) if ps else []
+    return {k: (ref, p) for k, ref, p in zip(keys, refs, adjusted)}
+
+
+def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, bench: dict | None = None) -> list[dict]:
     """Every funnel stage the data hold (:data:`kpi_helpers.comparisons.STAGES`): the tactic's rate, the
     comparison rate and the Holm-adjusted p.
 
     A stage the portfolio passes at 100 % or 0 % (by construction, see
     :func:`kpi_helpers.comparisons.by_construction`) is left out: it is no evidence. The comparison rate is
+    the client's benchmark for the tactic's channel when ``bench`` (:func:`benchmark_tests`) has one, else
     the rest of the portfolio (other tactics pooled) from ``comp`` when given, else the whole portfolio.
     """
     out = []
@@ -110,10 +137,13 @@ def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None) -> lis
             continue
         rest = comp.get(f"{name}_rest", np.nan) if comp is not None else np.nan
         ref = rest if pd.notna(rest) else portfolio[succ] / portfolio[trials]
+        label = _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio")
+        p = comp.get(f"{name}_p", np.nan) if comp is not None else np.nan
+        if bench and (row["channel"], row["tactic"], name) in bench:
+            ref, p = bench[(row["channel"], row["tactic"], name)]
+            label = _("the channel's benchmark in client.yaml (capped at the best tactic observed)")
         if pd.notna(ref) and ref > 0:
-            out.append({"name": name, "rate": row[succ] / row[trials], "ref": ref,
-                        "ref_label": _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio"),
-                        "p": comp.get(f"{name}_p", np.nan) if comp is not None else np.nan,
+            out.append({"name": name, "rate": row[succ] / row[trials], "ref": ref, "ref_label": label, "p": p,
                         "channel_rest": comp.get(f"{name}_channel_rest", np.nan) if comp is not None else np.nan,
                         "channel_p": comp.get(f"{name}_channel_p", np.nan) if comp is not None else np.nan})
     return out
@@ -265,7 +295,7 @@ def _zero_cost(row, comp, stages, th, cost_rule, currency, margin) -> dict:
 
 
 def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin,
-           currency: str = "EUR", cost_rule: str | None = None) -> dict:
+           currency: str = "EUR", cost_rule: str | None = None, bench: dict | None = None) -> dict:
     cust = np.nan_to_num(_value(row, "customers"))
     roi = float(comp["roi"]) if comp is not None and pd.notna(comp.get("roi_basis", np.nan)) else _value(row, "roi")
     lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
@@ -284,7 +314,7 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
                        "reason": _("Too early to judge: {share} of its leads of the year are still open, so most of "
                                    "the customers its spend bought have not arrived yet.").format(
                            share=format_value(open_share, "rate"))}
-    stages = _stages(row, portfolio, comp)
+    stages = _stages(row, portfolio, comp, bench)
     missing = _missing_money(row)
     if not missing and _value(row, "cost") == 0:
         return base | {"roi": np.nan} | _zero_cost(row, comp, stages, th, cost_rule, currency, margin)
@@ -371,7 +401,7 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
 
 def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thresholds: Thresholds | None = None,
            *, year: int | None = None, gross_margin: float | None = None, overrides=(),
-           currency: str = "EUR", cost_rule: str | None = None) -> pd.DataFrame:
+           currency: str = "EUR", cost_rule: str | None = None, benchmarks: dict | None = None) -> pd.DataFrame:
     """Decide keep / optimise / drop / insufficient_data for every tactic of ``year`` (default: the latest).
 
     ``scorecard`` is :func:`kpi_helpers.review.scorecard` output (or any table
@@ -391,11 +421,12 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     sc = scorecard[scorecard["year"] == year]
     portfolio = sc[sc["level"] == "portfolio"].iloc[0]
     comp = comparisons.set_index(["channel", "tactic"]) if comparisons is not None else None
+    bench = benchmark_tests(sc[sc["level"] == "tactic"], benchmarks, th.alpha) if benchmarks else None
     rows = []
     for _idx, row in sc[sc["level"] == "tactic"].iterrows():
         c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
         rows.append({"channel": row["channel"], "tactic": row["tactic"]}
-                    | _judge(row, portfolio, c, th, gross_margin, currency, cost_rule))
+                    | _judge(row, portfolio, c, th, gross_margin, currency, cost_rule, bench))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     for col in ("weakest_stage", "action", "override", "override_comment", "roi_basis"):
         out[col] = out[col].astype("object")

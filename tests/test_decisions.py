@@ -461,3 +461,37 @@ def test_minimum_sample_judges_a_clear_failure_but_not_noise():
     sc = _scorecard([("t", 10_000, 200, 2, 100.0, 1_000), ("other", 10_000, 1_800, 28, 20_000, 5_000)])
     d = _by_tactic(decide(sc, None, Thresholds())).loc["t"]
     assert d["decision"] == "insufficient_data" and "not enough leads to show" in d["reason"]
+
+
+# --- a benchmark table in client.yaml, capped at the best tactic observed (issue 11.4) ---
+
+def test_benchmark_from_client_yaml_capped_at_the_best_tactic_observed():
+    from scipy.stats import binom
+
+    # visit -> lead in CRAFTED: good 6 %, weak_funnel 0.5 %, bad 880 / 9 000 = 9.78 %, thin 2 %
+    d = _by_tactic(decide(CRAFTED, None, Thresholds(), benchmarks={"paid_search": {"traffic_to_lead": 0.05}}))
+    w = d.loc["weak_funnel"]
+    assert w["portfolio_stage_rate"] == pytest.approx(0.05)  # 5 %: under the best other tactic (9.78 %), kept
+    assert "against 5.0 % for the channel's benchmark in client.yaml" in w["reason"]
+    # p: one-sided exact binomial P(X <= k | n, 5 %) per tactic (scipy binom.cdf), Holm over the four tests
+    raw = [binom.cdf(600, 10_000, 0.05), binom.cdf(100, 20_000, 0.05), binom.cdf(880, 9_000, 0.05),
+           binom.cdf(20, 1_000, 0.05)]
+    assert w["stage_p"] == pytest.approx(multipletests(raw, method="holm")[1][1])
+    # fixing visit -> lead lifts customers and value 10-fold: -0.2 + 0.8 x (10 - 1) = 7.0
+    assert w["decision"] == "optimise" and w["roi_if_fixed"] == pytest.approx(7.0)
+    # a benchmark of 20 % is out of reach: capped at the best other tactic, bad's 880 / 9 000
+    d = _by_tactic(decide(CRAFTED, None, Thresholds(), benchmarks={"paid_search": {"traffic_to_lead": 0.2}}))
+    assert d.loc["weak_funnel", "portfolio_stage_rate"] == pytest.approx(880 / 9_000)
+
+
+def test_benchmark_table_is_validated():
+    from pydantic import ValidationError
+
+    from kpi_helpers.config import ClientConfig
+
+    base = {"name": "x", "year": 2025, "sources": [{"table": "activity", "path": "a.csv"}]}
+    ok = ClientConfig.model_validate(base | {"benchmarks": {"email": {"lead_to_customer": 0.1}}})
+    assert ok.benchmarks == {"email": {"lead_to_customer": 0.1}}
+    for bad in ({"email": {"lead_to_sale": 0.1}}, {"email": {"lead_to_customer": 1.5}}):
+        with pytest.raises(ValidationError):
+            ClientConfig.model_validate(base | {"benchmarks": bad})
