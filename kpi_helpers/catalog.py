@@ -51,8 +51,10 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
        "S0, S3", ("fully_loaded", "media_only"), ("costs",)),
     _k("revenue", "Revenue", "money", "higher", "revenue in the period from customers the tactic acquired",
        "", "S0, S3", inputs=("revenue",)),
-    _k("roi", "ROI (decision)", "rate", "higher",
-       "(revenue × gross margin − cost) / cost when the margin is known, else (revenue − cost) / cost",
+    _k("roi", "ROI (year)", "rate", "higher",
+       "(revenue × gross margin − cost) / cost when the margin is known, else (revenue − cost) / cost; revenue of "
+       "the year from all the tactic's customers (the decisions' ROI judges acquisition tactics on the customers "
+       "acquired in the year instead, and names its basis)",
        "margin, or net without a margin", "S3, S4", _ROI_V, ("revenue", "costs")),
     _k("roi_net", "ROI (revenue)", "rate", "higher", "(revenue − cost) / cost", "net", "S3, S4", _ROI_V,
        ("revenue", "costs")),

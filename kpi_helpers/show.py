@@ -200,7 +200,8 @@ def decisions(rv) -> HTML:
                                  if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
     return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                                   "confidence": "Confidence", "reason": "Reason"}, css="kr-decisions")
+                                                   "confidence": "Confidence", "roi": "ROI (decision)",
+                                                   "reason": "Reason"}, css="kr-decisions")
 
 
 def _with_previous(value, previous, unit: str, currency: str) -> Safe:
