@@ -14,7 +14,8 @@ from .budget import propose_budget
 from . import i18n
 from .catalog import REGISTRY, glossary
 from .i18n import _
-from .comparisons import channel_rate_ci, compare_channels, compare_order_values, compare_tactics
+from .comparisons import (channel_rate_ci, compare_channels, compare_order_values, compare_tactics,
+                          funnel_quality_notes, stages_by_construction)
 from .decisions import DECISIONS, decide
 from .config import load_config
 from .loaders import ClientData, load_client
@@ -70,6 +71,13 @@ class AnnualReview:
         """Scorecard KPIs this client's data supports, in report order."""
         return [k for k in SCORECARD_KPIS if k in self.scorecard]
 
+    @property
+    def glossary_ids(self) -> list[str]:
+        """The glossary's KPIs: the scorecard's, plus the acquisition-date count when the retention or cohort
+        tables (which use it) are shown, so that both meanings of a new customer are defined."""
+        extra = ["customers_acquired"] if {"retention", "cohorts", "cohort_ltv"} & set(self.customers) else []
+        return self.kpi_ids + extra
+
     def portfolio(self, year: int | None = None) -> pd.Series:
         sc = self.scorecard
         return sc[(sc["level"] == "portfolio") & (sc["year"] == (year or self.year))].iloc[0]
@@ -96,7 +104,7 @@ class AnnualReview:
             **{f"customers_{k}": v for k, v in self.customers.items()},
             "budget": self.budget,
             "kpi_availability": self.availability,
-            "glossary": glossary(self.kpi_ids),
+            "glossary": glossary(self.glossary_ids),
         }
 
     def summary(self) -> dict:
@@ -237,6 +245,7 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
             rows += [stats.nps_ci(g["nps"], alpha=alpha).assign(channel=ch) for ch, g in s.groupby("channel")]
         nps = pd.concat(rows, ignore_index=True)
         out["nps"] = nps[["channel", *[c for c in nps.columns if c != "channel"]]]
+        out["nps"].attrs["alpha"] = alpha  # the level the report prints beside the interval
     return out
 
 
@@ -282,12 +291,16 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
                        else pd.DataFrame()),
         order_values=compare_order_values(data, year, alpha=th.alpha),
         decisions=(dec := decide(sc, comp, th, year=year, gross_margin=data.config.gross_margin,
-                                 overrides=data.config.overrides)),
+                                 overrides=data.config.overrides, currency=data.config.currency,
+                                 cost_rule=data.config.cost_allocation, benchmarks=data.config.benchmarks)),
         devices=(devices := review.device_mix(data, year)),
         customers=(cust := _real_cohorts(customer_section(data, year, alpha=th.alpha), first)),
         budget=propose_budget(data, sc, dec, year),
         availability=availability(data, sc, (["mobile_share"] if len(devices) else [])
-                                  + (["retention_rate", "churn_rate"] if "retention" in cust else [])),
-        flags=(flags := flag_scorecard(sc, year, explained=data.by_construction)),
-        data_quality=_data_quality(data, year, period.last_month) + flag_text(flags),
+                                  + (["retention_rate", "churn_rate"] if "retention" in cust else [])
+                                  + (["customers_acquired"] if {"retention", "cohort_ltv"} & set(cust) else [])),
+        flags=(flags := flag_scorecard(sc, year, explained={*data.by_construction,
+                                                             *stages_by_construction(sc, year)})),
+        data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
+                      + flag_text(flags)),
     )

@@ -51,8 +51,10 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
        "S0, S3", ("fully_loaded", "media_only"), ("costs",)),
     _k("revenue", "Revenue", "money", "higher", "revenue in the period from customers the tactic acquired",
        "", "S0, S3", inputs=("revenue",)),
-    _k("roi", "ROI (decision)", "rate", "higher",
-       "(revenue × gross margin − cost) / cost when the margin is known, else (revenue − cost) / cost",
+    _k("roi", "ROI (year)", "rate", "higher",
+       "(revenue × gross margin − cost) / cost when the margin is known, else (revenue − cost) / cost; revenue of "
+       "the year from all the tactic's customers (the decisions' ROI judges acquisition tactics on the customers "
+       "acquired in the year instead, and names its basis)",
        "margin, or net without a margin", "S3, S4", _ROI_V, ("revenue", "costs")),
     _k("roi_net", "ROI (revenue)", "rate", "higher", "(revenue − cost) / cost", "net", "S3, S4", _ROI_V,
        ("revenue", "costs")),
@@ -99,8 +101,12 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
        section="funnel"),
     _k("mql", "MQLs", "count", "higher", "marketing-qualified leads", "", "S2", inputs=("mql",), section="funnel"),
     _k("sql", "SQLs", "count", "higher", "sales-qualified leads", "", "S2", inputs=("sql",), section="funnel"),
-    _k("customers", "New customers", "count", "higher", "customers acquired in the period", "", "S1, S3",
-       inputs=("customers",), section="funnel"),
+    _k("customers", "New customers", "count", "higher",
+       "customers won from the leads of the period, counted in the month the lead came in (headline, scorecard, "
+       "funnel, CAC and decisions)", "", "S1, S3", inputs=("customers",), section="funnel"),
+    _k("customers_acquired", "Customers acquired (by acquisition date)", "count", "higher",
+       "customers whose acquisition date (customers table) falls in the period, whenever their lead came in "
+       "(retention and cohort tables only)", "", "S2, S4", inputs=("customers",), section="customers"),
     _k("orders", "Orders", "count", "higher", "orders placed in the period", "", "S4", inputs=("orders",),
        section="funnel"),
     _k("traffic_to_lead", "Visit → lead", "rate", "higher", "leads / visits", "", "S0, S3",
@@ -150,7 +156,8 @@ REGISTRY: dict[str, KPI] = {k.id: k for k in [
     _k("repeat_purchase_rate", "Repeat purchase rate", "rate", "higher", "customers with ≥ 2 orders / customers",
        "", "S1", inputs=("orders",), section="customers"),
     _k("retention_rate", "Retention rate", "rate", "higher",
-       "(customers at end − new customers) / customers at start", "", "S2, S4", inputs=("customers",),
+       "(customers at end − customers acquired by acquisition date) / customers at start", "", "S2, S4",
+       inputs=("customers",),
        section="customers"),
     _k("churn_rate", "Churn rate", "rate", "lower", "customers lost in the period / customers at start", "", "S2",
        inputs=("customers",), section="customers"),

@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -285,6 +285,14 @@ class ClientConfig(_Model):
     targets: list[Target] = []
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
+    benchmarks: dict[str, dict[Literal["traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
+                                       "lead_to_customer"], Annotated[float, Field(gt=0, le=1)]]] = Field(
+        {}, description="channel -> funnel stage -> the rate a tactic of that channel should reach (a fraction); "
+                        "decisions compare the stage with it, capped at the best tactic observed")
+    tactic_kinds: dict[str, Literal["acquisition", "retention"]] = Field(
+        {}, description="'channel/tactic' -> acquisition (default: judged on the customers it acquired in the year) "
+                        "or retention (credited with the revenue of the customers it reached; not incremental "
+                        "without a holdout)")
     branding: dict[str, str] = {}
     vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
     amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")

@@ -18,7 +18,7 @@ from .kpis import ratio
 from .schema import DataError
 
 __all__ = ["customer_summary", "retention", "churn", "retention_by_period", "cohort_retention", "cohort_revenue",
-           "ltv_cohort", "rfm_summary"]
+           "ltv_cohort", "rfm_summary", "acquisition_value", "ACQUISITION_COLUMNS"]
 
 _STEPS = {"MS": 1, "QS": 3, "YS": 12}  # months per period of each cohort / retention frequency
 _UNITS = ("D", "W", "M")  # rfm_summary units: days, Monday-Sunday weeks, calendar months
@@ -431,3 +431,88 @@ def rfm_summary(orders, customer="customer_id", date="date", amount="amount", *,
         repeat = np.bincount(cust[~first], weights=value[~first], minlength=len(ids))
         out["monetary_value"] = ratio(pd.Series(repeat, index=out.index), out["frequency"]).fillna(0.0)
     return out
+
+
+#: Fewer earlier customers than this: a tactic's own retention and value per customer are too noisy, and the
+#: portfolio's (all tactics pooled) are used instead, as the basis column says.
+MIN_BASE_CUSTOMERS = 30
+ACQUISITION_COLUMNS = ["channel", "tactic", "new_customers", "value_year", "value_projected", "value_acquired",
+                       "retained_value", "base_customers", "retention_rate", "value_per_customer", "projection_basis"]
+
+
+def _cohort_ids(customers: pd.DataFrame, year: int, deals: pd.DataFrame | None) -> pd.Index:
+    """The year's new customers: won from a lead created in the year (deals with a customer id), else acquired in
+    the year; the same count as the report's New customers (the lead's month)."""
+    if deals is not None and {"customer_id", "status", "created"} <= set(deals.columns):
+        won = deals[(deals["status"] == "won") & (deals["created"].dt.year == year) & deals["customer_id"].notna()]
+        if len(won):
+            return pd.Index(won["customer_id"].unique())
+    return pd.Index(customers.loc[customers["acquired"].dt.year == year, "customer_id"])
+
+
+def _future_factor(r: float, years_ahead: float) -> float:
+    """Sum of r^k for k = 1 … years_ahead (a geometric series, closed form r (1 − r^n) / (1 − r), any n ≥ 0)."""
+    if pd.isna(r) or years_ahead <= 0:
+        return 0.0 if years_ahead <= 0 else np.nan
+    return float(years_ahead) if r >= 1 else float(r * (1 - r ** years_ahead) / (1 - r))
+
+
+def acquisition_value(customers: pd.DataFrame, orders: pd.DataFrame, year: int, *, deals: pd.DataFrame | None = None,
+                      margin: float = 1.0, lifetime_years: float = 3.0) -> pd.DataFrame:
+    """What each tactic's spend of ``year`` bought: the value of the customers it acquired in the year, with a
+    stated projection, and the retained value of customers it acquired earlier (not credited to this year).
+
+    Per ``channel, tactic`` (the customer's acquisition tactic):
+
+    - ``new_customers``: the year's new customers (:func:`_cohort_ids`);
+      ``value_year``: their revenue in the year × ``margin``;
+    - ``base_customers``: customers acquired earlier and active at the year's start; ``retained_value``: the
+      revenue in the year × ``margin`` of every customer not new this year (shown apart);
+    - simple retention model: ``retention_rate`` r = share of the base still active at the year's end,
+      ``value_per_customer`` a = retained value / base customers (a year's value of an active customer);
+      each new customer is then worth a × (r + r² + … + r^(L − 1)) more over the rest of its assumed
+      lifetime L = ``lifetime_years`` (undiscounted): ``value_projected`` = new customers × that;
+    - ``value_acquired`` = ``value_year`` + ``value_projected``;
+    - ``projection_basis``: ``tactic`` when the tactic has at least :data:`MIN_BASE_CUSTOMERS` base
+      customers, else ``portfolio`` (r and a of all tactics pooled); ``none`` when no churn dates or no base
+      exist (then nothing is projected: ``value_projected`` 0 and ``value_acquired`` = ``value_year``).
+
+    >>> c = pd.DataFrame({"customer_id": ["a", "b", "n"], "channel": "email", "tactic": "T",
+    ...     "acquired": pd.to_datetime(["2023-01-01", "2024-01-01", "2025-03-01"]),
+    ...     "churned": pd.to_datetime([None, "2025-06-01", None])})
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "n"], "amount": [100.0, 50.0, 30.0],
+    ...     "date": pd.to_datetime(["2025-02-01", "2025-03-01", "2025-04-01"])})
+    >>> v = acquisition_value(c, o, 2025, lifetime_years=3).iloc[0]
+    >>> [float(v[k]) for k in ("new_customers", "value_year", "retained_value", "retention_rate", "value_per_customer")]
+    [1.0, 30.0, 150.0, 0.5, 75.0]
+    >>> float(v["value_projected"])  # 1 x 75 x (0.5 + 0.25)
+    56.25
+    """
+    _check(customers, ["customer_id", "acquired", "channel"], table="customers", func="acquisition_value",
+           dates=["acquired"])
+    c = customers.assign(tactic=customers["tactic"] if "tactic" in customers else pd.NA)
+    start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    spent = orders[orders["date"].dt.year == year].groupby("customer_id")["amount"].sum() * margin
+    churned = c["churned"] if "churned" in c else pd.Series(pd.NaT, index=c.index)
+    new = c["customer_id"].isin(_cohort_ids(c, year, deals))
+    base = ~new & (c["acquired"] < start) & (churned.isna() | (churned >= start))
+    value = c["customer_id"].map(spent).fillna(0.0)
+    c = c.assign(new_customers=new, value_year=value.where(new, 0.0), retained_value=value.where(~new, 0.0),
+                 base_customers=base, kept=base & (churned.isna() | (churned > end)), base_value=value.where(base, 0.0))
+    out = c.groupby(["channel", "tactic"], dropna=False)[
+        ["new_customers", "value_year", "retained_value", "base_customers", "kept", "base_value"]].sum().reset_index()
+    has_churn = "churned" in customers
+    pooled_r = ratio(out["kept"].sum(), out["base_customers"].sum()) if has_churn else np.nan
+    pooled_a = ratio(out["base_value"].sum(), out["base_customers"].sum())
+    own = out["base_customers"] >= MIN_BASE_CUSTOMERS
+    out["retention_rate"] = np.where(own, ratio(out["kept"], out["base_customers"]), pooled_r) if has_churn else np.nan
+    out["value_per_customer"] = np.where(own, ratio(out["base_value"], out["base_customers"]), pooled_a)
+    out["projection_basis"] = np.where(own, "tactic", "portfolio")
+    factor = np.array([_future_factor(r, lifetime_years - 1) for r in out["retention_rate"]])
+    projected = out["new_customers"] * out["value_per_customer"] * factor
+    out.loc[projected.isna(), "projection_basis"] = "none"
+    out["value_projected"] = projected.fillna(0.0)
+    out["value_acquired"] = out["value_year"] + out["value_projected"]
+    out["new_customers"] = out["new_customers"].astype(int)
+    out["base_customers"] = out["base_customers"].astype(int)
+    return out[ACQUISITION_COLUMNS]

@@ -68,10 +68,12 @@ def _render_demo() -> None:
 def _static_ids() -> set[str]:
     from .catalog import REGISTRY
     from .decisions import ACTIONS
-    from .budget import ASSUMPTIONS
+    from .budget import _MODEL_TEXT, ASSUMPTIONS
+    from .decisions import _PROJECTION
     from .narrative import CHANNEL_LABELS
 
-    ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS)
+    ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS) | set(_MODEL_TEXT.values()) \
+        | set(_PROJECTION.values())
     for k in REGISTRY.values():
         ids |= {k.label, k.formula, *k.variants} | ({k.variant} if k.variant else set())
     ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",

@@ -132,12 +132,16 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_rate_forest(rates: pd.DataFrame, *, title: str = "Visit → lead by channel, 95 % intervals", ax=None):
+def plot_rate_forest(rates: pd.DataFrame, *, title: str | None = None, ax=None):
     """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels dashed.
 
-    None when there are no rates (no visits or no leads)."""
+    The interval's level is read from ``rates.attrs["alpha"]`` (95 % without it). None when there are no
+    rates (no visits or no leads)."""
     if rates.empty or rates["rate"].isna().all():
         return None
+    from .stats import confidence_level
+
+    level = confidence_level(rates.attrs.get("alpha", 0.05))
     ax = _ax(ax)
     r = rates.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
@@ -149,8 +153,8 @@ def plot_rate_forest(rates: pd.DataFrame, *, title: str = "Visit → lead by cha
             ax.axvline(row["rate"], color="black", ls="--", lw=0.8)
     ax.set_yticks(range(len(r)), [t("all channels") if c == "all channels" else _name(c) for c in r["channel"]])
     ax.xaxis.set_major_formatter(_pct(1))
-    ax.set_xlabel(t("Rate (Wilson 95 % interval)"))
-    ax.set_title(t(title))
+    ax.set_xlabel(i18n.shape(_("Rate (Wilson {level} interval)").format(level=level)))
+    ax.set_title(t(title) if title else i18n.shape(_("Visit → lead by channel, {level} intervals").format(level=level)))
     return ax
 
 
@@ -172,7 +176,9 @@ def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
 
 
 def plot_nps(nps: pd.DataFrame, *, ax=None):
-    """NPS by channel with its 95 % interval (``annual.customer_section()["nps"]``)."""
+    """NPS by channel with its interval (``annual.customer_section()["nps"]``; level from ``attrs["alpha"]``)."""
+    from .stats import confidence_level
+
     ax = _ax(ax)
     r = nps.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
@@ -184,7 +190,8 @@ def plot_nps(nps: pd.DataFrame, *, ax=None):
     ax.set_yticks(range(len(r)), [i18n.shape(f"{_('all channels') if c == 'all channels' else channel_label(c)} "
                                              f"(n={i18n.number(n)})") for c, n in zip(r["channel"], r["n"])])
     ax.xaxis.set_major_formatter(_money(""))
-    ax.set_xlabel(t("NPS, points (95 % interval)"))
+    ax.set_xlabel(i18n.shape(_("NPS, points ({level} interval)").format(
+        level=confidence_level(nps.attrs.get("alpha", 0.05)))))
     ax.set_title(t("Net Promoter Score by acquisition channel"))
     return ax
 

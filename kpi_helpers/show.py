@@ -14,7 +14,7 @@ import re
 import pandas as pd
 from IPython.display import HTML
 
-from . import i18n
+from . import i18n, stats
 from .annual import HEADLINE_KPIS, SCORECARD_KPIS
 from .catalog import REGISTRY, format_value, label
 from .catalog import glossary as _glossary
@@ -35,10 +35,12 @@ SECTIONS = {
     "summary": ("Executive summary", ""),
     "decisions": ("Decisions: keep, optimise or drop",
                   "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
-                  "tactic), with the numbers that decided it."),
+                  "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
+                  "are Holm-corrected over every stage and tactic compared."),
     "comparison": ("Channel comparison",
-                   "Does one channel really turn visits into leads better than another? Rates with 95 % intervals, "
-                   "then every pair of channels tested, with Holm's correction for the number of pairs."),
+                   "Does one channel really turn visits into leads better than another? Rates with their confidence "
+                   "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
+                   "for the number of pairs."),
     "evidence": ("Each tactic's evidence",
                  "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
     "plan": ("Plan vs actual",
@@ -258,7 +260,8 @@ def decisions(rv) -> HTML:
                                  if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
     return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                                   "confidence": "Confidence", "reason": "Reason"}, css="kr-decisions")
+                                                   "confidence": "Confidence", "roi": "ROI (decision)",
+                                                   "reason": "Reason"}, css="kr-decisions")
 
 
 def _with_previous(value, previous, unit: str, currency: str) -> Safe:
@@ -354,7 +357,7 @@ def data_quality(rv) -> HTML:
 
 
 def glossary(rv) -> HTML:
-    return table(_glossary(rv.kpi_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
+    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
                                                      "Source": "Source"})
 
 
@@ -394,7 +397,7 @@ def kpi_sets() -> HTML:
 def _mark(p, alpha: float) -> Safe:
     if pd.isna(p):
         return Safe(f'<span class="na">{_e(_("n/a"))}</span>')
-    txt = "< " + i18n.number(0.001, 3) if p < 0.001 else i18n.number(p, 3)
+    txt = stats.format_p(p, bare=True)
     return Safe(f'<span class="sig">{_e(txt)} ✱</span>' if p < alpha else _e(txt))
 
 
@@ -414,7 +417,7 @@ def channel_pairs(rv) -> HTML:
              "p_adjusted": "rate", "cohens_h": "ratio"}
     sig = p["significant"].fillna(False).to_numpy()
     html = table(t, units, labels={"group_a": "Channel A", "group_b": "Channel B", "rate_a": "A", "rate_b": "B",
-                                   "diff": "B − A", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                                   "diff": "B − A", **_ci_labels(alpha),
                                    "p_adjusted": "p (Holm)", "cohens_h": "Cohen's h"},
                  note=_("✱ significant at α = {alpha} after Holm's correction over {pairs} pairs; "
                         "{sig} of {pairs} differences are.").format(alpha=i18n.number(alpha, 2),
@@ -446,12 +449,15 @@ def tactic_evidence(rv) -> HTML:
     basis = ", ".join(_(b) for b in sorted(set(c["roi_ci_basis"].dropna())))
     return table(t, {"roi": "rate", "cac": "money", "leads_ratio": "ratio", "leads_p": "rate", "t2l_diff": "pts",
                      "t2l_p": "rate"},
-                 labels={"channel": "Channel", "tactic": "Tactic", "roi": "ROI (95 % CI)", "cac": "CAC (95 % CI)",
+                 labels={"channel": "Channel", "tactic": "Tactic",
+                         "roi": _("ROI ({level} CI)").format(level=stats.confidence_level(alpha)),
+                         "cac": _("CAC ({level} CI)").format(level=stats.confidence_level(alpha)),
                          "leads_ratio": "Leads per month vs last year", "leads_p": "p", "t2l_diff": "Visit → lead change",
                          "t2l_p": "p"},
                  note=_("ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
                         "interval on new customers; year over year: Poisson rate test for leads per active month, "
-                        "two-proportion test for visit → lead. ✱ significant at α = {alpha}.").format(
+                        "two-proportion test for visit → lead, each Holm-corrected over the tactics. ✱ significant "
+                        "at α = {alpha}.").format(
                      basis=basis, alpha=i18n.number(alpha, 2)))
 
 
@@ -477,9 +483,12 @@ def retention(rv) -> HTML:
     t = t.assign(period=[i18n.digits(str(y)) for y in t["period"].dt.year])
     return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
                      "retention_rate": "rate", "churn_rate": "rate"},
-                 labels={"period": "Year", "customers_start": "Customers at start", "new": "New", "lost": "Lost",
+                 labels={"period": "Year", "customers_start": "Customers at start",
+                         "new": "Customers acquired (by acquisition date)", "lost": "Lost",
                          "customers_end": "Customers at end"},
-                 note=_("Retention = (customers at end − new) / customers at start; churn = lost / customers at start (S2)."))
+                 note=_("Retention = (customers at end − acquired) / customers at start; churn = lost / customers at "
+                        "start (S2). Acquired counts customers by their acquisition date; the report's New customers "
+                        "count those won from the year's leads, in the month the lead came in (see the glossary)."))
 
 
 def cohort_ltv(rv) -> HTML:
@@ -488,7 +497,7 @@ def cohort_ltv(rv) -> HTML:
         return HTML("")
     t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
-                 labels={"cohort": "Cohort", "customers": "Customers acquired", "ltv": "Revenue per customer, first 4 quarters"},
+                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)", "ltv": "Revenue per customer, first 4 quarters"},
                  note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
                         "than 4 quarters."))
 
@@ -504,7 +513,7 @@ def nps(rv) -> HTML:
                  {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
                   "ci_high": "points"},
                  labels={"channel": "Channel", "n": "Responses", "promoters": "Promoters", "passives": "Passives",
-                         "detractors": "Detractors", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},
+                         "detractors": "Detractors", **_ci_labels(rv.config.thresholds.alpha)},
                  note=_("NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance."))
 
 
@@ -519,18 +528,27 @@ def budget(rv) -> HTML:
     t["channel"] = t["channel"].map(channel_label)
     total = b.attrs.get("total", {})
     cur = rv.config.currency
-    head = _("Expected change of the tactics' yearly result (gross profit) at the proposed budget: {change} "
-             "(90 % interval {low} to {high}).").format(change=format_value(total.get("change"), "money", cur),
-                                                         low=format_value(total.get("ci_low"), "money", cur),
-                                                         high=format_value(total.get("ci_high"), "money", cur))
+    if b["elasticity"].notna().any():
+        head = _("Expected change of the tactics' yearly result net of their budget (gross profit − budget) at the "
+                 "proposed budget: {change} ({level} interval {low} to {high}).").format(
+            change=format_value(total.get("change"), "money", cur), level=stats.confidence_level(total.get("alpha", 0.1)),
+            low=format_value(total.get("ci_low"), "money", cur), high=format_value(total.get("ci_high"), "money", cur))
+    else:
+        head = _("No tactic has a response curve the data support: budgets stay as they are (the stated fallback), "
+                 "and the budgets of tactics to drop are saved.")
+    if total.get("model"):
+        from .budget import _MODEL_TEXT
+
+        head += " " + _("Curves {model}.").format(model=_(_MODEL_TEXT[total["model"]]))
     if total.get("unallocated", 0) > 1:
-        head += " " + _("Not reallocated (every tactic with a curve at its cap): {amount}.").format(
+        head += " " + _("Not spent: {amount} (freed or saved where no curve shows a return over the ROI hurdle, "
+                        "or every tactic at its cap).").format(
             amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                        "current_budget": "This year", "proposed_budget": "Proposed",
                                        "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
-    items = "".join(f"<li>{_e(_(a).format(max_change=i18n.percent(total.get('max_change', 0.5), 0)))}</li>"
+    items = "".join(f"<li>{_e(_(a).format(max_change=i18n.percent(total.get('max_change', 0.5), 0), level=stats.confidence_level(total.get('alpha', 0.1))))}</li>"
                     for a in ASSUMPTIONS)
     return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
 
@@ -571,7 +589,7 @@ def order_values(rv) -> HTML:
     units = {c: "money" for c in ("mean_a", "mean_b", "diff", "ci_low", "ci_high")} | {"p_adjusted": "rate"}
     body = table(t, units, currency=rv.config.currency,
                  labels={"group_a": "Channel A", "group_b": "Channel B", "mean_a": "A", "mean_b": "B",
-                         "diff": "B − A", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                         "diff": "B − A", **_ci_labels(alpha),
                          "p_adjusted": "p (Holm)"},
                  note=_("Average order value of the year's orders by the customer's acquisition channel; Welch's t-test "
                         "per pair, Holm-corrected; ✱ significant at α = {alpha}.").format(alpha=i18n.number(alpha, 2))).data
@@ -579,4 +597,10 @@ def order_values(rv) -> HTML:
 
 
 def _p_line(p) -> str:
-    return "p " + (f"< {i18n.number(0.001, 3)}" if p < 0.001 else f"= {i18n.number(p, 3)}")
+    return stats.format_p(p)
+
+
+def _ci_labels(alpha: float) -> dict[str, str]:
+    """Column labels of an interval's bounds at the level ``alpha`` gives (95 % for 0.05, 90 % for 0.1)."""
+    level = stats.confidence_level(alpha)
+    return {"ci_low": _("{level} CI low").format(level=level), "ci_high": _("{level} CI high").format(level=level)}

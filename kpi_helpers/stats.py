@@ -33,7 +33,7 @@ from .schema import DataError
 __all__ = [
     "RateComparison", "MeanComparison", "rate_ci", "compare_rates", "ab_test", "sample_size",
     "minimum_detectable_effect", "compare_means", "compare_years_rate", "compare_years_count",
-    "nps_ci", "compare_nps",
+    "nps_ci", "compare_nps", "adjust_p_values", "format_p", "confidence_level",
 ]
 
 CORRECTIONS = ("holm", "fdr_bh", "bonferroni", None)
@@ -94,6 +94,47 @@ def _adjust(p_values, correction, alpha):
     if correction is not None and finite.any():
         adjusted[finite] = multipletests(p[finite], alpha=alpha, method=correction)[1]
     return adjusted, np.isfinite(adjusted) & (adjusted < alpha)
+
+
+def adjust_p_values(p_values, *, correction: str = "holm", alpha: float = 0.05) -> np.ndarray:
+    """Adjusted p-values of one family of tests (statsmodels ``multipletests``, Holm by default); NaN stays NaN.
+
+    >>> adjust_p_values([0.01, 0.04, float("nan"), 0.03]).round(2).tolist()
+    [0.03, 0.06, nan, 0.06]
+    """
+    _check_option("adjust_p_values", "correction", correction, CORRECTIONS)
+    _check_alpha("adjust_p_values", alpha)
+    return _adjust(p_values, correction, alpha)[0]
+
+
+def format_p(p, *, bare: bool = False) -> str:
+    """A p-value as the report prints it everywhere: ``p < 0.001``, ``p = 0.004`` (3 decimals under 0.01),
+    ``p = 0.23`` (2 decimals), ``p n/a``; digits and decimal sign in the report language. ``bare`` leaves
+    out the ``p =`` (a table column headed "p").
+
+    >>> format_p(0.0004), format_p(0.0042), format_p(0.2349), format_p(0.2349, bare=True)
+    ('p < 0.001', 'p = 0.004', 'p = 0.23', '0.23')
+    """
+    from . import i18n
+    from .i18n import _
+
+    if p is None or pd.isna(p):
+        return ("" if bare else "p ") + _("n/a")
+    if p < 0.001:
+        return ("< " if bare else "p < ") + i18n.number(0.001, 3)
+    return ("" if bare else "p = ") + i18n.number(p, 3 if p < 0.01 else 2)
+
+
+def confidence_level(alpha: float) -> str:
+    """The confidence level that ``alpha`` gives, as printed in labels: ``95 %`` for 0.05, ``90 %`` for 0.1.
+
+    >>> confidence_level(0.05), confidence_level(0.1), confidence_level(0.01), confidence_level(0.025)
+    ('95 %', '90 %', '99 %', '97.5 %')
+    """
+    from . import i18n
+
+    level = round(100 * (1 - alpha), 1)
+    return i18n.number(level, 0 if level == int(level) else 1) + " %"
 
 
 def _rate(s, n) -> float:

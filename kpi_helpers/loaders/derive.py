@@ -149,5 +149,5 @@ def derive_tables(tables: dict[str, pd.DataFrame]) -> Derived:
     for source, cols in by_source.items():
         out.notes.append(_("Derived from {source}: {columns} per month, channel and tactic (no activity table "
                            "holds them).").format(source=names[source], columns=", ".join(cols)))
-    out.notes.extend(out.by_construction.values())
+    # a stage fixed by the recording is explained with the others by comparisons.funnel_quality_notes
     return out
