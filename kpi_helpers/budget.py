@@ -251,6 +251,11 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     ``alpha`` defaults to the client's threshold."""
     alpha = data.config.thresholds.alpha if alpha is None else alpha
     t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
+    if t.empty:  # no tactics (a survey alone): nothing to propose
+        out = pd.DataFrame(columns=BUDGET_COLUMNS)
+        out.attrs["total"] = {"change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha,
+                              "unallocated": 0.0, "max_change": max_change}
+        return out
     t = t.merge(decisions[["channel", "tactic", "decision"]], on=["channel", "tactic"], how="left")
     t = t.merge(fit_response(data, year, alpha=alpha), on=["channel", "tactic"], how="left")
     t["current_budget"] = t["cost"].fillna(0.0)
