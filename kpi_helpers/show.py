@@ -225,6 +225,10 @@ def _cell(value, unit: str | None, currency: str) -> tuple[str, str]:
     return _e(value), "txt"
 
 
+#: Tables with more columns than this are printed on a landscape page (screen: they scroll in their box).
+_WIDE_COLUMNS = 8
+
+
 def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: str = "",
           labels: dict[str, str] | None = None, css: str = "", note: str = "") -> HTML:
     """Render a table: numbers formatted by unit (from the registry unless given) and right-aligned,
@@ -238,7 +242,8 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
         cells = [_cell(v, col_units[c], currency) for c, v in zip(df.columns, row)]
         body.append("<tr>" + "".join(f'<td class="{cls}">{inner}</td>' for inner, cls in cells) + "</tr>")
     foot = f'<p class="kr-note">{_e(note)}</p>' if note else ""  # notes arrive translated
-    return HTML(f'<div class="kr-scroll"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
+    wide = " kr-wide" if len(df.columns) > _WIDE_COLUMNS else ""  # printed on a landscape page
+    return HTML(f'<div class="kr-scroll{wide}"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 

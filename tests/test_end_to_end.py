@@ -147,3 +147,41 @@ def test_report_renders_in_headless_chromium(one_run, tmp_path):
     subprocess.run(["chromium", *flags, "--window-size=1280,1600", f"--screenshot={png}", html.as_uri()],
                    capture_output=True, timeout=120)
     assert png.stat().st_size > 50_000  # a blank page is a few kB
+
+
+def test_report_fits_under_300_kb_with_its_own_stylesheet(one_run):
+    out, _ = one_run
+    html = out / RUN_DATE / "harbour-plumbing" / "annual_review.html"
+    text = html.read_text(encoding="utf-8")
+    assert html.stat().st_size < 300_000
+    assert "--jp-" not in text and "JupyterLab" not in text  # no inlined JupyterLab theme
+    assert text.count("<img") >= 3 and "@media print" in text and "@page" in text
+
+
+_LAYOUT = """(() => { const w = document.documentElement.clientWidth;
+  const inScroll = e => { for (let p = e.parentElement; p; p = p.parentElement)
+      if (p.classList && p.classList.contains('kr-scroll')) return p; return null; };
+  const clipped = [...document.querySelectorAll('table, img, .kr-card')].filter(e => {
+      const r = e.getBoundingClientRect(); return !inScroll(e) && (r.right > w + 1 || r.left < -1); }).length;
+  const boxes = [...document.querySelectorAll('.kr-scroll')];
+  return {page: document.documentElement.scrollWidth > w, clipped,
+          scrolling: boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length,
+          boxOutside: boxes.filter(b => b.getBoundingClientRect().right > w + 1).length}; })()"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (.ci/run installs it)")
+def test_no_table_is_clipped_at_1280_or_390_px(one_run):
+    from kpi_helpers.pdf import Browser
+
+    out, _ = one_run
+    url = (out / RUN_DATE / "harbour-plumbing" / "annual_review.html").resolve().as_uri()
+    with Browser() as browser:
+        seen = {}
+        for width in (1280, 390):
+            page = browser.page()
+            page.open(url, width=width)
+            seen[width] = page.evaluate(_LAYOUT)
+            page.close()
+    for width, s in seen.items():  # the page never scrolls sideways; a wide table scrolls inside its own box
+        assert not s["page"] and not s["clipped"] and not s["boxOutside"], (width, s)
+    assert seen[1280]["scrolling"] == 0, "a table needs sideways scrolling on a 1280 px screen"
