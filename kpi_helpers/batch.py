@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from .config import load_config
 from .kernel import KERNEL_NAME, kernel_manager_for
-from .report import export_html, write_index
+from .report import export_html, report_title, write_index
 from .schema import DataError
 
 __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
@@ -56,6 +56,7 @@ class RunOptions:
     timeout: int | None = 900  # wall-clock seconds per client
     force: bool = False
     notebook: Path = DEFAULT_NOTEBOOK
+    pdf: bool = False  # also print annual_review.pdf beside the HTML (headless Chromium)
 
 
 def _now() -> str:
@@ -99,7 +100,7 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     manifest = {
         "client": name or slug, "slug": slug, "client_config": str(config_path), "status": "running",
         "parameters": {"year": opts.year, "run_date": opts.run_date, "as_of": opts.as_of, "language": opts.language,
-                       "notebook": str(opts.notebook), "timeout": opts.timeout},
+                       "notebook": str(opts.notebook), "timeout": opts.timeout, "pdf": opts.pdf},
         "inputs": _file_hashes(config_path), "versions": _versions(),
         "started": _now(), "finished": None, "error": None, "attempts": 0,
     }
@@ -115,6 +116,8 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
         export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
+        if opts.pdf:
+            _print_pdf(tmp, summary)
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)
@@ -125,6 +128,15 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _move_into_place(tmp, final, keep_existing=manifest["status"] != "ok")
     return manifest
+
+
+def _print_pdf(tmp: Path, summary: dict) -> None:
+    """``annual_review.pdf`` beside the HTML, its footer in the report's language."""
+    from . import i18n
+    from .pdf import html_to_pdf
+
+    i18n.set_language(summary.get("language", "en"))
+    html_to_pdf(tmp / "annual_review.html", tmp / "annual_review.pdf", report_title(summary))
 
 
 def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions) -> int:

@@ -89,6 +89,7 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    p.add_argument("--pdf", action="store_true", help="also write annual_review.pdf beside the HTML (headless Chromium)")
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
@@ -124,7 +125,8 @@ def _opts(args):
     return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
                       as_of=getattr(args, "as_of", None),
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
-                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
+                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK,
+                      pdf=getattr(args, "pdf", False))
 
 
 def _finish(results: list[dict], out: Path, run_date: str) -> int:
@@ -191,6 +193,14 @@ def _main(argv: list[str] | None = None) -> int:
     for c in configs:
         if not (c.is_file() or (c / "client.yaml").is_file()):
             print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
+            return 2
+    if getattr(args, "pdf", False):
+        from .pdf import PdfError, require_chromium
+
+        try:
+            require_chromium()
+        except PdfError as exc:
+            print(f"kpi-review: {exc}", file=sys.stderr)
             return 2
     from .schema import DataError
 

@@ -21,7 +21,7 @@ from PIL import Image
 from . import i18n
 from .i18n import _
 
-__all__ = ["write_outputs", "export_html", "write_index", "spreadsheet_safe", "TEMPLATES"]
+__all__ = ["write_outputs", "export_html", "report_title", "write_index", "spreadsheet_safe", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,9 +81,7 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     i18n.set_language(language)
-    summary = summary or {}
-    name = _("{client} · annual marketing review {year}").format(
-        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
+    name = report_title(summary or {})
     nb.metadata["title"] = name  # the template prefers the notebook's own title
     body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     target = Path(target)
@@ -112,6 +110,12 @@ def _palette_png(b64: str) -> str:
     small.save(buf, "PNG", optimize=True)
     packed = base64.b64encode(buf.getvalue()).decode("ascii")
     return packed if len(packed) < len(b64) else b64
+
+
+def report_title(summary: dict) -> str:
+    """The report's title in the current language: "client · annual marketing review year"."""
+    return _("{client} · annual marketing review {year}").format(
+        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')  # section headings (show.section)

@@ -185,3 +185,36 @@ def test_no_table_is_clipped_at_1280_or_390_px(one_run):
     for width, s in seen.items():  # the page never scrolls sideways; a wide table scrolls inside its own box
         assert not s["page"] and not s["clipped"] and not s["boxOutside"], (width, s)
     assert seen[1280]["scrolling"] == 0, "a table needs sideways scrolling on a 1280 px screen"
+
+
+def test_pdf_without_an_engine_is_a_clear_error(tmp_path, stale_jupyter):
+    env = stale_jupyter | {"KPI_REVIEW_CHROMIUM": str(tmp_path / "no-such-browser")}
+    res = kpi_review("run", DEMO / "harbour-plumbing", "--pdf", "--out", tmp_path, "--run-date", RUN_DATE, env=env)
+    assert res.returncode == 2
+    assert "--pdf needs headless Chromium" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / RUN_DATE).exists()  # refused before any client ran
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+                    reason="Debian chromium and poppler-utils (pdftotext) are needed")
+def test_pdf_holds_the_decisions_and_headline_numbers(tmp_path, stale_jupyter):
+    from kpi_helpers import i18n
+    from kpi_helpers.catalog import format_value
+
+    res = kpi_review("run", DEMO / "harbour-plumbing", "--pdf", "--out", tmp_path, "--run-date", RUN_DATE,
+                     env=stale_jupyter)
+    assert res.returncode == 0, res.stderr
+    folder = tmp_path / RUN_DATE / "harbour-plumbing"
+    pdf = folder / "annual_review.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    summary = json.loads((folder / "summary.json").read_text())
+    i18n.set_language("en")
+    for k in ("revenue", "cost", "roi"):
+        head = summary["headline"][k]
+        assert format_value(head["value"], head["unit"], summary["currency"]) in text, k
+    for tactic in pd.read_csv(folder / "decisions.csv", encoding="utf-8-sig")["tactic"]:
+        assert " ".join(tactic.split()) in text, tactic
+    pages = int(re.search(r"page 1 of (\d+)", text).group(1))  # the footer: title and page numbers
+    assert pages > 5 and "Harbour Plumbing & Heating (local services) · annual marketing review 2025" in text
