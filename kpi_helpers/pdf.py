@@ -139,7 +139,8 @@ class _Page:
         if width:
             self.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
                       mobile=width < 600)
-        self.call("Page.navigate", url=url)
+        if "loaderId" not in self.call("Page.navigate", url=url):
+            return  # the same document, another #fragment: nothing loads
         while json.loads(self.ws.recv()).get("method") != "Page.loadEventFired":
             pass
 
@@ -149,15 +150,20 @@ class _Page:
 
 def html_to_pdf(html_path: str | Path, pdf_path: str | Path, title: str, executable: str | None = None) -> Path:
     """Print a report to an A4 PDF with ``title`` and page numbers in every page's footer."""
+    from websocket import WebSocketException
+
     pdf_path = Path(pdf_path)
     with Browser(executable) as browser:
-        page = browser.page()
         try:
-            page.open(Path(html_path).resolve().as_uri())
-            result = page.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True,
-                               paperWidth=_A4_INCHES[0], paperHeight=_A4_INCHES[1], displayHeaderFooter=True,
-                               headerTemplate="<span></span>", footerTemplate=footer_html(title))
-        finally:
-            page.close()
+            page = browser.page()
+            try:
+                page.open(Path(html_path).resolve().as_uri())
+                result = page.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True,
+                                   paperWidth=_A4_INCHES[0], paperHeight=_A4_INCHES[1], displayHeaderFooter=True,
+                                   headerTemplate="<span></span>", footerTemplate=footer_html(title))
+            finally:
+                page.close()
+        except (OSError, ValueError, WebSocketException) as exc:
+            raise PdfError(f"Chromium could not print {Path(html_path).name}: {type(exc).__name__}: {exc}") from None
     pdf_path.write_bytes(base64.b64decode(result["data"]))
     return pdf_path

@@ -134,62 +134,40 @@ def _with_toc(body: str) -> str:
     return body[:cell] + toc + body[cell:]
 
 
-_INDEX_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;margin:2rem auto;
-max-width:1100px;color:#1d2733;padding:0 1rem}h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}
-th,td{padding:.45rem .6rem;border-bottom:1px solid #dde3ea;text-align:left;font-size:.92rem}th{background:#f3f6f9}
-.ok{color:#2e7d32;font-weight:600}.failed{color:#c62828;font-weight:600}.skipped{color:#6b7785;font-weight:600}
-.err{color:#6b7785;font-size:.85rem;white-space:pre-wrap}"""
-
-
 def write_index(run_dir: str | Path, language: str = "en") -> Path:
-    """Write ``index.html`` and ``batch.json`` listing every client folder of a run date."""
+    """Write ``index.html`` (the portfolio page, :mod:`kpi_helpers.portfolio`) and ``batch.json`` listing every
+    client folder of a run date."""
+    from .portfolio import render_index
+
     run_dir = Path(run_dir)
     i18n.set_language(language)
-    entries = []
-    for folder in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
-        summary = _read_json(folder / "summary.json") or {}
-        report = folder / "annual_review.html"
-        entries.append({
-            "slug": folder.name, "client": summary.get("client") or manifest.get("client") or folder.name,
-            "status": manifest.get("status", "failed"), "error": manifest.get("error"),
-            "report": f"{folder.name}/annual_review.html" if report.exists() and manifest.get("status") == "ok" else None,
-            "headline": summary.get("headline", {}), "decisions": summary.get("decisions", {}),
-            "currency": summary.get("currency", ""), "year": summary.get("year"),
-        })
+    entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
+                                                         if p.is_dir() and not p.name.startswith("."))]
     payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    rows = "".join(_index_row(e) for e in entries)
-    heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in
-                    ("Client", "Status", "Revenue", "ROI", "Keep", "Optimise", "Drop", "Too little data"))
-    title = html.escape(_("Annual KPI reviews · run {date}").format(date=i18n.digits(run_dir.name)))
-    csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-    page = (f"<!DOCTYPE html><html lang='{language}' dir='{i18n.direction()}'><head><meta charset='utf-8'>"
-            f"<meta http-equiv='Content-Security-Policy' content=\"{csp}\"><title>{title}</title>"
-            f"<style>{_INDEX_CSS}</style></head><body><h1>{title}</h1>"
-            f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></body></html>")
-    (run_dir / "index.html").write_text(page, encoding="utf-8")
+    (run_dir / "index.html").write_text(render_index(entries, run_dir.name, language), encoding="utf-8")
     return run_dir / "index.html"
 
 
-def _index_row(e: dict) -> str:
-    from .catalog import format_value
+#: A client folder's files linked from the portfolio page, with their labels.
+_LINKED_FILES = (("annual_review.html", "report"), ("annual_review.pdf", "PDF"), ("tables.xlsx", "XLSX"))
 
-    name = html.escape(e["client"])
-    if e["report"]:
-        name = f"<a href='{html.escape(e['report'], quote=True)}'>{name}</a>"
-    status_id = e["status"] if e["status"] in ("ok", "failed", "skipped") else "failed"
-    status = html.escape(_(status_id))
-    err = f"<div class='err'>{html.escape(str(e['error']))}</div>" if e.get("error") and status_id != "ok" else ""
-    head = e["headline"]
-    rev = format_value((head.get("revenue") or {}).get("value"), "money", e["currency"]) if head else ""
-    roi = format_value((head.get("roi") or {}).get("value"), "rate") if head else ""
-    d = e["decisions"]
-    counts = "".join(f"<td>{i18n.digits(str(d.get(k, ''))) if d else ''}</td>"
-                     for k in ("keep", "optimise", "drop", "insufficient_data"))
-    return (f"<tr><td>{name}{err}</td><td class='{status_id}'>{status}</td><td>{html.escape(rev)}</td>"
-            f"<td>{html.escape(roi)}</td>{counts}</tr>")
+
+def _index_entry(folder: Path) -> dict:
+    manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
+    summary = _read_json(folder / "summary.json") or {}
+    ok = manifest.get("status") == "ok"
+    links = [(_(label), f"{folder.name}/{name}") for name, label in _LINKED_FILES if ok and (folder / name).exists()]
+    return {
+        "slug": folder.name, "client": summary.get("client") or manifest.get("client") or folder.name,
+        "status": manifest.get("status", "failed"), "error": manifest.get("error"),
+        "report": f"{folder.name}/annual_review.html" if (folder / "annual_review.html").exists() and ok else None,
+        "links": links, "headline": summary.get("headline", {}), "decisions": summary.get("decisions", {}),
+        "targets_met": summary.get("targets_met"), "targets": summary.get("targets"),
+        "roi_basis": summary.get("roi_basis"), "business": summary.get("business"),
+        "currency": summary.get("currency", ""), "year": summary.get("year"),
+    }
 
 
 def _read_json(path: Path) -> dict | None:
