@@ -26,7 +26,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -57,6 +57,9 @@ class RunOptions:
     force: bool = False
     notebook: Path = DEFAULT_NOTEBOOK
     pdf: bool = False  # also print annual_review.pdf beside the HTML (headless Chromium)
+    benchmark: bool = False  # batch: compare each client with comparable clients (kpi_helpers.benchmarks)
+    min_clients: int = 5  # benchmark: clients of one business type needed before a KPI is compared
+    benchmarks: str | None = None  # the peer table's path, set by run_batch; the only thing notebooks see
 
 
 def _now() -> str:
@@ -175,6 +178,8 @@ class _Deadline:
 def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
     params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
               "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp)}
+    if opts.benchmarks:
+        params["benchmarks"] = opts.benchmarks
     pm.execute_notebook(
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
         kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),
@@ -220,6 +225,33 @@ def _refuse_duplicate_slugs(configs) -> None:
         seen[slug] = str(path)
 
 
+def _peer_table(configs, opts: RunOptions, workers: int, dask: str | None) -> Path:
+    """The first pass of ``--benchmark``: every client's ratio KPIs (in the pool), aggregated into one peer
+    table, the run's ``benchmarks.csv``. A client whose data fail here is reported by its own run."""
+    from .benchmarks import client_kpis, peer_table
+    from .report import spreadsheet_safe
+
+    files = [Path(c) / "client.yaml" if Path(c).is_dir() else Path(c) for c in configs]
+    executor, client = _executor(workers, dask)
+    rows = []
+    try:
+        futures = [executor.submit(client_kpis, str(f), opts.year, opts.as_of) for f in files]
+        for fut in futures:
+            try:
+                rows.append(fut.result())
+            except Exception:  # noqa: BLE001 - its own run records the failure
+                continue
+    finally:
+        executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
+    run_dir = Path(opts.out).resolve() / opts.run_date
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / "benchmarks.csv"
+    spreadsheet_safe(peer_table(rows, opts.min_clients)).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
 def _executor(workers: int, dask: str | None) -> tuple[Executor, object | None]:
     if dask:
         try:
@@ -240,6 +272,8 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
     """
     workers = workers or os.cpu_count() or 1
     _refuse_duplicate_slugs(configs)
+    if opts.benchmark:
+        opts = replace(opts, benchmarks=str(_peer_table(configs, opts, workers, dask)))
     results: list[dict | None] = [None] * len(configs)
     if len(configs) == 1 and not dask:
         results = [run_client(configs[0], opts)]

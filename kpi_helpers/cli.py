@@ -93,6 +93,18 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
+        p.add_argument("--benchmark", action="store_true",
+                       help="compare each client with the batch's clients of the same business type; writes "
+                            "benchmarks.csv (reports show quartiles and peer counts, never other clients' figures)")
+        p.add_argument("--min-clients", type=_min_clients, default=5, metavar="N",
+                       help="--benchmark: clients of one business type that must have a KPI to compare it (default 5, at least 3)")
+
+
+def _min_clients(text: str) -> int:
+    n = int(text) if text.isdigit() else 0
+    if n < 3:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least 3 (with fewer, a client could work out another's figures)")
+    return n
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,7 +138,8 @@ def _opts(args):
                       as_of=getattr(args, "as_of", None),
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
                       force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK,
-                      pdf=getattr(args, "pdf", False))
+                      pdf=getattr(args, "pdf", False), benchmark=getattr(args, "benchmark", False),
+                      min_clients=getattr(args, "min_clients", 5))
 
 
 def _finish(results: list[dict], out: Path, run_date: str) -> int:

@@ -25,7 +25,7 @@ from .plausibility import flags_for
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -42,6 +42,10 @@ SECTIONS = {
                  "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
     "plan": ("Plan vs actual",
              "Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better)."),
+    "benchmarks": ("Against comparable clients",
+                   "Where this client stands among the clients of the same business type in this batch, KPI by KPI "
+                   "and channel: quartiles over the clients that have the KPI, this client included. No other "
+                   "client's name or figures are shown."),
     "scorecard": ("Scorecard by channel",
                   "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
     "by_tactic": ("By tactic", ""),
@@ -582,3 +586,37 @@ def order_values(rv) -> HTML:
 
 def _p_line(p) -> str:
     return "p " + (f"< {i18n.number(0.001, 3)}" if p < 0.001 else f"= {i18n.number(p, 3)}")
+
+
+def benchmarks(rv, peers_path=None) -> HTML:
+    """The section "Against comparable clients" from the batch's peer table (``kpi-review batch --benchmark``;
+    nothing without it): the client's own value, its quartile and the number of comparable clients."""
+    if not peers_path:
+        return HTML("")
+    from .benchmarks import QUARTILES, kpi_rows, read_peers, roi_basis, standing
+
+    head = section("benchmarks").data
+    business = rv.config.business
+    if not business:
+        return HTML(head + not_available(_("a business type (business: in client.yaml) to find comparable clients")).data)
+    peers = read_peers(peers_path)
+    s = standing(kpi_rows(rv.scorecard, rv.year, business, roi_basis(rv.config.gross_margin)), peers)
+    ranked = s[s["quartile"].notna()]
+    if ranked.empty:
+        most = int(s["clients"].max()) if len(s) else 1
+        least = int(peers["min_clients"].iloc[0]) if len(peers) else 0
+        return HTML(head + f"<p>{_e(_('No KPI is shared by at least {min} clients of this business type ({business}) in this batch: at most {n} have one, this client included.').format(min=i18n.digits(str(least)), business=business, n=i18n.digits(str(most))))}</p>")
+    cur = rv.config.currency
+    t = pd.DataFrame({
+        "kpi": [label(k) for k in ranked["kpi"]],
+        "channel": [_("All channels") if c == "all" else channel_label(c) for c in ranked["channel"]],
+        "value": [Safe(_e(format_value(v, REGISTRY[k].unit, cur))) for v, k in zip(ranked["value"], ranked["kpi"])],
+        "standing": [Safe(f'<span class="kr-quartile q{int(q)}">{_e(_("{quartile} of {n} comparable clients").format(quartile=_(QUARTILES[int(q)]), n=i18n.digits(str(int(n)))))}</span>')
+                     for q, n in zip(ranked["quartile"], ranked["clients"])],
+    })
+    least = int(ranked["min_clients"].iloc[0])
+    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": "KPI", "channel": "Channel", "value": "This client",
+                                                         "standing": "Where it stands"},
+                             note=_("Business type: {business}. A KPI is compared where at least {min} clients of "
+                                    "this type have it; ROI only with clients of the same ROI basis.").format(
+                                 business=business, min=i18n.digits(str(least)))).data)
