@@ -54,34 +54,48 @@ def _change(kpi: str, head: dict) -> tuple[str, str, float | None]:
     return i18n.percent((v - p) / abs(p), 1, sign=True), cls, (v - p) / abs(p)
 
 
-def _row(e: dict, show_basis: bool) -> dict:
-    """The cells of one client (texts; the template escapes them) and its sort values."""
-    ok = e["status"] == "ok"
-    cells, sort = [], {"client": e["client"].casefold(), "status": e["status"]}
+def _kpi_cell(k: str, e: dict, show_basis: bool) -> dict:
+    """One headline KPI of a client: value, change on last year (coloured), last year, ROI basis."""
+    head = (e.get("headline") or {}).get(k) or {}
+    if e["status"] != "ok" or not head:
+        return {"text": "", "na": False, "change": "", "cls": "flat", "basis": "", "previous": ""}
+    unit, currency = REGISTRY[k].unit, e.get("currency", "")
+    value, previous = _number(head.get("value")), _number(head.get("previous"))
+    change, cls, _delta = _change(k, head)
+    last_year = i18n.digits(str((e.get("year") or 1) - 1))
+    return {"text": format_value(value, unit, currency), "na": value is None, "change": change, "cls": cls,
+            "basis": _(BASIS[e["roi_basis"]]) if k == "roi" and show_basis and e.get("roi_basis") in BASIS else "",
+            "previous": "" if previous is None else _("vs {year}: {value}").format(
+                year=last_year, value=format_value(previous, unit, currency))}
+
+
+def _sort_values(e: dict, show_basis: bool) -> dict:
+    """What each column sorts by (None: no value, always last); ROI by basis first when bases differ."""
+    ok, dec = e["status"] == "ok", e.get("decisions") or {}
+    sort = {"client": e["client"].casefold(), "status": e["status"]}
     for k in KPI_COLUMNS:
         head = (e.get("headline") or {}).get(k) or {}
-        value = _number(head.get("value"))
-        text = format_value(value, REGISTRY[k].unit, e.get("currency", "")) if ok and head else ""
-        change, cls, delta = _change(k, head) if ok and head else ("", "flat", None)
-        basis = _(BASIS[e["roi_basis"]]) if k == "roi" and show_basis and e.get("roi_basis") in BASIS else ""
-        prev = format_value(_number(head.get("previous")), REGISTRY[k].unit, e.get("currency", "")) if ok and head else ""
-        cells.append({"text": text, "na": ok and value is None, "change": change, "cls": cls, "basis": basis,
-                      "previous": _("vs {year}: {value}").format(year=i18n.digits(str((e.get("year") or 1) - 1)),
-                                                                 value=prev) if head.get("previous") is not None
-                      and ok else ""})
+        value = _number(head.get("value")) if ok else None
         sort[k] = (e.get("roi_basis") or "", value) if k == "roi" and show_basis and value is not None else value
-        sort[f"{k}_change"] = delta
-    dec = e.get("decisions") or {}
-    counts = [i18n.digits(str(dec.get(d, 0))) if ok and dec else "" for d, _label in DECISION_COLUMNS]
     for d, _label in DECISION_COLUMNS:
         sort[d] = dec.get(d) if ok and dec else None
     met, targets = e.get("targets_met"), e.get("targets")
+    sort["targets"] = met / targets if ok and targets else None
+    return sort
+
+
+def _row(e: dict, show_basis: bool) -> dict:
+    """The cells of one client (texts: the template escapes them) and its sort values."""
+    ok, dec = e["status"] == "ok", e.get("decisions") or {}
+    met, targets = e.get("targets_met"), e.get("targets")
     targets_text = (_("{met} of {targets}").format(met=i18n.digits(str(met)), targets=i18n.digits(str(targets)))
                     if ok and targets else ("—" if ok else ""))
-    sort["targets"] = met / targets if ok and targets else None
     return {"client": e["client"], "slug": e["slug"], "status": e["status"], "status_text": _(e["status"]),
-            "error": e.get("error") if e["status"] != "ok" else None, "kpis": cells, "decisions": counts,
-            "targets": targets_text, "links": e.get("links", []), "report": e.get("report"), "sort": sort}
+            "error": e.get("error") if e["status"] != "ok" else None,
+            "kpis": [_kpi_cell(k, e, show_basis) for k in KPI_COLUMNS],
+            "decisions": [i18n.digits(str(dec.get(d, 0))) if ok and dec else "" for d, _label in DECISION_COLUMNS],
+            "targets": targets_text, "links": e.get("links", []), "report": e.get("report"),
+            "sort": _sort_values(e, show_basis)}
 
 
 def _columns() -> list[dict]:
@@ -120,8 +134,9 @@ def _views(rows: list[dict], columns: list[dict]) -> list[dict]:
     return sorted(views, key=lambda v: v["default"])
 
 
-def render_index(entries: list[dict], run_date: str, language: str = "en") -> str:
-    """The portfolio page of one run date (the caller has set the language)."""
+def render_index(entries: list[dict], run_date: str, language: str = "en", benchmarks: str | None = None) -> str:
+    """The portfolio page of one run date (the caller has set the language); ``benchmarks``: the peer
+    table's file name, linked for the consultant."""
     ok = [e for e in entries if e["status"] == "ok"]
     bases = {e.get("roi_basis") for e in ok if e.get("roi_basis")}
     mixed = len(bases) > 1
@@ -138,5 +153,5 @@ def render_index(entries: list[dict], run_date: str, language: str = "en") -> st
                      "÷ cost) for clients with a gross margin in client.yaml, revenue-based ROI ((revenue − cost) "
                      "÷ cost) for the others. Each ROI is marked with its basis and sorts within it: compare ROI "
                      "only between clients of one basis.") if mixed else "",
-        columns=columns, views=_views(rows, columns),
+        columns=columns, views=_views(rows, columns), benchmarks=benchmarks,
         sort_hint=_("Click a column heading to sort by it; click again to reverse. Changes are against last year."))

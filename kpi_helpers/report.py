@@ -146,7 +146,8 @@ def write_index(run_dir: str | Path, language: str = "en") -> Path:
     payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    (run_dir / "index.html").write_text(render_index(entries, run_dir.name, language), encoding="utf-8")
+    peers = "benchmarks.csv" if (run_dir / "benchmarks.csv").is_file() else None
+    (run_dir / "index.html").write_text(render_index(entries, run_dir.name, language, peers), encoding="utf-8")
     return run_dir / "index.html"
 
 

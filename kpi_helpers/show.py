@@ -602,19 +602,25 @@ def benchmarks(rv, peers_path=None) -> HTML:
     peers = read_peers(peers_path)
     s = standing(kpi_rows(rv.scorecard, rv.year, business, roi_basis(rv.config.gross_margin)), peers)
     ranked = s[s["quartile"].notna()]
+    least = int(peers["min_clients"].iloc[0]) if len(peers) else 0
     if ranked.empty:
         most = int(s["clients"].max()) if len(s) else 1
-        least = int(peers["min_clients"].iloc[0]) if len(peers) else 0
-        return HTML(head + f"<p>{_e(_('No KPI is shared by at least {min} clients of this business type ({business}) in this batch: at most {n} have one, this client included.').format(min=i18n.digits(str(least)), business=business, n=i18n.digits(str(most))))}</p>")
-    cur = rv.config.currency
+        text = _("No KPI is shared by at least {min} clients of this business type ({business}) in this batch: "
+                 "at most {n} have one, this client included.").format(
+            min=i18n.digits(str(least)), business=business, n=i18n.digits(str(most)))
+        return HTML(f"{head}<p>{_e(text)}</p>")
+
+    def where(q, n) -> Safe:
+        text = _("{quartile} of {n} comparable clients").format(quartile=_(QUARTILES[int(q)]), n=i18n.digits(str(int(n))))
+        return Safe(f'<span class="kr-quartile q{int(q)}">{_e(text)}</span>')
+
     t = pd.DataFrame({
         "kpi": [label(k) for k in ranked["kpi"]],
         "channel": [_("All channels") if c == "all" else channel_label(c) for c in ranked["channel"]],
-        "value": [Safe(_e(format_value(v, REGISTRY[k].unit, cur))) for v, k in zip(ranked["value"], ranked["kpi"])],
-        "standing": [Safe(f'<span class="kr-quartile q{int(q)}">{_e(_("{quartile} of {n} comparable clients").format(quartile=_(QUARTILES[int(q)]), n=i18n.digits(str(int(n)))))}</span>')
-                     for q, n in zip(ranked["quartile"], ranked["clients"])],
+        "value": [Safe(_e(format_value(v, REGISTRY[k].unit, rv.config.currency)))
+                  for v, k in zip(ranked["value"], ranked["kpi"])],
+        "standing": [where(q, n) for q, n in zip(ranked["quartile"], ranked["clients"])],
     })
-    least = int(ranked["min_clients"].iloc[0])
     return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": "KPI", "channel": "Channel", "value": "This client",
                                                          "standing": "Where it stands"},
                              note=_("Business type: {business}. A KPI is compared where at least {min} clients of "

@@ -71,6 +71,7 @@ def benchmark_batch(tmp_path_factory):
 def test_each_report_shows_its_standing_with_the_peer_count(benchmark_batch):
     peers = pd.read_csv(benchmark_batch / "benchmarks.csv", encoding="utf-8-sig")
     assert list(peers.columns) == PEER_COLUMNS and (peers["clients"] == 3).any()
+    assert 'href="benchmarks.csv"' in (benchmark_batch / "index.html").read_text(encoding="utf-8")
     for k in range(3):
         html = (benchmark_batch / f"peer-{k}" / "annual_review.html").read_text(encoding="utf-8")
         assert 'id="benchmarks"' in html and "of 3 comparable clients" in html
