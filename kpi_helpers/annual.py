@@ -120,6 +120,7 @@ class AnnualReview:
                        "as_of": self.period.as_of.isoformat() if self.period.as_of else None},
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
+            "business": self.config.business, "roi_basis": "margin" if self.config.gross_margin is not None else "revenue",
             "inputs": self.data.inputs, "language": i18n.language(),
         }
 

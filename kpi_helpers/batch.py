@@ -26,7 +26,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from .config import load_config
 from .kernel import KERNEL_NAME, kernel_manager_for
-from .report import export_html, write_index
+from .report import export_html, report_title, write_index
 from .schema import DataError
 
 __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
@@ -56,6 +56,10 @@ class RunOptions:
     timeout: int | None = 900  # wall-clock seconds per client
     force: bool = False
     notebook: Path = DEFAULT_NOTEBOOK
+    pdf: bool = False  # also print annual_review.pdf beside the HTML (headless Chromium)
+    benchmark: bool = False  # batch: compare each client with comparable clients (kpi_helpers.benchmarks)
+    min_clients: int = 5  # benchmark: clients of one business type needed before a KPI is compared
+    benchmarks: str | None = None  # the peer table's path, set by run_batch; the only thing notebooks see
 
 
 def _now() -> str:
@@ -107,7 +111,7 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     manifest = {
         "client": name or slug, "slug": slug, "client_config": str(config_path), "status": "running",
         "parameters": {"year": opts.year, "run_date": opts.run_date, "as_of": opts.as_of, "language": opts.language,
-                       "notebook": str(opts.notebook), "timeout": opts.timeout},
+                       "notebook": str(opts.notebook), "timeout": opts.timeout, "pdf": opts.pdf},
         "inputs": _file_hashes(config_path), "versions": _versions(),
         "started": _now(), "finished": None, "error": None, "attempts": 0,
     }
@@ -123,6 +127,8 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
         export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
+        if opts.pdf:
+            _print_pdf(tmp, summary)
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
     except Exception as exc:  # noqa: BLE001 - any failure of one client is recorded, the batch goes on
         manifest["status"], manifest["error"] = "failed", _describe(exc)
@@ -133,6 +139,15 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _move_into_place(tmp, final, keep_existing=manifest["status"] != "ok")
     return manifest
+
+
+def _print_pdf(tmp: Path, summary: dict) -> None:
+    """``annual_review.pdf`` beside the HTML, its footer in the report's language."""
+    from . import i18n
+    from .pdf import html_to_pdf
+
+    i18n.set_language(summary.get("language", "en"))
+    html_to_pdf(tmp / "annual_review.html", tmp / "annual_review.pdf", report_title(summary))
 
 
 def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions) -> int:
@@ -171,6 +186,8 @@ class _Deadline:
 def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
     params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
               "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp)}
+    if opts.benchmarks:
+        params["benchmarks"] = opts.benchmarks
     pm.execute_notebook(
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
         kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),
@@ -216,6 +233,33 @@ def _refuse_duplicate_slugs(configs) -> None:
         seen[slug] = str(path)
 
 
+def _peer_table(configs, opts: RunOptions, workers: int, dask: str | None) -> Path:
+    """The first pass of ``--benchmark``: every client's ratio KPIs (in the pool), aggregated into one peer
+    table, the run's ``benchmarks.csv``. A client whose data fail here is reported by its own run."""
+    from .benchmarks import client_kpis, peer_table
+    from .report import spreadsheet_safe
+
+    files = [Path(c) / "client.yaml" if Path(c).is_dir() else Path(c) for c in configs]
+    executor, client = _executor(workers, dask)
+    rows = []
+    try:
+        futures = [executor.submit(client_kpis, str(f), opts.year, opts.as_of) for f in files]
+        for fut in futures:
+            try:
+                rows.append(fut.result())
+            except Exception:  # noqa: BLE001 - its own run records the failure
+                continue
+    finally:
+        executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
+    run_dir = Path(opts.out).resolve() / opts.run_date
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / "benchmarks.csv"
+    spreadsheet_safe(peer_table(rows, opts.min_clients)).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
 def _executor(workers: int, dask: str | None) -> tuple[Executor, object | None]:
     if dask:
         try:
@@ -236,6 +280,8 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
     """
     workers = workers or os.cpu_count() or 1
     _refuse_duplicate_slugs(configs)
+    if opts.benchmark:
+        opts = replace(opts, benchmarks=str(_peer_table(configs, opts, workers, dask)))
     results: list[dict | None] = [None] * len(configs)
     if len(configs) == 1 and not dask:
         results = [run_client(configs[0], opts)]

@@ -90,9 +90,22 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
     _allow_outside(p)
+    p.add_argument("--pdf", action="store_true", help="also write annual_review.pdf beside the HTML (headless Chromium)")
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
+        p.add_argument("--benchmark", action="store_true",
+                       help="compare each client with the batch's clients of the same business type; writes "
+                            "benchmarks.csv (reports show quartiles and peer counts, never other clients' figures)")
+        p.add_argument("--min-clients", type=_min_clients, default=5, metavar="N",
+                       help="--benchmark: clients of one business type that must have a KPI to compare it (default 5, at least 3)")
+
+
+def _min_clients(text: str) -> int:
+    n = int(text) if text.isdigit() else 0
+    if n < 3:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least 3 (with fewer, a client could work out another's figures)")
+    return n
 
 
 def _allow_outside(p: argparse.ArgumentParser) -> None:
@@ -132,7 +145,9 @@ def _opts(args):
     return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
                       as_of=getattr(args, "as_of", None),
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
-                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
+                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK,
+                      pdf=getattr(args, "pdf", False), benchmark=getattr(args, "benchmark", False),
+                      min_clients=getattr(args, "min_clients", 5))
 
 
 def _finish(results: list[dict], out: Path, run_date: str) -> int:
@@ -234,6 +249,14 @@ def _main(argv: list[str] | None = None) -> int:
     for c in configs:
         if not (c.is_file() or (c / "client.yaml").is_file()):
             print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
+            return 2
+    if getattr(args, "pdf", False):
+        from .pdf import PdfError, require_chromium
+
+        try:
+            require_chromium()
+        except PdfError as exc:
+            print(f"kpi-review: {exc}", file=sys.stderr)
             return 2
     from .schema import DataError
 

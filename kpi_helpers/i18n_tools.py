@@ -74,6 +74,9 @@ def _static_ids() -> set[str]:
 
     ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS) | set(_MODEL_TEXT.values()) \
         | set(_PROJECTION.values())
+    from .benchmarks import QUARTILES  # the benchmark section, shown only in a batch with --benchmark
+
+    ids |= set(QUARTILES.values()) | {"This client", "Where it stands"}
     for k in REGISTRY.values():
         ids |= {k.label, k.formula, *k.variants} | ({k.variant} if k.variant else set())
     ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",

@@ -29,13 +29,17 @@ CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_
 DECISION_COLORS = {"keep": "#2e7d32", "optimise": "#f9a825", "drop": "#c62828", "insufficient_data": "#9e9e9e"}
 
 
+#: Legends of bar charts sit beside the axes, never on the bars (the figure is saved with a tight bounding box).
+_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "frameon": False}
+
+
 def use_report_style() -> None:
     """Apply the report's matplotlib settings: no mathtext (a ``$`` in client text stays a dollar sign),
     readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
     for font in i18n.FONT_DIR.glob("*.ttf"):
         font_manager.fontManager.addfont(str(font))
     plt.rcParams.update({
-        "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "font.size": 10,
+        "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "savefig.bbox": "tight", "font.size": 10,
         "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold",
         "figure.figsize": (9, 4), "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
     })
@@ -85,7 +89,7 @@ def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency
     ax.set_ylabel(i18n.shape(label(metric) + unit))
     ax.yaxis.set_major_formatter(_money(currency))
     ax.set_title(i18n.shape(_("{kpi} by month").format(kpi=label(metric))))
-    ax.legend(frameon=False)
+    ax.legend(**_OUTSIDE)
     return ax
 
 
@@ -107,7 +111,7 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
     ax.set_xlabel(t("Decision ROI (bars capped at 500 %)"))
     ax.set_title(t("ROI by tactic, coloured by decision"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in DECISION_COLORS.values()]
-    ax.legend(handles, [t(DECISION_LABELS[k]) for k in DECISION_COLORS], frameon=False, loc="lower right", fontsize=8)
+    ax.legend(handles, [t(DECISION_LABELS[k]) for k in DECISION_COLORS], fontsize=8, **_OUTSIDE)
     return ax
 
 
@@ -128,7 +132,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     ax.yaxis.set_major_formatter(_pct())
     ax.set_ylabel(t("Conversion to the next stage"))
     ax.set_title(t("Funnel conversion by channel"))
-    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.legend(fontsize=8, **_OUTSIDE)
     return ax
 
 
@@ -210,5 +214,5 @@ def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
     ax.xaxis.set_major_formatter(_money(currency))
     ax.set_xlabel(i18n.shape(_("Budget") + (f" ({currency})" if currency else "")))
     ax.set_title(t("Budget: this year and proposed"))
-    ax.legend(frameon=False)
+    ax.legend(**_OUTSIDE)
     return ax

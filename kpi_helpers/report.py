@@ -5,8 +5,10 @@ This module does no analysis: the notebook hands it finished tables.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
+import io
 import json
 import re
 from pathlib import Path
@@ -14,11 +16,12 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
+from PIL import Image
 
 from . import i18n
 from .i18n import _
 
-__all__ = ["write_outputs", "export_html", "write_index", "spreadsheet_safe", "TEMPLATES"]
+__all__ = ["write_outputs", "export_html", "report_title", "write_index", "spreadsheet_safe", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,20 +75,47 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"]
+            _compact_images(cell.outputs)
     exporter = HTMLExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     i18n.set_language(language)
-    summary = summary or {}
-    name = _("{client} · annual marketing review {year}").format(
-        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
+    name = report_title(summary or {})
     nb.metadata["title"] = name  # the template prefers the notebook's own title
     body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     target = Path(target)
     body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def _compact_images(outputs) -> None:
+    """Re-encode each chart PNG with a 256-colour palette: the same picture (charts have few colours) at a
+    third of the bytes, which keeps a report with all its charts well under 300 KB."""
+    for out in outputs:
+        data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+        if "image/png" in data:
+            data["image/png"] = _palette_png(data["image/png"])
+
+
+def _palette_png(b64: str) -> str:
+    image = Image.open(io.BytesIO(base64.b64decode(b64)))
+    opaque = image.mode != "RGBA" or image.getchannel("A").getextrema()[0] == 255
+    if opaque:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    else:
+        small = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    small.save(buf, "PNG", optimize=True)
+    packed = base64.b64encode(buf.getvalue()).decode("ascii")
+    return packed if len(packed) < len(b64) else b64
+
+
+def report_title(summary: dict) -> str:
+    """The report's title in the current language: "client · annual marketing review year"."""
+    return _("{client} · annual marketing review {year}").format(
+        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')  # section headings (show.section)
@@ -104,62 +134,41 @@ def _with_toc(body: str) -> str:
     return body[:cell] + toc + body[cell:]
 
 
-_INDEX_CSS = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;margin:2rem auto;
-max-width:1100px;color:#1d2733;padding:0 1rem}h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}
-th,td{padding:.45rem .6rem;border-bottom:1px solid #dde3ea;text-align:left;font-size:.92rem}th{background:#f3f6f9}
-.ok{color:#2e7d32;font-weight:600}.failed{color:#c62828;font-weight:600}.skipped{color:#6b7785;font-weight:600}
-.err{color:#6b7785;font-size:.85rem;white-space:pre-wrap}"""
-
-
 def write_index(run_dir: str | Path, language: str = "en") -> Path:
-    """Write ``index.html`` and ``batch.json`` listing every client folder of a run date."""
+    """Write ``index.html`` (the portfolio page, :mod:`kpi_helpers.portfolio`) and ``batch.json`` listing every
+    client folder of a run date."""
+    from .portfolio import render_index
+
     run_dir = Path(run_dir)
     i18n.set_language(language)
-    entries = []
-    for folder in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
-        summary = _read_json(folder / "summary.json") or {}
-        report = folder / "annual_review.html"
-        entries.append({
-            "slug": folder.name, "client": summary.get("client") or manifest.get("client") or folder.name,
-            "status": manifest.get("status", "failed"), "error": manifest.get("error"),
-            "report": f"{folder.name}/annual_review.html" if report.exists() and manifest.get("status") == "ok" else None,
-            "headline": summary.get("headline", {}), "decisions": summary.get("decisions", {}),
-            "currency": summary.get("currency", ""), "year": summary.get("year"),
-        })
+    entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
+                                                         if p.is_dir() and not p.name.startswith("."))]
     payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    rows = "".join(_index_row(e) for e in entries)
-    heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in
-                    ("Client", "Status", "Revenue", "ROI", "Keep", "Optimise", "Drop", "Too little data"))
-    title = html.escape(_("Annual KPI reviews · run {date}").format(date=i18n.digits(run_dir.name)))
-    csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-    page = (f"<!DOCTYPE html><html lang='{language}' dir='{i18n.direction()}'><head><meta charset='utf-8'>"
-            f"<meta http-equiv='Content-Security-Policy' content=\"{csp}\"><title>{title}</title>"
-            f"<style>{_INDEX_CSS}</style></head><body><h1>{title}</h1>"
-            f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></body></html>")
-    (run_dir / "index.html").write_text(page, encoding="utf-8")
+    peers = "benchmarks.csv" if (run_dir / "benchmarks.csv").is_file() else None
+    (run_dir / "index.html").write_text(render_index(entries, run_dir.name, language, peers), encoding="utf-8")
     return run_dir / "index.html"
 
 
-def _index_row(e: dict) -> str:
-    from .catalog import format_value
+#: A client folder's files linked from the portfolio page, with their labels.
+_LINKED_FILES = (("annual_review.html", "report"), ("annual_review.pdf", "PDF"), ("tables.xlsx", "XLSX"))
 
-    name = html.escape(e["client"])
-    if e["report"]:
-        name = f"<a href='{html.escape(e['report'], quote=True)}'>{name}</a>"
-    status_id = e["status"] if e["status"] in ("ok", "failed", "skipped") else "failed"
-    status = html.escape(_(status_id))
-    err = f"<div class='err'>{html.escape(str(e['error']))}</div>" if e.get("error") and status_id != "ok" else ""
-    head = e["headline"]
-    rev = format_value((head.get("revenue") or {}).get("value"), "money", e["currency"]) if head else ""
-    roi = format_value((head.get("roi") or {}).get("value"), "rate") if head else ""
-    d = e["decisions"]
-    counts = "".join(f"<td>{i18n.digits(str(d.get(k, ''))) if d else ''}</td>"
-                     for k in ("keep", "optimise", "drop", "insufficient_data"))
-    return (f"<tr><td>{name}{err}</td><td class='{status_id}'>{status}</td><td>{html.escape(rev)}</td>"
-            f"<td>{html.escape(roi)}</td>{counts}</tr>")
+
+def _index_entry(folder: Path) -> dict:
+    manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
+    summary = _read_json(folder / "summary.json") or {}
+    ok = manifest.get("status") == "ok"
+    links = [(_(label), f"{folder.name}/{name}") for name, label in _LINKED_FILES if ok and (folder / name).exists()]
+    return {
+        "slug": folder.name, "client": summary.get("client") or manifest.get("client") or folder.name,
+        "status": manifest.get("status", "failed"), "error": manifest.get("error"),
+        "report": f"{folder.name}/annual_review.html" if (folder / "annual_review.html").exists() and ok else None,
+        "links": links, "headline": summary.get("headline", {}), "decisions": summary.get("decisions", {}),
+        "targets_met": summary.get("targets_met"), "targets": summary.get("targets"),
+        "roi_basis": summary.get("roi_basis"), "business": summary.get("business"),
+        "currency": summary.get("currency", ""), "year": summary.get("year"),
+    }
 
 
 def _read_json(path: Path) -> dict | None:

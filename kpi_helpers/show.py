@@ -26,7 +26,7 @@ from .plausibility import flags_for
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -45,6 +45,10 @@ SECTIONS = {
                  "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
     "plan": ("Plan vs actual",
              "Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better)."),
+    "benchmarks": ("Against comparable clients",
+                   "Where this client stands among the clients of the same business type in this batch, KPI by KPI "
+                   "and channel: quartiles over the clients that have the KPI, this client included. No other "
+                   "client's name or figures are shown."),
     "scorecard": ("Scorecard by channel",
                   "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
     "by_tactic": ("By tactic", ""),
@@ -230,6 +234,10 @@ def _cell(value, unit: str | None, currency: str) -> tuple[str, str]:
     return _e(value), "txt"
 
 
+#: Tables with more columns than this are printed on a landscape page (screen: they scroll in their box).
+_WIDE_COLUMNS = 8
+
+
 def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: str = "",
           labels: dict[str, str] | None = None, css: str = "", note: str = "") -> HTML:
     """Render a table: numbers formatted by unit (from the registry unless given) and right-aligned,
@@ -243,7 +251,8 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
         cells = [_cell(v, col_units[c], currency) for c, v in zip(df.columns, row)]
         body.append("<tr>" + "".join(f'<td class="{cls}">{inner}</td>' for inner, cls in cells) + "</tr>")
     foot = f'<p class="kr-note">{_e(note)}</p>' if note else ""  # notes arrive translated
-    return HTML(f'<div class="kr-scroll"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
+    wide = " kr-wide" if len(df.columns) > _WIDE_COLUMNS else ""  # printed on a landscape page
+    return HTML(f'<div class="kr-scroll{wide}"><table class="kr-table {css}"><thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 
@@ -604,3 +613,43 @@ def _ci_labels(alpha: float) -> dict[str, str]:
     """Column labels of an interval's bounds at the level ``alpha`` gives (95 % for 0.05, 90 % for 0.1)."""
     level = stats.confidence_level(alpha)
     return {"ci_low": _("{level} CI low").format(level=level), "ci_high": _("{level} CI high").format(level=level)}
+
+
+def benchmarks(rv, peers_path=None) -> HTML:
+    """The section "Against comparable clients" from the batch's peer table (``kpi-review batch --benchmark``;
+    nothing without it): the client's own value, its quartile and the number of comparable clients."""
+    if not peers_path:
+        return HTML("")
+    from .benchmarks import QUARTILES, kpi_rows, read_peers, roi_basis, standing
+
+    head = section("benchmarks").data
+    business = rv.config.business
+    if not business:
+        return HTML(head + not_available(_("a business type (business: in client.yaml) to find comparable clients")).data)
+    peers = read_peers(peers_path)
+    s = standing(kpi_rows(rv.scorecard, rv.year, business, roi_basis(rv.config.gross_margin)), peers)
+    ranked = s[s["quartile"].notna()]
+    least = int(peers["min_clients"].iloc[0]) if len(peers) else 0
+    if ranked.empty:
+        most = int(s["clients"].max()) if len(s) else 1
+        text = _("No KPI is shared by at least {min} clients of this business type ({business}) in this batch: "
+                 "at most {n} have one, this client included.").format(
+            min=i18n.digits(str(least)), business=business, n=i18n.digits(str(most)))
+        return HTML(f"{head}<p>{_e(text)}</p>")
+
+    def where(q, n) -> Safe:
+        text = _("{quartile} of {n} comparable clients").format(quartile=_(QUARTILES[int(q)]), n=i18n.digits(str(int(n))))
+        return Safe(f'<span class="kr-quartile q{int(q)}">{_e(text)}</span>')
+
+    t = pd.DataFrame({
+        "kpi": [label(k) for k in ranked["kpi"]],
+        "channel": [_("All channels") if c == "all" else channel_label(c) for c in ranked["channel"]],
+        "value": [Safe(_e(format_value(v, REGISTRY[k].unit, rv.config.currency)))
+                  for v, k in zip(ranked["value"], ranked["kpi"])],
+        "standing": [where(q, n) for q, n in zip(ranked["quartile"], ranked["clients"])],
+    })
+    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": "KPI", "channel": "Channel", "value": "This client",
+                                                         "standing": "Where it stands"},
+                             note=_("Business type: {business}. A KPI is compared where at least {min} clients of "
+                                    "this type have it; ROI only with clients of the same ROI basis.").format(
+                                 business=business, min=i18n.digits(str(least)))).data)

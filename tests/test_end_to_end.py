@@ -147,3 +147,74 @@ def test_report_renders_in_headless_chromium(one_run, tmp_path):
     subprocess.run(["chromium", *flags, "--window-size=1280,1600", f"--screenshot={png}", html.as_uri()],
                    capture_output=True, timeout=120)
     assert png.stat().st_size > 50_000  # a blank page is a few kB
+
+
+def test_report_fits_under_300_kb_with_its_own_stylesheet(one_run):
+    out, _ = one_run
+    html = out / RUN_DATE / "harbour-plumbing" / "annual_review.html"
+    text = html.read_text(encoding="utf-8")
+    assert html.stat().st_size < 300_000
+    assert "--jp-" not in text and "JupyterLab" not in text  # no inlined JupyterLab theme
+    assert text.count("<img") >= 3 and "@media print" in text and "@page" in text
+
+
+_LAYOUT = """(() => { const w = document.documentElement.clientWidth;
+  const inScroll = e => { for (let p = e.parentElement; p; p = p.parentElement)
+      if (p.classList && p.classList.contains('kr-scroll')) return p; return null; };
+  const clipped = [...document.querySelectorAll('table, img, .kr-card')].filter(e => {
+      const r = e.getBoundingClientRect(); return !inScroll(e) && (r.right > w + 1 || r.left < -1); }).length;
+  const boxes = [...document.querySelectorAll('.kr-scroll')];
+  return {page: document.documentElement.scrollWidth > w, clipped,
+          scrolling: boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length,
+          boxOutside: boxes.filter(b => b.getBoundingClientRect().right > w + 1).length}; })()"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (.ci/run installs it)")
+def test_no_table_is_clipped_at_1280_or_390_px(one_run):
+    from kpi_helpers.pdf import Browser
+
+    out, _ = one_run
+    url = (out / RUN_DATE / "harbour-plumbing" / "annual_review.html").resolve().as_uri()
+    with Browser() as browser:
+        seen = {}
+        for width in (1280, 390):
+            page = browser.page()
+            page.open(url, width=width)
+            seen[width] = page.evaluate(_LAYOUT)
+            page.close()
+    for width, s in seen.items():  # the page never scrolls sideways; a wide table scrolls inside its own box
+        assert not s["page"] and not s["clipped"] and not s["boxOutside"], (width, s)
+    assert seen[1280]["scrolling"] == 0, "a table needs sideways scrolling on a 1280 px screen"
+
+
+def test_pdf_without_an_engine_is_a_clear_error(tmp_path, stale_jupyter):
+    env = stale_jupyter | {"KPI_REVIEW_CHROMIUM": str(tmp_path / "no-such-browser")}
+    res = kpi_review("run", DEMO / "harbour-plumbing", "--pdf", "--out", tmp_path, "--run-date", RUN_DATE, env=env)
+    assert res.returncode == 2
+    assert "--pdf needs headless Chromium" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / RUN_DATE).exists()  # refused before any client ran
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+                    reason="Debian chromium and poppler-utils (pdftotext) are needed")
+def test_pdf_holds_the_decisions_and_headline_numbers(tmp_path, stale_jupyter):
+    from kpi_helpers import i18n
+    from kpi_helpers.catalog import format_value
+
+    res = kpi_review("run", DEMO / "harbour-plumbing", "--pdf", "--out", tmp_path, "--run-date", RUN_DATE,
+                     env=stale_jupyter)
+    assert res.returncode == 0, res.stderr
+    folder = tmp_path / RUN_DATE / "harbour-plumbing"
+    pdf = folder / "annual_review.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    summary = json.loads((folder / "summary.json").read_text())
+    i18n.set_language("en")
+    for k in ("revenue", "cost", "roi"):
+        head = summary["headline"][k]
+        assert format_value(head["value"], head["unit"], summary["currency"]) in text, k
+    for tactic in pd.read_csv(folder / "decisions.csv", encoding="utf-8-sig")["tactic"]:
+        assert " ".join(tactic.split()) in text, tactic
+    pages = int(re.search(r"page 1 of (\d+)", text).group(1))  # the footer: title and page numbers
+    assert pages > 5 and "Harbour Plumbing & Heating (local services) · annual marketing review 2025" in text
