@@ -107,7 +107,9 @@ def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
     page = write_index(tmp_path, "en").read_text(encoding="utf-8")
     assert "<script" not in page and "default-src 'none'" in page
     assert "Alpha &lt;b&gt;&amp;&lt;/b&gt; Co" in page and "<b>&</b>" not in page
-    for text in ("Revenue", "ROI (decision)", "Keep", "Drop", "Targets met", "1 of 4", "+100.0 %", "+10.0 pts",
+    from kpi_helpers.catalog import label
+
+    for text in ("Revenue", label("roi"), "Keep", "Drop", "Targets met", "1 of 4", "+100.0 %", "+10.0 pts",
                  "a/annual_review.pdf", "b/annual_review.html", "boom"):
         assert text in page, text
     assert "a/annual_review.pdf" in page and "b/annual_review.pdf" not in page
