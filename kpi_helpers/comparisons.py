@@ -281,9 +281,12 @@ def _yoy(sc: pd.DataFrame, data: ClientData, year: int, keys: pd.Index, alpha: f
 
 
 def _open_share(data: ClientData, year: int) -> pd.Series:
-    """Share of each tactic's leads created in ``year`` that are still open (deals), by (channel, tactic)."""
+    """Share of each tactic's leads created in ``year`` that are still open (deals), by (channel, tactic).
+
+    Empty when the CRM records no lost deal at all: there "open" only means "not won" (an export of won
+    deals joined onto every lead), not "still undecided", so it says nothing about being too early."""
     d = data.deals
-    if d is None or "status" not in d or "created" not in d:
+    if d is None or "status" not in d or "created" not in d or not (d["status"] == "lost").any():
         return pd.Series(dtype=float)
     y = d[d["created"].dt.year == year]
     return (y["status"] == "open").groupby([y["channel"], y["tactic"]]).mean()

@@ -137,8 +137,16 @@ def test_olist_crm_only_reproduces_the_published_conversion_by_origin(tmp_path):
     assert any("no lost deals" in n for n in rv.data_quality)
     assert "close_rate" not in sc or sc["close_rate"].isna().all()
     assert not rv.flags["kpi"].eq("lead_to_mql").any()  # explained once, not flagged per channel
-    # no cost and no revenue: no tactic gets a made-up ROI
+    # no cost and no revenue: no tactic gets a made-up ROI; the weak origins are told their weak stage
+    d = rv.decisions.set_index("channel")
     assert rv.decisions["roi"].isna().all()
+    for weak in ("email", "social_organic"):
+        assert (d.loc[weak, "decision"], d.loc[weak, "weakest_stage"]) == ("optimise", "lead_to_customer")
+        assert d.loc[weak, "reason"].startswith("Cannot judge return")
+    for strong in ("paid_search", "organic_search"):
+        assert d.loc[strong, "decision"] != "optimise"
+    # every deal not won is open (no lost deals recorded): that is not "too early to judge"
+    assert not d["reason"].str.contains("Too early").any()
 
 
 def _facebook_sums(campaign: str) -> tuple[int, int, float, int]:
