@@ -16,6 +16,7 @@ from .catalog import REGISTRY, glossary
 from .i18n import _
 from .comparisons import channel_rate_ci, compare_channels, compare_order_values, compare_tactics
 from .decisions import DECISIONS, decide
+from .forecast import forecast_section
 from .config import load_config
 from .loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
@@ -59,6 +60,9 @@ class AnnualReview:
     availability: pd.DataFrame
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # plausibility.flag_scorecard
     data_quality: list[str] = field(default_factory=list)
+    forecast: pd.DataFrame = field(default_factory=pd.DataFrame)  # forecast.forecast_section
+    forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def config(self):
@@ -96,6 +100,8 @@ class AnnualReview:
             "budget": self.budget,
             "kpi_availability": self.availability,
             "glossary": glossary(self.kpi_ids),
+            "forecast": self.forecast,
+            "forecast_backtest": self.backtest,
         }
 
     def summary(self) -> dict:
@@ -268,7 +274,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
                         f"(set year: in client.yaml or pass --year)")
     ids = [k for k in SCORECARD_KPIS if k in sc]
     th = data.config.thresholds
-    return AnnualReview(
+    rv = AnnualReview(
         data=data, year=year, run_date=run_date, period=period, scorecard=sc,
         yoy=review.year_over_year(sc, year, ids),
         plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
@@ -289,3 +295,6 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         flags=(flags := flag_scorecard(sc, year, explained=data.by_construction)),
         data_quality=_data_quality(data, year, period.last_month) + flag_text(flags),
     )
+    for key, table in forecast_section(rv).items():
+        setattr(rv, key, table)
+    return rv

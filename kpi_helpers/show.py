@@ -25,7 +25,8 @@ from .plausibility import flags_for
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe",
+           "forecast", "not_available"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -58,6 +59,9 @@ SECTIONS = {
     "budget": ("Budget for next year",
                "A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
                "promise most, within limits."),
+    "forecast": ("Next year: forecast",
+                 "Leads, customers, revenue and cost per channel for the next twelve months, under this year's "
+                 "budget and under the proposed one, with 90 % intervals."),
     "quality": ("Data quality", ""),
     "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
     "kpi_sets": ("Appendix: KPI sets by goal",
@@ -79,6 +83,8 @@ def _section_needs(key: str, rv) -> str | None:
         "advertising": (not {"impressions", "clicks"} & set(rv.scorecard.columns),
                         _("impressions and clicks from an ad platform export")),
         "customers": (not rv.customers, _("orders and customers tables, or an NPS survey")),
+        "forecast": (rv.forecast.empty, _("a whole reviewed year (a part year has no next year to forecast)")
+                     if rv.period.partial else _("two years of monthly data")),
     }
     missing, what = needs.get(key, (False, ""))
     return what if missing else None
@@ -577,3 +583,61 @@ def order_values(rv) -> HTML:
 
 def _p_line(p) -> str:
     return "p " + (f"< {i18n.number(0.001, 3)}" if p < 0.001 else f"= {i18n.number(p, 3)}")
+
+
+_FORECAST_UNITS = {"leads": "count", "customers": "count", "revenue": "money", "cost": "money"}
+
+
+def _range(v, lo, hi, unit: str, currency: str) -> Safe:
+    rng = _("{low} to {high}").format(low=format_value(lo, unit, currency), high=format_value(hi, unit, currency))
+    return Safe(f"{_e(format_value(v, unit, currency))}<br><small>{_e(rng)}</small>")
+
+
+def forecast(rv) -> HTML:
+    """Next year's forecast per channel and metric, both budgets side by side, then the method and backtest."""
+    f = rv.forecast
+    if f.empty:  # the section's heading says what it needs
+        return HTML("")
+    cur = rv.config.currency
+    now = f[f["scenario"] == "current_budget"].set_index(["channel", "metric"])
+    prop = f[f["scenario"] == "proposed_budget"].set_index(["channel", "metric"])
+    rows = []
+    for (ch, m), r in now.iterrows():
+        unit = _FORECAST_UNITS[m]
+        p = prop.loc[(ch, m)] if (ch, m) in prop.index else None
+        rows.append({"channel": _("All channels") if ch == "all" else channel_label(ch), "metric": label(m),
+                     "last_year": Safe(_e(format_value(r["last_year"], unit, cur))),
+                     "forecast": _range(r["forecast"], r["ci_low"], r["ci_high"], unit, cur),
+                     "change": r["change"],
+                     "proposed": _range(p["forecast"], p["ci_low"], p["ci_high"], unit, cur) if p is not None else "",
+                     "method": r["method"]})
+    t = pd.DataFrame(rows)
+    body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
+                 labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
+                         "forecast": "Next year, this budget (90 % interval)", "change": "Change",
+                         "proposed": "Next year, proposed budget", "method": "Model"}).data
+    return HTML(body + _forecast_method(rv))
+
+
+def _forecast_method(rv) -> str:
+    """The method note: the model, the fallback, the budget response, and the backtest per channel."""
+    rules = sorted(set(rv.forecast.loc[rv.forecast["scenario"] == "proposed_budget", "response"]) - {"", "sum of channels"})
+    note = _("Method: ETS (statsmodels; additive errors, damped additive trend, additive or multiplicative 12-month "
+             "seasonality by AIC) for series of 24 months or more; a channel with 12 to 23 months is forecast "
+             "seasonal-naive (each month as last year's) with a normal interval. Intervals from 2 000 simulated "
+             "years (seeded). Under the proposed budget, cost follows the budget and results respond with the "
+             "budget's elasticity where a curve was fitted, else proportionally; here: {rules}.").format(
+        rules=", ".join(_(r) for r in rules) or _("unchanged"))
+    b = rv.backtest
+    if b.empty:
+        return f"<p class='kr-note'>{_e(note)}</p>"
+    t = b.assign(channel=[_("All channels") if c == "all" else channel_label(c) for c in b["channel"]],
+                 metric=[label(m) for m in b["metric"]], inside=[_("yes") if x else _("no") for x in b["inside"]])
+    bt = table(t[["channel", "metric", "method", "months_fitted", "bias", "smape", "inside"]],
+               {"months_fitted": "count", "bias": "rate", "smape": "rate"},
+               labels={"channel": "Channel", "metric": "KPI", "method": "Model", "months_fitted": "Months fitted",
+                       "bias": "Bias of the year's total", "smape": "sMAPE (monthly)", "inside": "Actual in interval"},
+               note=_("Backtest: fitted on every month before the reviewed year, forecast for the reviewed year and "
+                      "compared with what happened. Bias = (forecast − actual) ÷ actual; sMAPE = mean of 2|F − A| ÷ "
+                      "(|F| + |A|) over the months.")).data
+    return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest'))}</h4>{bt}"
