@@ -17,6 +17,7 @@ from .i18n import _
 from .comparisons import channel_rate_ci, compare_channels, compare_order_values, compare_tactics
 from .decisions import DECISIONS, decide
 from .forecast import forecast_section
+from .targets import propose_targets
 from .config import load_config
 from .loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
@@ -63,6 +64,7 @@ class AnnualReview:
     forecast: pd.DataFrame = field(default_factory=pd.DataFrame)  # forecast.forecast_section
     forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
 
     @property
     def config(self):
@@ -102,6 +104,7 @@ class AnnualReview:
             "glossary": glossary(self.kpi_ids),
             "forecast": self.forecast,
             "forecast_backtest": self.backtest,
+            "next_targets": self.next_targets,
         }
 
     def summary(self) -> dict:
@@ -297,4 +300,5 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     )
     for key, table in forecast_section(rv).items():
         setattr(rv, key, table)
+    rv.next_targets = propose_targets(rv)
     return rv

@@ -26,7 +26,7 @@ from .plausibility import flags_for
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe",
-           "forecast", "not_available"]
+           "forecast", "next_targets", "not_available"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -62,6 +62,9 @@ SECTIONS = {
     "forecast": ("Next year: forecast",
                  "Leads, customers, revenue and cost per channel for the next twelve months, under this year's "
                  "budget and under the proposed one, with 90 % intervals."),
+    "next_targets": ("Next year: targets proposed",
+                     "SMART targets from the forecast and this year's decisions, each with the assumption behind "
+                     "it; next_targets.yaml holds them ready to paste into client.yaml."),
     "quality": ("Data quality", ""),
     "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
     "kpi_sets": ("Appendix: KPI sets by goal",
@@ -83,6 +86,7 @@ def _section_needs(key: str, rv) -> str | None:
         "advertising": (not {"impressions", "clicks"} & set(rv.scorecard.columns),
                         _("impressions and clicks from an ad platform export")),
         "customers": (not rv.customers, _("orders and customers tables, or an NPS survey")),
+        "next_targets": (rv.next_targets.empty, _("two years of monthly data")),
         "forecast": (rv.forecast.empty, _("a whole reviewed year (a part year has no next year to forecast)")
                      if rv.period.partial else _("two years of monthly data")),
     }
@@ -641,3 +645,14 @@ def _forecast_method(rv) -> str:
                       "compared with what happened. Bias = (forecast − actual) ÷ actual; sMAPE = mean of 2|F − A| ÷ "
                       "(|F| + |A|) over the months.")).data
     return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest'))}</h4>{bt}"
+
+
+def next_targets(rv) -> HTML:
+    """The proposed targets, then the ``targets:`` block as ``next_targets.yaml`` holds it."""
+    if rv.next_targets.empty:  # the section's heading says what it needs
+        return HTML("")
+    from .targets import describe, targets_yaml
+
+    body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
+    return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
+                f"<pre class='kr-yaml'>{_e(targets_yaml(rv))}</pre>")

@@ -90,3 +90,24 @@ def test_proposed_budget_scales_cost_and_results_by_elasticity_or_proportionally
     assert out.loc[("paid_search", "revenue"), "forecast"] == pytest.approx(220 * 1.5)  # proportional
     port = (110 * email + 220 * 1.5) / (110 + 220)
     assert out.loc[("all", "revenue"), "forecast"] == pytest.approx(330 * port)
+
+
+def test_a_client_with_one_year_gets_n_a_and_no_targets(tmp_path):
+    import yaml
+
+    import kpi_helpers as kh
+    from conftest import write_tiny_client
+    from kpi_helpers import show, targets
+
+    cfg = write_tiny_client(tmp_path / "one-year", activity_edit=lambda a: a[a["period"] >= "2025-01"])
+    rv = kh.build_review(cfg, run_date="2026-01-15")
+    assert rv.forecast.empty and rv.next_targets.empty
+    assert "n/a — needs two years of monthly data" in show.section("forecast", rv).data
+    assert show.forecast(rv).data == "" and plots_none(rv)
+    assert yaml.safe_load(targets.targets_yaml(rv)) == {"targets": []}
+
+
+def plots_none(rv) -> bool:
+    from kpi_helpers import plots
+
+    return plots.plot_forecast(rv.forecast_monthly, "revenue") is None
