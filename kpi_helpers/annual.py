@@ -18,6 +18,7 @@ from .comparisons import channel_rate_ci, compare_channels, compare_order_values
 from .decisions import DECISIONS, decide
 from .forecast import forecast_section
 from .targets import propose_targets
+from . import previous as previous_mod
 from .config import load_config
 from .loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
@@ -65,6 +66,8 @@ class AnnualReview:
     forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
     next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
+    previous: object = None  # previous.PreviousReview: last year's calls, or None
+    previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
 
     @property
     def config(self):
@@ -105,6 +108,7 @@ class AnnualReview:
             "forecast": self.forecast,
             "forecast_backtest": self.backtest,
             "next_targets": self.next_targets,
+            "previous_decisions": self.previous_checks,
         }
 
     def summary(self) -> dict:
@@ -121,6 +125,7 @@ class AnnualReview:
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
             "inputs": self.data.inputs, "language": i18n.language(),
+            "previous_calls": previous_mod.scoreline(self.previous_checks),
         }
 
 
@@ -250,13 +255,15 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
 
 def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
                  run_date: str | dt.date | None = None, language: str | None = None,
-                 as_of: str | dt.date | None = None) -> AnnualReview:
+                 as_of: str | dt.date | None = None, previous: str | Path | None = None) -> AnnualReview:
     """Load a client and compute every table of its annual review once, in the report language.
 
     ``language`` (en, ru, fa) overrides the client's ``language``; the client's
     ``calendar`` (gregorian, solar_hijri) names the months. ``as_of`` (a date) reviews the year up
     to that date; without it a year whose data end before December is reviewed as a part year
-    (:mod:`kpi_helpers.period`), like for like with the same months of last year.
+    (:mod:`kpi_helpers.period`), like for like with the same months of last year. ``previous`` is the
+    folder of last year's review (its calls are checked, :mod:`kpi_helpers.previous`); without it, the
+    ``history:`` of client.yaml.
     """
     if isinstance(client_config, ClientData):
         data = client_config
@@ -301,4 +308,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     for key, table in forecast_section(rv).items():
         setattr(rv, key, table)
     rv.next_targets = propose_targets(rv)
+    rv.previous = previous_mod.load(rv, previous)
+    rv.previous_checks = previous_mod.check_decisions(rv, rv.previous)
+    rv.decisions = previous_mod.attach(rv.decisions, rv.previous_checks)
     return rv

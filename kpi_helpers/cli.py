@@ -89,6 +89,9 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    p.add_argument("--previous", type=Path, metavar="DIR",
+                   help="last year's review folder (or its run date's folder), whose decisions are checked "
+                        "(default: the latest run under --out that reviewed year - 1)")
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
@@ -124,7 +127,8 @@ def _opts(args):
     return RunOptions(out=args.out, run_date=args.run_date, year=getattr(args, "year", None),
                       as_of=getattr(args, "as_of", None),
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
-                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK)
+                      force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK,
+                      previous=getattr(args, "previous", None))
 
 
 def _finish(results: list[dict], out: Path, run_date: str) -> int:

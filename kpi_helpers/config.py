@@ -23,7 +23,7 @@ from pydantic import (
 
 from .schema import CHANNELS, TABLES, DataError
 
-__all__ = ["SCHEMA_VERSION", "ClientConfig", "Join", "Override", "Source", "Target", "Thresholds", "load_config"]
+__all__ = ["SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target", "Thresholds", "load_config"]
 
 SCHEMA_VERSION = 1
 
@@ -221,6 +221,28 @@ class Override(_Model):
     comment: str
 
 
+class History(_Model):
+    """A call made in an earlier year, listed by hand (a first year with the toolkit; see
+    :mod:`kpi_helpers.previous`): it is checked in the review of ``year + 1``."""
+
+    year: int = Field(description="the reviewed year the call was made for")
+    channel: str
+    tactic: str
+    decision: Literal["keep", "optimise", "drop"]
+    stage: Literal["traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
+                   "value"] | None = Field(None, description="for optimise: the funnel stage to improve")
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _channel_and_stage(self):
+        if self.channel not in CHANNELS:
+            raise ValueError(f"channel {self.channel!r} is not a channel ({', '.join(CHANNELS)})")
+        if self.decision == "optimise" and self.stage is None:
+            raise ValueError("an optimise call needs stage: the funnel stage it was to improve (e.g. "
+                             "traffic_to_lead, lead_to_customer) or value (LTV:CAC)")
+        return self
+
+
 class ClientConfig(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str
@@ -243,6 +265,7 @@ class ClientConfig(_Model):
     targets: list[Target] = []
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
+    history: list[History] = Field([], description="earlier years' calls, checked in the next year's review")
     branding: dict[str, str] = {}
     vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
     amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")

@@ -26,7 +26,7 @@ from .plausibility import flags_for
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "Safe",
-           "forecast", "next_targets", "not_available"]
+           "forecast", "next_targets", "previous", "not_available"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -36,6 +36,10 @@ SECTIONS = {
     "decisions": ("Decisions: keep, optimise or drop",
                   "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
                   "tactic), with the numbers that decided it."),
+    "previous": ("Last year's decisions, checked",
+                 "Each call of last year's review against what happened this year: did a kept tactic's ROI hold, "
+                 "did the stage to optimise improve, did a dropped tactic's spend stop without losing leads and "
+                 "customers?"),
     "comparison": ("Channel comparison",
                    "Does one channel really turn visits into leads better than another? Rates with 95 % intervals, "
                    "then every pair of channels tested, with Holm's correction for the number of pairs."),
@@ -656,3 +660,46 @@ def next_targets(rv) -> HTML:
     body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
     return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
                 f"<pre class='kr-yaml'>{_e(targets_yaml(rv))}</pre>")
+
+
+_VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
+
+
+def previous(rv) -> HTML:
+    """Last year's calls, what was expected, what happened and the verdict; how to provide them when absent."""
+    from .previous import VERDICT_LABELS, scoreline
+
+    if rv.previous is None:
+        how = _("No previous review found for {year}. To check last year's calls: run last year's review into the "
+                "same reports folder (kpi-review run --year {year} --out ...), pass --previous with the folder of "
+                "last year's report, or list last year's calls under history: in client.yaml.").format(
+            year=i18n.digits(str(rv.year - 1)))
+        return HTML(f'<p class="kr-na">{_e(how)}</p>')
+    c = rv.previous_checks
+    src = (_("From the review of {year} run on {date}.").format(year=i18n.digits(str(rv.previous.year)),
+                                                                 date=i18n.digits(str(rv.previous.run_date)))
+           if rv.previous.source == "report" else
+           _("From the calls listed under history: in client.yaml for {year}.").format(
+               year=i18n.digits(str(rv.previous.year))))
+    if c.empty:
+        return HTML(f"<p>{_e(src)} {_e(_('None of its calls could be judged (too little data).'))}</p>")
+    t = pd.DataFrame({
+        "channel": c["channel"].map(channel_label), "tactic": c["tactic"],
+        "call": [Safe(f'<span class="kr-badge {d}">{_e(_(_DECISION_LABELS[d]))}</span>'
+                      + (f' <span class="kr-override">{_e(_("override"))}</span>' if isinstance(o, str) else ""))
+                 for d, o in zip(c["previous_decision"], c["computed"])],
+        "expected": c["expected"],
+        "outcome": c["outcome"],
+        "verdict": [Safe(f'<span class="kr-badge {_VERDICT_CSS[v]}">{_e(_(VERDICT_LABELS[v]))}</span>')
+                    for v in c["verdict"]]})
+    n = scoreline(c)
+    line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
+        right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),
+        unclear=i18n.digits(str(n["not_yet_clear"])))
+    body = table(t, labels={"channel": "Channel", "tactic": "Tactic", "call": "Last year's call",
+                            "expected": "Expected", "outcome": "What happened", "verdict": "Verdict"},
+                 note=_("Kept: right when this year's ROI interval lies over the hurdle; optimised: two-proportion "
+                        "z-test of the stage's rate against last year's; dropped: right when the spend stopped and "
+                        "leads and customers did not fall significantly (Poisson rate test); α = {alpha}.").format(
+                     alpha=i18n.number(rv.config.thresholds.alpha, 2))).data
+    return HTML(f"<p>{_e(src)} <b>{_e(line)}</b></p>{body}")
