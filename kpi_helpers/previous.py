@@ -37,6 +37,7 @@ from statsmodels.stats.rates import test_poisson_2indep
 from . import i18n
 from .catalog import format_value, label
 from .i18n import _
+from .narrative import DECISION_LABELS
 from .runs import _summary, find_previous, resolve_previous
 from .schema import DataError
 
@@ -208,7 +209,8 @@ def check_decisions(rv, previous: PreviousReview | None) -> pd.DataFrame:
                if d.decision == "optimise" else _check_drop(rv, prev, cur))
         outcome = res.pop("outcome")
         if isinstance(d.override, str):
-            outcome += " — " + _("analyst override of the computed {computed}").format(computed=_(d.override))
+            outcome += " — " + _("analyst override of the computed {computed}").format(
+                computed=_(DECISION_LABELS.get(d.override, d.override)).lower())
         rows.append({"channel": d.channel, "tactic": d.tactic, "previous_decision": d.decision,
                      "computed": d.override if isinstance(d.override, str) else np.nan,
                      "override_comment": d.override_comment, "stage": stage, "outcome": outcome} | res)

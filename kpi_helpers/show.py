@@ -618,13 +618,18 @@ def forecast(rv) -> HTML:
                      "forecast": _range(r["forecast"], r["ci_low"], r["ci_high"], unit, cur),
                      "change": r["change"],
                      "proposed": _range(p["forecast"], p["ci_low"], p["ci_high"], unit, cur) if p is not None else "",
-                     "method": r["method"]})
+                     "method": _method(r["method"])})
     t = pd.DataFrame(rows)
     body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
                  labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
                          "forecast": "Next year, this budget (90 % interval)", "change": "Change",
                          "proposed": "Next year, proposed budget", "method": "Model"}).data
     return HTML(body + _forecast_method(rv))
+
+
+def _method(name: str) -> str:
+    """A model's name: ETS(A,Ad,M) is notation, the fallback's name is words."""
+    return _("seasonal naive") if name == "seasonal naive" else name
 
 
 def _forecast_method(rv) -> str:
@@ -640,7 +645,7 @@ def _forecast_method(rv) -> str:
     if b.empty:
         return f"<p class='kr-note'>{_e(note)}</p>"
     t = b.assign(channel=[_("All channels") if c == "all" else channel_label(c) for c in b["channel"]],
-                 metric=[label(m) for m in b["metric"]], inside=[_("yes") if x else _("no") for x in b["inside"]])
+                 metric=[label(m) for m in b["metric"]], method=[_method(m) for m in b["method"]], inside=[_("yes") if x else _("no") for x in b["inside"]])
     bt = table(t[["channel", "metric", "method", "months_fitted", "bias", "smape", "inside"]],
                {"months_fitted": "count", "bias": "rate", "smape": "rate"},
                labels={"channel": "Channel", "metric": "KPI", "method": "Model", "months_fitted": "Months fitted",
