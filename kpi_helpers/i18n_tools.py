@@ -79,8 +79,9 @@ def _static_ids() -> set[str]:
     for k in REGISTRY.values():
         ids |= {k.label, k.formula, *k.variants} | ({k.variant} if k.variant else set())
     from .previous import VERDICT_LABELS
+    from .show import PREVIOUS_LABELS
 
-    ids |= set(VERDICT_LABELS.values()) | {"seasonal naive", "elasticity", "proportional", "mixed", "budget",
+    ids |= set(VERDICT_LABELS.values()) | set(PREVIOUS_LABELS.values()) | {"seasonal naive", "elasticity", "proportional", "mixed", "budget",
                                            "unchanged"}
     ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",
             "spend", "leads", "high", "medium", "low", "activity", "costs", "deals", "orders", "survey"}

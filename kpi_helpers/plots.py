@@ -222,7 +222,7 @@ def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: st
     ax.plot(fut["period"], fut["forecast"], "--", marker="o", ms=3, color="#c77c02", label=t("forecast"))
     ax.fill_between(fut["period"], fut["ci_low"], fut["ci_high"], color="#c77c02", alpha=0.2,
                     label=t("90 % interval"))
-    ticks = m["period"].iloc[::3]
+    ticks = m["period"][m["period"].dt.month.isin([1, 7])]
     ax.set_xticks(ticks, [i18n.shape(f"{i18n.month_name(d.month, d.year, short=True)} {i18n.digits(str(d.year))}")
                           for d in ticks], fontsize=8)
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""

@@ -622,8 +622,8 @@ def forecast(rv) -> HTML:
     t = pd.DataFrame(rows)
     body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
                  labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
-                         "forecast": "Next year, this budget (90 % interval)", "change": "Change",
-                         "proposed": "Next year, proposed budget", "method": "Model"}).data
+                         "forecast": "Next year (90 % interval)", "change": "Change",
+                         "proposed": "At the proposed budget", "method": "Model"}).data
     return HTML(body + _forecast_method(rv))
 
 
@@ -644,16 +644,23 @@ def _forecast_method(rv) -> str:
     b = rv.backtest
     if b.empty:
         return f"<p class='kr-note'>{_e(note)}</p>"
-    t = b.assign(channel=[_("All channels") if c == "all" else channel_label(c) for c in b["channel"]],
-                 metric=[label(m) for m in b["metric"]], method=[_method(m) for m in b["method"]], inside=[_("yes") if x else _("no") for x in b["inside"]])
-    bt = table(t[["channel", "metric", "method", "months_fitted", "bias", "smape", "inside"]],
-               {"months_fitted": "count", "bias": "rate", "smape": "rate"},
-               labels={"channel": "Channel", "metric": "KPI", "method": "Model", "months_fitted": "Months fitted",
-                       "bias": "Bias of the year's total", "smape": "sMAPE (monthly)", "inside": "Actual in interval"},
-               note=_("Backtest: fitted on every month before the reviewed year, forecast for the reviewed year and "
-                      "compared with what happened. Bias = (forecast − actual) ÷ actual; sMAPE = mean of 2|F − A| ÷ "
-                      "(|F| + |A|) over the months.")).data
-    return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest'))}</h4>{bt}"
+    rows = []
+    for ch, g in b.groupby("channel", sort=False):
+        row = {"channel": _("All channels") if ch == "all" else channel_label(ch)}
+        for r in g.itertuples():
+            mark = "" if r.inside else " ✗"
+            row[r.metric] = Safe(f"{_e(format_value(r.bias, 'rate'))}{mark}<br><small>sMAPE "
+                                 f"{_e(format_value(r.smape, 'rate'))}</small>")
+        rows.append(row)
+    t = pd.DataFrame(rows).reindex(columns=["channel", *[m for m in _FORECAST_UNITS if m in set(b["metric"])]])
+    models = ", ".join(f"{_method(m)} ({i18n.number(n)})" for m, n in
+                       b.groupby("method")["months_fitted"].max().items())
+    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": "Channel"},
+               note=_("Backtest: fitted on every month before the reviewed year ({models} months), forecast for the "
+                      "reviewed year and compared with what happened. Each cell: the bias of the year's total, "
+                      "(forecast − actual) ÷ actual, and below it the monthly sMAPE, mean of 2|F − A| ÷ (|F| + |A|); "
+                      "✗ where the actual total fell outside the 90 % interval.").format(models=models)).data
+    return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest: error per channel'))}</h4>{bt}"
 
 
 def next_targets(rv) -> HTML:
@@ -664,10 +671,13 @@ def next_targets(rv) -> HTML:
 
     body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
     return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
-                f"<pre class='kr-yaml'>{_e(targets_yaml(rv))}</pre>")
+                f"<pre class='kr-yaml' style='white-space: pre-wrap; font-size: .8rem'>{_e(targets_yaml(rv))}</pre>")
 
 
 _VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
+#: Column labels of the previous decisions' table (translated by :func:`table`).
+PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year's call", "expected": "Expected",
+                   "outcome": "What happened", "verdict": "Verdict"}
 
 
 def previous(rv) -> HTML:
@@ -701,8 +711,7 @@ def previous(rv) -> HTML:
     line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
         right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),
         unclear=i18n.digits(str(n["not_yet_clear"])))
-    body = table(t, labels={"channel": "Channel", "tactic": "Tactic", "call": "Last year's call",
-                            "expected": "Expected", "outcome": "What happened", "verdict": "Verdict"},
+    body = table(t, labels=PREVIOUS_LABELS,
                  note=_("Kept: right when this year's ROI interval lies over the hurdle; optimised: two-proportion "
                         "z-test of the stage's rate against last year's; dropped: right when the spend stopped and "
                         "leads and customers did not fall significantly (Poisson rate test); α = {alpha}.").format(
