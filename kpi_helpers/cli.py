@@ -52,6 +52,9 @@ thresholds:                     # decision thresholds, the same for every tactic
   min_customers: 20
   weak_stage_ratio: 0.6
 overrides: []                   # e.g. - {channel: events, tactic: Expo, decision: keep, comment: "contract signed"}
+history: []                     # last year's calls made without the toolkit, checked in this year's review, e.g.
+                                # - {year: 2024, channel: display, tactic: Banners, decision: drop}
+                                # - {year: 2024, channel: email, tactic: News, decision: optimise, stage: traffic_to_lead}
 """
 
 
