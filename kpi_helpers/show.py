@@ -674,6 +674,16 @@ def next_targets(rv) -> HTML:
                 f"<pre class='kr-yaml' style='white-space: pre-wrap; font-size: .8rem'>{_e(targets_yaml(rv))}</pre>")
 
 
+def _run_date_text(day) -> str:
+    """An ISO run date from a summary.json in the report's language and calendar (as written when unreadable)."""
+    import datetime as dt
+
+    try:
+        return i18n.date_text(dt.date.fromisoformat(str(day)))
+    except ValueError:
+        return i18n.digits(str(day))
+
+
 _VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
 #: Column labels of the previous decisions' table (translated by :func:`table`).
 PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year's call", "expected": "Expected",
@@ -692,7 +702,7 @@ def previous(rv) -> HTML:
         return HTML(f'<p class="kr-na">{_e(how)}</p>')
     c = rv.previous_checks
     src = (_("From the review of {year} run on {date}.").format(year=i18n.digits(str(rv.previous.year)),
-                                                                 date=i18n.digits(str(rv.previous.run_date)))
+                                                                 date=_run_date_text(rv.previous.run_date))
            if rv.previous.source == "report" else
            _("From the calls listed under history: in client.yaml for {year}.").format(
                year=i18n.digits(str(rv.previous.year))))

@@ -108,7 +108,7 @@ def test_previous_report_folder_with_an_override(tmp_path, tiny_client):
     row = rv.previous_checks.iloc[0]
     assert row["verdict"] == "right" and row["computed"] == "drop"
     assert "analyst override of the computed drop" in row["outcome"]
-    assert "From the review of 2024 run on 2025-01-10." in html.unescape(show.previous(rv).data)
+    assert "From the review of 2024 run on January 10, 2025." in html.unescape(show.previous(rv).data)
 
 
 def test_bad_previous_and_history_give_clear_errors(tmp_path, tiny_client):
