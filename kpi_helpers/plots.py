@@ -207,6 +207,16 @@ def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
     return ax
 
 
+def _month_year(day: pd.Timestamp) -> str:
+    """"Jan 2025" in the report's language and calendar (the month's first day's year in that calendar)."""
+    year = day.year
+    if i18n.calendar() == "solar_hijri":
+        import jdatetime
+
+        year = jdatetime.date.fromgregorian(date=day.date()).year
+    return f"{i18n.month_name(day.month, day.year, short=True)} {i18n.digits(str(year))}"
+
+
 def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: str = "all", currency: str = "",
                   ax=None):
     """The last two years of one metric and the next twelve months' forecast with its 90 % band
@@ -223,8 +233,7 @@ def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: st
     ax.fill_between(fut["period"], fut["ci_low"], fut["ci_high"], color="#c77c02", alpha=0.2,
                     label=t("90 % interval"))
     ticks = m["period"][m["period"].dt.month.isin([1, 7])]
-    ax.set_xticks(ticks, [i18n.shape(f"{i18n.month_name(d.month, d.year, short=True)} {i18n.digits(str(d.year))}")
-                          for d in ticks], fontsize=8)
+    ax.set_xticks(ticks, [i18n.shape(_month_year(d)) for d in ticks], fontsize=8)
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
     ax.set_ylabel(i18n.shape(label(metric) + unit))
     ax.yaxis.set_major_formatter(_money(currency))

@@ -111,3 +111,15 @@ def plots_none(rv) -> bool:
     from kpi_helpers import plots
 
     return plots.plot_forecast(rv.forecast_monthly, "revenue") is None
+
+
+def test_forecast_chart_ticks_name_the_year_of_the_calendar():
+    from kpi_helpers import i18n, plots
+
+    try:
+        assert plots._month_year(pd.Timestamp(2025, 1, 1)) == "Jan 2025"
+        i18n.set_language("fa", "solar_hijri")
+        # 1 January 2025 is 12 Dey 1403 in the Solar Hijri calendar (Nowruz 1404 is 21 March 2025)
+        assert plots._month_year(pd.Timestamp(2025, 1, 1)) == "دی ۱۴۰۳"
+    finally:
+        i18n.set_language("en")
