@@ -199,6 +199,11 @@ def _main(argv: list[str] | None = None) -> int:
         if not (c.is_file() or (c / "client.yaml").is_file()):
             print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
             return 2
+    previous = getattr(args, "previous", None)
+    if previous is not None and not previous.is_dir():
+        print(f"kpi-review: --previous {previous}: no such folder (give the folder of last year's report, which "
+              f"holds summary.json and decisions.csv, or its run date's folder)", file=sys.stderr)
+        return 2
     from .schema import DataError
 
     try:

@@ -125,3 +125,13 @@ def test_bad_previous_and_history_give_clear_errors(tmp_path, tiny_client):
         """))
     with pytest.raises(DataError, match=r"field history\.0.*needs stage"):
         load_config(cfg)
+
+
+def test_cli_refuses_a_missing_previous_folder(tmp_path, tiny_client):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "run", str(tiny_client), "--out", str(tmp_path),
+                          "--previous", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "--previous" in res.stderr and "no such folder" in res.stderr
+    assert not list(tmp_path.glob("*/tiny"))
