@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
-from statsmodels.stats.rates import test_poisson_2indep
+from statsmodels.stats.rates import test_poisson_2indep as poisson_rates_test
 
 from . import i18n
 from .catalog import format_value, label
@@ -169,7 +169,7 @@ def _held(rv, kpi: str) -> tuple[bool, str]:
     if kpi not in pf or rv.year - 1 not in pf.index:
         return True, ""
     c1, c0 = float(np.nan_to_num(pf.loc[rv.year, kpi])), float(np.nan_to_num(pf.loc[rv.year - 1, kpi]))
-    p = test_poisson_2indep(c1, 1.0, c0, 1.0).pvalue if c0 > 0 and c1 >= 0 else np.nan
+    p = poisson_rates_test(c1, 1.0, c0, 1.0).pvalue if c0 > 0 and c1 >= 0 else np.nan
     fell = c1 < c0 and pd.notna(p) and p < rv.config.thresholds.alpha
     return not fell, _("{kpi} {before} → {after} ({p})").format(
         kpi=label(kpi), before=format_value(c0, "count"), after=format_value(c1, "count"),
