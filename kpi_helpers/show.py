@@ -634,13 +634,17 @@ def _method(name: str) -> str:
 
 def _forecast_method(rv) -> str:
     """The method note: the model, the fallback, the budget response, and the backtest per channel."""
-    rules = sorted(set(rv.forecast.loc[rv.forecast["scenario"] == "proposed_budget", "response"]) - {"", "sum of channels"})
+    f = rv.forecast
+    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != "all")]
+    by_rule = p.drop_duplicates("channel").groupby("response")["channel"].apply(list)
+    rules = "; ".join(f"{_(r)}: {', '.join(channel_label(c) for c in chs)}" for r, chs in by_rule.items()
+                      if r not in ("", "budget"))
     note = _("Method: ETS (statsmodels; additive errors, damped additive trend, additive or multiplicative 12-month "
              "seasonality by AIC) for series of 24 months or more; a channel with 12 to 23 months is forecast "
              "seasonal-naive (each month as last year's) with a normal interval. Intervals from 2 000 simulated "
              "years (seeded). Under the proposed budget, cost follows the budget and results respond with the "
              "budget's elasticity where a curve was fitted, else proportionally; here: {rules}.").format(
-        rules=", ".join(_(r) for r in rules) or _("unchanged"))
+        rules=rules or _("unchanged"))
     b = rv.backtest
     if b.empty:
         return f"<p class='kr-note'>{_e(note)}</p>"
