@@ -17,6 +17,9 @@ from .i18n import _
 from .comparisons import (channel_rate_ci, compare_channels, compare_order_values, compare_tactics,
                           funnel_quality_notes, stages_by_construction)
 from .decisions import DECISIONS, decide
+from .forecast import forecast_section
+from .targets import propose_targets
+from . import previous as previous_mod
 from .config import load_config
 from .loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
@@ -61,6 +64,12 @@ class AnnualReview:
     availability: pd.DataFrame
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # plausibility.flag_scorecard
     data_quality: list[str] = field(default_factory=list)
+    forecast: pd.DataFrame = field(default_factory=pd.DataFrame)  # forecast.forecast_section
+    forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
+    previous: object = None  # previous.PreviousReview: last year's calls, or None
+    previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
 
     @property
     def config(self):
@@ -105,6 +114,10 @@ class AnnualReview:
             "budget": self.budget,
             "kpi_availability": self.availability,
             "glossary": glossary(self.glossary_ids),
+            "forecast": self.forecast,
+            "forecast_backtest": self.backtest,
+            "next_targets": self.next_targets,
+            "previous_decisions": self.previous_checks,
         }
 
     def summary(self) -> dict:
@@ -122,6 +135,7 @@ class AnnualReview:
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
             "business": self.config.business, "roi_basis": "margin" if self.config.gross_margin is not None else "revenue",
             "inputs": self.data.inputs, "language": i18n.language(),
+            "previous_calls": previous_mod.scoreline(self.previous_checks),
         }
 
 
@@ -252,13 +266,15 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
 
 def build_review(client_config: str | Path | ClientData, *, year: int | None = None,
                  run_date: str | dt.date | None = None, language: str | None = None,
-                 as_of: str | dt.date | None = None) -> AnnualReview:
+                 as_of: str | dt.date | None = None, previous: str | Path | None = None) -> AnnualReview:
     """Load a client and compute every table of its annual review once, in the report language.
 
     ``language`` (en, ru, fa) overrides the client's ``language``; the client's
     ``calendar`` (gregorian, solar_hijri) names the months. ``as_of`` (a date) reviews the year up
     to that date; without it a year whose data end before December is reviewed as a part year
-    (:mod:`kpi_helpers.period`), like for like with the same months of last year.
+    (:mod:`kpi_helpers.period`), like for like with the same months of last year. ``previous`` is the
+    folder of last year's review (its calls are checked, :mod:`kpi_helpers.previous`); without it, the
+    ``history:`` of client.yaml.
     """
     if isinstance(client_config, ClientData):
         data = client_config
@@ -280,7 +296,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
                         f"(set year: in client.yaml or pass --year)")
     ids = [k for k in SCORECARD_KPIS if k in sc]
     th = data.config.thresholds
-    return AnnualReview(
+    rv = AnnualReview(
         data=data, year=year, run_date=run_date, period=period, scorecard=sc,
         yoy=review.year_over_year(sc, year, ids),
         plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
@@ -305,3 +321,10 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
                       + flag_text(flags)),
     )
+    for key, table in forecast_section(rv).items():
+        setattr(rv, key, table)
+    rv.next_targets = propose_targets(rv)
+    rv.previous = previous_mod.load(rv, previous)
+    rv.previous_checks = previous_mod.check_decisions(rv, rv.previous)
+    rv.decisions = previous_mod.attach(rv.decisions, rv.previous_checks)
+    return rv

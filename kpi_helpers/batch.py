@@ -37,6 +37,7 @@ from tqdm import tqdm
 from .config import load_config
 from .kernel import KERNEL_NAME, kernel_manager_for
 from .report import export_html, report_title, write_index
+from .runs import find_previous, resolve_previous
 from .schema import DataError
 
 __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
@@ -60,6 +61,7 @@ class RunOptions:
     benchmark: bool = False  # batch: compare each client with comparable clients (kpi_helpers.benchmarks)
     min_clients: int = 5  # benchmark: clients of one business type needed before a KPI is compared
     benchmarks: str | None = None  # the peer table's path, set by run_batch; the only thing notebooks see
+    previous: Path | None = None  # last year's review folder (or a run date's folder holding <slug>/)
 
 
 def _now() -> str:
@@ -100,10 +102,10 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     config_path = Path(config_path).resolve()
     if config_path.is_dir():
         config_path = config_path / "client.yaml"
-    slug, name, error = config_path.parent.name, None, None
+    slug, name, error, year = config_path.parent.name, None, None, opts.year
     try:
         cfg, _ = load_config(config_path)
-        slug, name = cfg.slug or slug, cfg.name
+        slug, name, year = cfg.slug or slug, cfg.name, opts.year or cfg.year
     except DataError as exc:
         error = str(exc)
     run_dir = Path(opts.out).resolve() / opts.run_date
@@ -111,7 +113,8 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     manifest = {
         "client": name or slug, "slug": slug, "client_config": str(config_path), "status": "running",
         "parameters": {"year": opts.year, "run_date": opts.run_date, "as_of": opts.as_of, "language": opts.language,
-                       "notebook": str(opts.notebook), "timeout": opts.timeout, "pdf": opts.pdf},
+                       "notebook": str(opts.notebook), "timeout": opts.timeout, "pdf": opts.pdf,
+                       "previous": _previous(opts, slug, year)},
         "inputs": _file_hashes(config_path), "versions": _versions(),
         "started": _now(), "finished": None, "error": None, "attempts": 0,
     }
@@ -124,7 +127,7 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     try:
         if error:
             raise DataError(error)
-        manifest["attempts"] = _execute_with_retry(config_path, tmp, opts)
+        manifest["attempts"] = _execute_with_retry(config_path, tmp, opts, manifest["parameters"]["previous"])
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
         export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
         if opts.pdf:
@@ -150,17 +153,26 @@ def _print_pdf(tmp: Path, summary: dict) -> None:
     html_to_pdf(tmp / "annual_review.html", tmp / "annual_review.pdf", report_title(summary))
 
 
-def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions) -> int:
+def _previous(opts: RunOptions, slug: str, year: int | None) -> str | None:
+    """Last year's review for the notebook: ``--previous``, else the latest run under ``--out`` that reviewed
+    ``year - 1`` for this client (see :func:`kpi_helpers.previous.find_previous`), else None."""
+    if opts.previous is not None:
+        return str(resolve_previous(Path(opts.previous).resolve(), slug))
+    found = find_previous(Path(opts.out).resolve(), slug, year) if year else None
+    return str(found) if found else None
+
+
+def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None) -> int:
     """Execute; retry once when the kernel failed before running any cell. Returns the attempts made."""
     try:
-        _execute(config_path, tmp, opts)
+        _execute(config_path, tmp, opts, previous)
         return 1
     except Exception as exc:
         if type(exc).__name__ not in _START_FAILURES or _cells_ran(tmp / "annual_review.ipynb"):
             raise
         with (tmp / "run.log").open("a", encoding="utf-8") as log:
             log.write(f"kernel failed to start ({_describe(exc)}); retrying once\n")
-        _execute(config_path, tmp, opts)
+        _execute(config_path, tmp, opts, previous)
         return 2
 
 
@@ -183,9 +195,9 @@ class _Deadline:
         return max(1, int(self.end - time.monotonic()))
 
 
-def _execute(config_path: Path, tmp: Path, opts: RunOptions) -> None:
+def _execute(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None) -> None:
     params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
-              "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp)}
+              "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp), "previous": previous}
     if opts.benchmarks:
         params["benchmarks"] = opts.benchmarks
     pm.execute_notebook(

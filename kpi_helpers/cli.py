@@ -52,6 +52,9 @@ thresholds:                     # decision thresholds, the same for every tactic
   min_customers: 20
   weak_stage_ratio: 0.6
 overrides: []                   # e.g. - {channel: events, tactic: Expo, decision: keep, comment: "contract signed"}
+history: []                     # last year's calls made without the toolkit, checked in this year's review, e.g.
+                                # - {year: 2024, channel: display, tactic: Banners, decision: drop}
+                                # - {year: 2024, channel: email, tactic: News, decision: optimise, stage: traffic_to_lead}
 """
 
 
@@ -91,6 +94,9 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
     _allow_outside(p)
     p.add_argument("--pdf", action="store_true", help="also write annual_review.pdf beside the HTML (headless Chromium)")
+    p.add_argument("--previous", type=Path, metavar="DIR",
+                   help="last year's review folder (or its run date's folder), whose decisions are checked "
+                        "(default: the latest run under --out that reviewed year - 1)")
     if batch:
         p.add_argument("--workers", type=int, help="clients run at once, each in its own process (default: cores)")
         p.add_argument("--dask", metavar="ADDRESS", help="run on an existing Dask cluster (scheduler address)")
@@ -147,7 +153,8 @@ def _opts(args):
                       language=getattr(args, "language", None), timeout=getattr(args, "timeout", 900),
                       force=getattr(args, "force", False), notebook=getattr(args, "notebook", None) or DEFAULT_NOTEBOOK,
                       pdf=getattr(args, "pdf", False), benchmark=getattr(args, "benchmark", False),
-                      min_clients=getattr(args, "min_clients", 5))
+                      min_clients=getattr(args, "min_clients", 5),
+                      previous=getattr(args, "previous", None))
 
 
 def _finish(results: list[dict], out: Path, run_date: str) -> int:
@@ -258,6 +265,11 @@ def _main(argv: list[str] | None = None) -> int:
         except PdfError as exc:
             print(f"kpi-review: {exc}", file=sys.stderr)
             return 2
+    previous = getattr(args, "previous", None)
+    if previous is not None and not previous.is_dir():
+        print(f"kpi-review: --previous {previous}: no such folder (give the folder of last year's report, which "
+              f"holds summary.json and decisions.csv, or its run date's folder)", file=sys.stderr)
+        return 2
     from .schema import DataError
 
     try:

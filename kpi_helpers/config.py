@@ -26,7 +26,7 @@ from pydantic import (
 
 from .schema import CHANNELS, TABLES, DataError, excerpt
 
-__all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "Join", "Override", "Source", "Target",
+__all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target",
            "Thresholds", "check_logo", "load_config", "outside_paths"]
 
 SCHEMA_VERSION = 1
@@ -263,6 +263,28 @@ class Override(_Model):
         return v
 
 
+class History(_Model):
+    """A call made in an earlier year, listed by hand (a first year with the toolkit; see
+    :mod:`kpi_helpers.previous`): it is checked in the review of ``year + 1``."""
+
+    year: int = Field(description="the reviewed year the call was made for")
+    channel: str
+    tactic: str
+    decision: Literal["keep", "optimise", "drop"]
+    stage: Literal["traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
+                   "value"] | None = Field(None, description="for optimise: the funnel stage to improve")
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _channel_and_stage(self):
+        if self.channel not in CHANNELS:
+            raise ValueError(f"channel {self.channel!r} is not a channel ({', '.join(CHANNELS)})")
+        if self.decision == "optimise" and self.stage is None:
+            raise ValueError("an optimise call needs stage: the funnel stage it was to improve (e.g. "
+                             "traffic_to_lead, lead_to_customer) or value (LTV:CAC)")
+        return self
+
+
 class ClientConfig(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str
@@ -293,6 +315,7 @@ class ClientConfig(_Model):
         {}, description="'channel/tactic' -> acquisition (default: judged on the customers it acquired in the year) "
                         "or retention (credited with the revenue of the customers it reached; not incremental "
                         "without a holdout)")
+    history: list[History] = Field([], description="earlier years' calls, checked in the next year's review")
     branding: dict[str, str] = {}
     vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
     amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")

@@ -35,6 +35,7 @@ def _render_demo() -> None:
     from . import annual, plots, report, show
     from .demo import demo_dir
     from .plan import kpi_sets_table
+    from .targets import targets_yaml
 
     for cfg in sorted(demo_dir().glob("*/client.yaml")):
         rv = annual.build_review(cfg, language="en")
@@ -43,7 +44,8 @@ def _render_demo() -> None:
         for fn in (show.title, show.headlines, show.summary, show.decisions, show.channel_pairs, show.tactic_evidence,
                    show.customer_value, show.order_values,
                    show.plan, show.funnel, show.devices, show.customers_by_channel, show.retention, show.cohort_ltv,
-                   show.nps, show.budget, show.data_quality, show.unavailable, show.glossary, show.provenance):
+                   show.nps, show.budget, show.data_quality, show.unavailable, show.glossary, show.provenance,
+                   show.previous, show.forecast, show.next_targets):
             fn(rv)
         show.scorecard(rv, "channel")
         show.scorecard(rv, "tactic")
@@ -54,6 +56,8 @@ def _render_demo() -> None:
         plots.plot_monthly_trend(rv.trend, "revenue")
         plots.plot_funnel(rv.funnel)
         plots.plot_budget(rv.budget)
+        plots.plot_forecast(rv.forecast_monthly, "revenue")
+        targets_yaml(rv)
         if "cohorts" in rv.customers:
             plots.plot_cohort_heatmap(rv.customers["cohorts"])
         if "nps" in rv.customers:
@@ -79,6 +83,11 @@ def _static_ids() -> set[str]:
     ids |= set(QUARTILES.values()) | {"This client", "Where it stands"}
     for k in REGISTRY.values():
         ids |= {k.label, k.formula, *k.variants} | ({k.variant} if k.variant else set())
+    from .previous import VERDICT_LABELS
+    from .show import PREVIOUS_LABELS
+
+    ids |= set(VERDICT_LABELS.values()) | set(PREVIOUS_LABELS.values()) | {"seasonal naive", "elasticity", "proportional", "mixed", "budget",
+                                           "unchanged"}
     ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",
             "spend", "leads", "high", "medium", "low", "activity", "costs", "deals", "orders", "survey"}
     return ids

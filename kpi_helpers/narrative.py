@@ -120,6 +120,12 @@ def executive_summary(rv) -> list[str]:
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
     ccy = cfg.currency
     out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions)]
+    checks = getattr(rv, "previous_checks", None)
+    if checks is not None and len(checks):
+        n = checks["verdict"].value_counts()
+        out.append(_("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
+            right=i18n.digits(str(int(n.get("right", 0)))), wrong=i18n.digits(str(int(n.get("wrong", 0)))),
+            unclear=i18n.digits(str(int(n.get("not_yet_clear", 0))))))
     d = rv.decisions
     judged = d.dropna(subset=["roi"])
     judged = judged[judged["decision"] != "insufficient_data"]

@@ -22,7 +22,7 @@ from .narrative import DECISION_LABELS, STAGE_LABELS, channel_label, quarter_lab
 from .schema import CHANNELS
 
 __all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
-           "plot_nps", "plot_budget", "CHANNEL_COLORS", "use_report_style"]
+           "plot_nps", "plot_budget", "plot_forecast", "CHANNEL_COLORS", "use_report_style"]
 
 #: One colour per channel, the same in every chart of every report.
 CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
@@ -215,4 +215,40 @@ def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
     ax.set_xlabel(i18n.shape(_("Budget") + (f" ({currency})" if currency else "")))
     ax.set_title(t("Budget: this year and proposed"))
     ax.legend(**_OUTSIDE)
+    return ax
+
+
+def _month_year(day: pd.Timestamp) -> str:
+    """"Jan 2025" in the report's language and calendar (the month's first day's year in that calendar)."""
+    year = day.year
+    if i18n.calendar() == "solar_hijri":
+        import jdatetime
+
+        year = jdatetime.date.fromgregorian(date=day.date()).year
+    return f"{i18n.month_name(day.month, day.year, short=True)} {i18n.digits(str(year))}"
+
+
+def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: str = "all", currency: str = "",
+                  ax=None):
+    """The last two years of one metric and the next twelve months' forecast with its 90 % band
+    (``AnnualReview.forecast_monthly``); None when there is no forecast of it."""
+    if monthly is None or monthly.empty:
+        return None
+    m = monthly[(monthly["channel"] == channel) & (monthly["metric"] == metric)]
+    if m.empty or m["forecast"].isna().all():
+        return None
+    ax = _ax(ax)
+    hist, fut = m[m["actual"].notna()], m[m["forecast"].notna()]
+    ax.plot(hist["period"], hist["actual"], "-", marker="o", ms=3, color="#1f4e79", label=t("actual"))
+    ax.plot(fut["period"], fut["forecast"], "--", marker="o", ms=3, color="#c77c02", label=t("forecast"))
+    ax.fill_between(fut["period"], fut["ci_low"], fut["ci_high"], color="#c77c02", alpha=0.2,
+                    label=t("90 % interval"))
+    ticks = m["period"][m["period"].dt.month.isin([1, 7])]
+    ax.set_xticks(ticks, [i18n.shape(_month_year(d)) for d in ticks], fontsize=8)
+    unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
+    ax.set_ylabel(i18n.shape(label(metric) + unit))
+    ax.yaxis.set_major_formatter(_money(currency))
+    ax.set_ylim(bottom=0)
+    ax.set_title(i18n.shape(_("{kpi}: next twelve months").format(kpi=label(metric))))
+    ax.legend(frameon=False)
     return ax

@@ -43,7 +43,8 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
-    """Write ``scorecard.csv``, ``decisions.csv``, ``tables.xlsx`` and ``summary.json`` for a review.
+    """Write ``scorecard.csv``, ``decisions.csv``, ``forecast.csv``, ``next_targets.yaml``, ``tables.xlsx`` and
+    ``summary.json`` for a review.
 
     CSVs are UTF-8 with BOM (Excel opens Cyrillic correctly); client text that
     could start a formula is neutralised. Does nothing when ``output_dir`` is
@@ -55,6 +56,10 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     out.mkdir(parents=True, exist_ok=True)
     spreadsheet_safe(rv.scorecard_export()).to_csv(out / "scorecard.csv", index=False, encoding="utf-8-sig")
     spreadsheet_safe(rv.decisions).to_csv(out / "decisions.csv", index=False, encoding="utf-8-sig")
+    spreadsheet_safe(rv.forecast).to_csv(out / "forecast.csv", index=False, encoding="utf-8-sig")
+    from .targets import targets_yaml
+
+    (out / "next_targets.yaml").write_text(targets_yaml(rv), encoding="utf-8")
     with pd.ExcelWriter(out / "tables.xlsx", engine="openpyxl") as xl:
         for name, df in rv.tables().items():
             spreadsheet_safe(df).to_excel(xl, sheet_name=name[:31], index=False)

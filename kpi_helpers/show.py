@@ -26,7 +26,8 @@ from .plausibility import flags_for
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
            "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
-           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe"]
+           "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe",
+           "forecast", "next_targets", "previous", "not_available"]
 
 _CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
 
@@ -37,6 +38,10 @@ SECTIONS = {
                   "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
                   "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
                   "are Holm-corrected over every stage and tactic compared."),
+    "previous": ("Last year's decisions, checked",
+                 "Each call of last year's review against what happened this year: did a kept tactic's ROI hold, "
+                 "did the stage to optimise improve, did a dropped tactic's spend stop without losing leads and "
+                 "customers?"),
     "comparison": ("Channel comparison",
                    "Does one channel really turn visits into leads better than another? Rates with their confidence "
                    "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
@@ -65,6 +70,12 @@ SECTIONS = {
     "budget": ("Budget for next year",
                "A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
                "promise most, within limits."),
+    "forecast": ("Next year: forecast",
+                 "Leads, customers, revenue and cost per channel for the next twelve months, under this year's "
+                 "budget and under the proposed one, with 90 % intervals."),
+    "next_targets": ("Next year: targets proposed",
+                     "SMART targets from the forecast and this year's decisions, each with the assumption behind "
+                     "it; next_targets.yaml holds them ready to paste into client.yaml."),
     "quality": ("Data quality", ""),
     "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
     "kpi_sets": ("Appendix: KPI sets by goal",
@@ -86,6 +97,9 @@ def _section_needs(key: str, rv) -> str | None:
         "advertising": (not {"impressions", "clicks"} & set(rv.scorecard.columns),
                         _("impressions and clicks from an ad platform export")),
         "customers": (not rv.customers, _("orders and customers tables, or an NPS survey")),
+        "next_targets": (rv.next_targets.empty, _("two years of monthly data")),
+        "forecast": (rv.forecast.empty, _("a whole reviewed year (a part year has no next year to forecast)")
+                     if rv.period.partial else _("two years of monthly data")),
     }
     missing, what = needs.get(key, (False, ""))
     return what if missing else None
@@ -653,3 +667,143 @@ def benchmarks(rv, peers_path=None) -> HTML:
                              note=_("Business type: {business}. A KPI is compared where at least {min} clients of "
                                     "this type have it; ROI only with clients of the same ROI basis.").format(
                                  business=business, min=i18n.digits(str(least)))).data)
+
+
+_FORECAST_UNITS = {"leads": "count", "customers": "count", "revenue": "money", "cost": "money"}
+
+
+def _range(v, lo, hi, unit: str, currency: str) -> Safe:
+    rng = _("{low} to {high}").format(low=format_value(lo, unit, currency), high=format_value(hi, unit, currency))
+    return Safe(f"{_e(format_value(v, unit, currency))}<br><small>{_e(rng)}</small>")
+
+
+def forecast(rv) -> HTML:
+    """Next year's forecast per channel and metric, both budgets side by side, then the method and backtest."""
+    f = rv.forecast
+    if f.empty:  # the section's heading says what it needs
+        return HTML("")
+    cur = rv.config.currency
+    now = f[f["scenario"] == "current_budget"].set_index(["channel", "metric"])
+    prop = f[f["scenario"] == "proposed_budget"].set_index(["channel", "metric"])
+    rows = []
+    for (ch, m), r in now.iterrows():
+        unit = _FORECAST_UNITS[m]
+        p = prop.loc[(ch, m)] if (ch, m) in prop.index else None
+        rows.append({"channel": _("All channels") if ch == "all" else channel_label(ch), "metric": label(m),
+                     "last_year": Safe(_e(format_value(r["last_year"], unit, cur))),
+                     "forecast": _range(r["forecast"], r["ci_low"], r["ci_high"], unit, cur),
+                     "change": r["change"],
+                     "proposed": _range(p["forecast"], p["ci_low"], p["ci_high"], unit, cur) if p is not None else "",
+                     "method": _method(r["method"])})
+    t = pd.DataFrame(rows)
+    body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
+                 labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
+                         "forecast": "Next year (90 % interval)", "change": "Change",
+                         "proposed": "At the proposed budget", "method": "Model"}).data
+    return HTML(body + _forecast_method(rv))
+
+
+def _method(name: str) -> str:
+    """A model's name: ETS(A,Ad,M) is notation, the fallback's name is words."""
+    return _("seasonal naive") if name == "seasonal naive" else name
+
+
+def _forecast_method(rv) -> str:
+    """The method note: the model, the fallback, the budget response, and the backtest per channel."""
+    f = rv.forecast
+    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != "all")]
+    by_rule = p.drop_duplicates("channel").groupby("response")["channel"].apply(list)
+    rules = "; ".join(f"{_(r)}: {', '.join(channel_label(c) for c in chs)}" for r, chs in by_rule.items()
+                      if r not in ("", "budget"))
+    note = _("Method: ETS (statsmodels; additive errors, damped additive trend, additive or multiplicative 12-month "
+             "seasonality by AIC) for series of 24 months or more; a channel with 12 to 23 months is forecast "
+             "seasonal-naive (each month as last year's) with a normal interval. Intervals from 2 000 simulated "
+             "years (seeded). Under the proposed budget, cost follows the budget and results respond with the "
+             "budget's elasticity where a curve was fitted, else proportionally; here: {rules}.").format(
+        rules=rules or _("unchanged"))
+    b = rv.backtest
+    if b.empty:
+        return f"<p class='kr-note'>{_e(note)}</p>"
+    rows = []
+    for ch, g in b.groupby("channel", sort=False):
+        row = {"channel": _("All channels") if ch == "all" else channel_label(ch)}
+        for r in g.itertuples():
+            mark = "" if r.inside else " ✗"
+            row[r.metric] = Safe(f"{_e(format_value(r.bias, 'rate'))}{mark}<br><small>sMAPE "
+                                 f"{_e(format_value(r.smape, 'rate'))}</small>")
+        rows.append(row)
+    t = pd.DataFrame(rows).reindex(columns=["channel", *[m for m in _FORECAST_UNITS if m in set(b["metric"])]])
+    models = ", ".join(f"{_method(m)} ({i18n.number(n)})" for m, n in
+                       b.groupby("method")["months_fitted"].max().items())
+    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": "Channel"},
+               note=_("Backtest: fitted on every month before the reviewed year ({models} months), forecast for the "
+                      "reviewed year and compared with what happened. Each cell: the bias of the year's total, "
+                      "(forecast − actual) ÷ actual, and below it the monthly sMAPE, mean of 2|F − A| ÷ (|F| + |A|); "
+                      "✗ where the actual total fell outside the 90 % interval.").format(models=models)).data
+    return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest: error per channel'))}</h4>{bt}"
+
+
+def next_targets(rv) -> HTML:
+    """The proposed targets, then the ``targets:`` block as ``next_targets.yaml`` holds it."""
+    if rv.next_targets.empty:  # the section's heading says what it needs
+        return HTML("")
+    from .targets import describe, targets_yaml
+
+    body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
+    return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
+                f"<pre class='kr-yaml' style='white-space: pre-wrap; font-size: .8rem'>{_e(targets_yaml(rv))}</pre>")
+
+
+def _run_date_text(day) -> str:
+    """An ISO run date from a summary.json in the report's language and calendar (as written when unreadable)."""
+    import datetime as dt
+
+    try:
+        return i18n.date_text(dt.date.fromisoformat(str(day)))
+    except ValueError:
+        return i18n.digits(str(day))
+
+
+_VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
+#: Column labels of the previous decisions' table (translated by :func:`table`).
+PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year's call", "expected": "Expected",
+                   "outcome": "What happened", "verdict": "Verdict"}
+
+
+def previous(rv) -> HTML:
+    """Last year's calls, what was expected, what happened and the verdict; how to provide them when absent."""
+    from .previous import VERDICT_LABELS, scoreline
+
+    if rv.previous is None:
+        how = _("No previous review found for {year}. To check last year's calls: run last year's review into the "
+                "same reports folder (kpi-review run --year {year} --out ...), pass --previous with the folder of "
+                "last year's report, or list last year's calls under history: in client.yaml.").format(
+            year=i18n.digits(str(rv.year - 1)))
+        return HTML(f'<p class="kr-na">{_e(how)}</p>')
+    c = rv.previous_checks
+    src = (_("From the review of {year} run on {date}.").format(year=i18n.digits(str(rv.previous.year)),
+                                                                 date=_run_date_text(rv.previous.run_date))
+           if rv.previous.source == "report" else
+           _("From the calls listed under history: in client.yaml for {year}.").format(
+               year=i18n.digits(str(rv.previous.year))))
+    if c.empty:
+        return HTML(f"<p>{_e(src)} {_e(_('None of its calls could be judged (too little data).'))}</p>")
+    t = pd.DataFrame({
+        "channel": c["channel"].map(channel_label), "tactic": c["tactic"],
+        "call": [Safe(f'<span class="kr-badge {d}">{_e(_(_DECISION_LABELS[d]))}</span>'
+                      + (f' <span class="kr-override">{_e(_("override"))}</span>' if isinstance(o, str) else ""))
+                 for d, o in zip(c["previous_decision"], c["computed"])],
+        "expected": c["expected"],
+        "outcome": c["outcome"],
+        "verdict": [Safe(f'<span class="kr-badge {_VERDICT_CSS[v]}">{_e(_(VERDICT_LABELS[v]))}</span>')
+                    for v in c["verdict"]]})
+    n = scoreline(c)
+    line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
+        right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),
+        unclear=i18n.digits(str(n["not_yet_clear"])))
+    body = table(t, labels=PREVIOUS_LABELS,
+                 note=_("Kept: right when this year's ROI interval lies over the hurdle; optimised: two-proportion "
+                        "z-test of the stage's rate against last year's; dropped: right when the spend stopped and "
+                        "leads and customers did not fall significantly (Poisson rate test); α = {alpha}.").format(
+                     alpha=i18n.number(rv.config.thresholds.alpha, 2))).data
+    return HTML(f"<p>{_e(src)} <b>{_e(line)}</b></p>{body}")
