@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import i18n
-from .catalog import REGISTRY, format_value, label
+from .catalog import CHANNEL_LABELS, REGISTRY, channel_label, format_value, label
 from .i18n import _
 from .plausibility import flags_for
 
@@ -20,18 +20,6 @@ __all__ = ["executive_summary", "flag_text", "describe_change", "channel_label",
 DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 #: Funnel stage columns and their labels.
 STAGE_LABELS = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
-
-#: Labels of the controlled channel vocabulary (translated; client names are never translated).
-CHANNEL_LABELS = {
-    "organic_search": "Organic search", "paid_search": "Paid search", "social_organic": "Social (organic)",
-    "social_paid": "Social (paid)", "email": "Email", "referral": "Referral", "direct": "Direct",
-    "display": "Display", "events": "Events", "content": "Content", "affiliate": "Affiliate", "other": "Other",
-}
-
-
-def channel_label(channel) -> str:
-    """A channel id's label in the report language ("Paid search"); anything else unchanged."""
-    return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else channel
 
 
 def quarter_label(day) -> str:

@@ -32,7 +32,7 @@ from .mapping import Resolver, duplicate_rows, non_data_rows
 from .money import convert_money
 from .numbers import MAX_EXACT, ambiguity_message, number_marks, too_large
 from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
-from .presets import PRESETS
+from ..presets import PRESETS
 
 __all__ = ["SourceResult", "load_source", "sha256", "source_label"]
 
