@@ -19,7 +19,8 @@ setup: $(STAMP)
 demo: setup  ## copy the demo clients into reports/demo-clients/, then run the batch on them into reports/<today>/
 	$(VENV)/bin/kpi-review demo
 
-test: setup  ## unit tests, doctests, end-to-end run and the install test, and nbval over the report notebook
+test: setup  ## ruff, unit tests, doctests, end-to-end run and the install test, and nbval over the report notebook
+	$(VENV)/bin/ruff check kpi_helpers tests benchmarks
 	MPLBACKEND=Agg $(PY) -m pytest --doctest-modules tests kpi_helpers
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg kpi_helpers/notebooks
 

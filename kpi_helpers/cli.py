@@ -91,7 +91,8 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--language", choices=["en", "ru", "fa"], help="report language (default: from client.yaml)")
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
-    p.add_argument("--notebook", type=Path, help="notebook to run (default: the packaged kpi_helpers/notebooks/annual_review.ipynb)")
+    p.add_argument("--notebook", type=Path,
+                   help="notebook to run (default: the packaged kpi_helpers/notebooks/annual_review.ipynb)")
     _allow_outside(p)
     p.add_argument("--pdf", action="store_true", help="also write annual_review.pdf beside the HTML (headless Chromium)")
     p.add_argument("--previous", type=Path, metavar="DIR",
@@ -104,7 +105,8 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
                        help="compare each client with the batch's clients of the same business type; writes "
                             "benchmarks.csv (reports show quartiles and peer counts, never other clients' figures)")
         p.add_argument("--min-clients", type=_min_clients, default=5, metavar="N",
-                       help="--benchmark: clients of one business type that must have a KPI to compare it (default 5, at least 3)")
+                       help="--benchmark: clients of one business type that must have a KPI to compare it "
+                            "(default 5, at least 3)")
 
 
 def _min_clients(text: str) -> int:

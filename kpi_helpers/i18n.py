@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 
 from babel import Locale, numbers
 from babel.dates import format_date

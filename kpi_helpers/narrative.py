@@ -13,8 +13,8 @@ from .catalog import CHANNEL_LABELS, REGISTRY, channel_label, format_value, labe
 from .i18n import _
 from .plausibility import flags_for
 
-__all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS", "STAGE_LABELS",
-           "quarter_label"]
+__all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS",
+           "STAGE_LABELS", "quarter_label"]
 
 #: Decision ids and their labels (translated in reports, ids in the CSVs).
 DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
@@ -75,7 +75,7 @@ def _judged_change(rv, kpi: str, cur: pd.Series, prev: pd.Series) -> str:
 
 def _result_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
     """The year's cost, revenue and new customers, with what the data lack said as such."""
-    ccy, year = rv.config.currency, rv.period.label()
+    year = rv.period.label()
     change = lambda k: _judged_change(rv, k, cur, prev)  # noqa: E731
     if _has(cur, "cost") and _has(cur, "revenue"):
         return _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new "
@@ -104,9 +104,8 @@ def _roi_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
 
 def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
-    cur, cfg = rv.portfolio(), rv.config
+    cur = rv.portfolio()
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
-    ccy = cfg.currency
     out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions)]
     checks = getattr(rv, "previous_checks", None)
     if checks is not None and len(checks):

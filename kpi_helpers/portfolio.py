@@ -10,7 +10,6 @@ the others; when both occur, each ROI carries its basis, a note says so and ROI 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import jinja2
 

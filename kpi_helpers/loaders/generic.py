@@ -467,7 +467,8 @@ def _text(col: pd.Series, na_values) -> pd.Series:
 
 def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
     """Derived counts, constants, tactic and respondent fall-backs, channel and stage maps."""
-    num = lambda c: pd.to_numeric(out[c], errors="coerce") if c in out else None
+    def num(c):
+        return pd.to_numeric(out[c], errors="coerce") if c in out else None
     visits = num("visits")
     if visits is not None:
         for rate, target, digits in (("bounce_rate", "bounces", 0), ("page_depth", "pageviews", 0),
