@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-kpi-review
-NB     := notebooks/annual_review.ipynb
+NB     := kpi_helpers/notebooks/annual_review.ipynb
 
 .PHONY: setup demo test notebook-outputs demo-data catalogues lab clean
 
@@ -16,24 +16,25 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-demo: setup  ## write the demo clients if missing, then run the batch on them into reports/<today>/
+demo: setup  ## copy the demo clients into reports/demo-clients/, then run the batch on them into reports/<today>/
 	$(VENV)/bin/kpi-review demo
 
-test: setup  ## unit tests, doctests, end-to-end run, and nbval over notebooks/
+test: setup  ## ruff, unit tests, doctests, end-to-end run and the install test, and nbval over the report notebook
+	$(VENV)/bin/ruff check kpi_helpers tests benchmarks
 	MPLBACKEND=Agg $(PY) -m pytest --doctest-modules tests kpi_helpers
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg kpi_helpers/notebooks
 
 notebook-outputs: setup  ## re-execute the committed notebook on the demo client (its outputs are what nbval checks)
 	$(PY) -m kpi_helpers.kernel $(NB)
 
-demo-data: setup  ## regenerate data/demo from the fixed seed
-	$(PY) -m kpi_helpers.demo data/demo
+demo-data: setup  ## regenerate the packaged demo clients (kpi_helpers/demo_data) from the fixed seed
+	$(PY) -m kpi_helpers.demo kpi_helpers/demo_data
 
 catalogues: setup  ## collect message ids into kpi_helpers/locale/messages.pot and update the ru / fa catalogues
 	MPLBACKEND=Agg $(PY) -m kpi_helpers.i18n_tools
 
 lab: setup  ## JupyterLab with this environment's kernel
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab kpi_helpers/notebooks/
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -32,7 +32,7 @@ RUN_DATE = "2026-01-31"
 
 
 def make_clients(n: int, where: Path) -> list[Path]:
-    demos = sorted(p for p in (ROOT / "data" / "demo").iterdir() if (p / "client.yaml").is_file())
+    demos = sorted(p for p in (ROOT / "kpi_helpers" / "demo_data").iterdir() if (p / "client.yaml").is_file())
     out = []
     for i in range(n):
         src = demos[i % len(demos)]
@@ -59,8 +59,8 @@ def run_naive(configs: list[Path], out: Path) -> tuple[float, list[float]]:
         folder = out / cfg.parent.name
         folder.mkdir(parents=True)
         nb = folder / "annual_review.ipynb"
-        subprocess.run([BIN / "papermill", ROOT / "notebooks" / "annual_review.ipynb", nb, "-k", "kpi-review",
-                        "--cwd", ROOT / "notebooks", "-p", "client_config", cfg, "-p", "run_date", RUN_DATE,
+        subprocess.run([BIN / "papermill", ROOT / "kpi_helpers" / "notebooks" / "annual_review.ipynb", nb, "-k", "kpi-review",
+                        "--cwd", ROOT / "kpi_helpers" / "notebooks", "-p", "client_config", cfg, "-p", "run_date", RUN_DATE,
                         "-p", "output_dir", folder], check=True, capture_output=True)
         subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", nb], check=True,
                        capture_output=True)

@@ -29,7 +29,7 @@ DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
 
 def demo_rows() -> list[dict]:
     rows = []
-    for cfg in sorted((ROOT / "data" / "demo").glob("*/client.yaml")):
+    for cfg in sorted((ROOT / "kpi_helpers" / "demo_data").glob("*/client.yaml")):
         data = load_client(cfg)
         h = F.monthly_history(data, pd.Timestamp(2025, 12, 1))
         rows += [r | {"client": cfg.parent.name} for r in F.backtest(h).to_dict("records")]

@@ -59,7 +59,8 @@ def main() -> int:
     data = make_tactics(args.tactics, args.units, varying_cost=args.varying_cost)
     total_units = sum(len(num) for num, _ in data)
     print(f"{args.tactics} tactics, {total_units} units in all ({total_units / args.tactics:.0f} per tactic), "
-          f"{args.n_boot} resamples each, {'varying' if args.varying_cost else 'even'} cost per unit; numpy {np.__version__}, Python {platform.python_version()}, "
+          f"{args.n_boot} resamples each, {'varying' if args.varying_cost else 'even'} cost per unit; "
+          f"numpy {np.__version__}, Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
     run(data, args.n_boot)  # warm-up
     times = []

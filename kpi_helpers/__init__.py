@@ -8,7 +8,7 @@ allocation (:mod:`allocation`), the review tables (:mod:`review`, :mod:`plan`,
 the report (:mod:`show`, :mod:`plots`, :mod:`report`, :mod:`batch`).
 """
 
-from .allocation import allocate_costs, cac_by_flow, kpi_table
+from .allocation import allocate_costs, cac_by_flow
 from .annual import AnnualReview, build_review
 from .budget import propose_budget
 from .catalog import REGISTRY
@@ -35,6 +35,7 @@ from .kpis_audience import (
     retention_rate, traffic_share,
 )
 from .loaders import ClientData, load_client, validate_client
+from .review import kpi_table
 from .schema import DataError
 from .stats import (
     ab_test, compare_means, compare_nps, compare_rates, compare_years_count, compare_years_rate,

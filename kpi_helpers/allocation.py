@@ -17,13 +17,12 @@ Allocation, month by month:
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from . import kpis
 from .loaders import ClientData
 
-__all__ = ["allocate_costs", "kpi_table", "cac_by_flow", "RULES"]
+__all__ = ["allocate_costs", "cac_by_flow", "RULES"]
 
 RULES = ("direct_cost", "spend", "leads")
 _ROW_KEYS = ["period", "channel", "tactic"]
@@ -84,28 +83,6 @@ def _allocate(data: ClientData, rule: str) -> pd.DataFrame:
     a["flow"] = main_flow.reindex(pd.MultiIndex.from_frame(a[["channel", "tactic"]])).to_numpy()
     a.attrs["unallocated"] = float(c["amount"].sum() - a["cost"].sum())
     return a
-
-
-def kpi_table(data: ClientData, by=("channel",), *, years=None, rule: str = "direct_cost") -> pd.DataFrame:
-    """The activity KPI set for any grouping: ``by`` any of year, month, period, channel, tactic, device,
-    campaign, flow.
-
-    Counts and money are summed per group first, then each KPI is one division
-    (see :func:`kpi_helpers.review.activity_kpis`). ``years`` restricts the rows.
-    """
-    from .review import activity_kpis
-
-    a = allocate_costs(data, rule)
-    a = a.assign(year=a["period"].dt.year, month=a["period"].dt.month)
-    if years is not None:
-        a = a[a["year"].isin(np.atleast_1d(years))]
-    by = list(by)
-    missing = [b for b in by if b not in a]
-    if missing:
-        raise ValueError(f"kpi_table: cannot group by {missing}; the activity table has no such column")
-    num = a.select_dtypes("number").columns.difference(["year", "month"])
-    sums = a.groupby(by, dropna=False)[list(num)].sum(min_count=1).reset_index()
-    return activity_kpis(sums, data.config.gross_margin)
 
 
 def cac_by_flow(data: ClientData, year: int, *, lag_months: int = 0) -> pd.DataFrame:

@@ -34,7 +34,8 @@ __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 HEADLINE_KPIS = ("revenue", "cost", "roi", "customers", "cac", "leads", "nps")
 #: The KPIs of the scorecard table, in order (those the client's data supports are shown).
 SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "roi",
-                  "roi_net", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cac", "cac_paid", "impressions", "clicks", "ctr", "cpc", "cpm", "conversions", "cpa_platform",
+                  "roi_net", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cac", "cac_paid", "impressions", "clicks",
+                  "ctr", "cpc", "cpm", "conversions", "cpa_platform",
                   "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
                   "conversion_rate", "close_rate", "response_hours", "sales_cycle_days", "aov",
                   "purchase_frequency", "repeat_purchase_rate", "ltv", "ltv_cac", "cac_payback", "traffic_share", "bounce_rate",

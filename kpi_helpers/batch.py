@@ -37,12 +37,13 @@ from tqdm import tqdm
 from .config import load_config
 from .kernel import KERNEL_NAME, kernel_manager_for
 from .report import export_html, report_title, write_index
+from .resources import notebook_path
 from .runs import find_previous, resolve_previous
 from .schema import DataError
 
 __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
 
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "annual_review.ipynb"
+DEFAULT_NOTEBOOK = notebook_path()
 _PACKAGES = ("kpi-helpers", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
 _START_FAILURES = ("DeadKernelError", "RuntimeError", "TimeoutError")
 

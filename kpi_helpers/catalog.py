@@ -14,7 +14,20 @@ import pandas as pd
 from . import i18n
 from .i18n import _
 
-__all__ = ["KPI", "REGISTRY", "kpi", "label", "format_value", "glossary", "catalogue", "variant_text"]
+__all__ = ["KPI", "REGISTRY", "kpi", "label", "format_value", "glossary", "catalogue", "variant_text", "CHANNEL_LABELS",
+           "channel_label"]
+
+#: Labels of the controlled channel vocabulary (translated; client names are never translated).
+CHANNEL_LABELS = {
+    "organic_search": "Organic search", "paid_search": "Paid search", "social_organic": "Social (organic)",
+    "social_paid": "Social (paid)", "email": "Email", "referral": "Referral", "direct": "Direct",
+    "display": "Display", "events": "Events", "content": "Content", "affiliate": "Affiliate", "other": "Other",
+}
+
+
+def channel_label(channel) -> str:
+    """A channel id's label in the report language ("Paid search"); anything else unchanged."""
+    return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else channel
 
 
 @dataclass(frozen=True)

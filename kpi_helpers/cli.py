@@ -91,7 +91,8 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
     p.add_argument("--language", choices=["en", "ru", "fa"], help="report language (default: from client.yaml)")
     p.add_argument("--timeout", type=int, default=900, help="wall-clock seconds one client may take (default: 900)")
     p.add_argument("--force", action="store_true", help="replace a report of the same date and client")
-    p.add_argument("--notebook", type=Path, help="notebook to run (default: notebooks/annual_review.ipynb)")
+    p.add_argument("--notebook", type=Path,
+                   help="notebook to run (default: the packaged kpi_helpers/notebooks/annual_review.ipynb)")
     _allow_outside(p)
     p.add_argument("--pdf", action="store_true", help="also write annual_review.pdf beside the HTML (headless Chromium)")
     p.add_argument("--previous", type=Path, metavar="DIR",
@@ -104,7 +105,8 @@ def _run_options(p: argparse.ArgumentParser, batch: bool) -> None:
                        help="compare each client with the batch's clients of the same business type; writes "
                             "benchmarks.csv (reports show quartiles and peer counts, never other clients' figures)")
         p.add_argument("--min-clients", type=_min_clients, default=5, metavar="N",
-                       help="--benchmark: clients of one business type that must have a KPI to compare it (default 5, at least 3)")
+                       help="--benchmark: clients of one business type that must have a KPI to compare it "
+                            "(default 5, at least 3)")
 
 
 def _min_clients(text: str) -> int:
@@ -129,8 +131,10 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="run the review for many clients")
     b.add_argument("clients", type=Path, nargs="+", help="client.yaml files (or their folders)")
     _run_options(b, batch=True)
-    d = sub.add_parser("demo", help="write the demo clients if missing and run them all")
+    d = sub.add_parser("demo", help="copy the bundled demo clients into a writable folder and run them")
+    d.add_argument("slugs", nargs="*", metavar="SLUG", help="run only these demo clients (default: all five)")
     d.add_argument("--out", type=Path, default=Path("reports"))
+    d.add_argument("--clients", type=Path, help="where the demo clients are copied (default: OUT/demo-clients)")
     d.add_argument("--run-date", type=_date, default=dt.date.today().isoformat())
     d.add_argument("--workers", type=int, help="clients run at once (default: cores)")
     v = sub.add_parser("validate", help="check a client's data without making a report")
@@ -246,9 +250,13 @@ def _main(argv: list[str] | None = None) -> int:
     from .batch import run_batch
 
     if args.command == "demo":
-        from .demo import demo_dir, write_demo
+        from .resources import copy_demo_clients
 
-        configs = write_demo(demo_dir())
+        try:  # copies, so nothing is ever written into the installed package
+            configs = copy_demo_clients(args.clients or args.out / "demo-clients", args.slugs)
+        except ValueError as exc:
+            print(f"kpi-review: {exc}", file=sys.stderr)
+            return 2
         opts = _opts(args)
         opts.force = True  # the demo always replaces its own reports
         return _finish(run_batch(configs, opts, workers=args.workers), args.out, args.run_date)

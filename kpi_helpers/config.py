@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .presets import EXTRA_COLUMNS, PRESETS
 from .schema import CHANNELS, TABLES, DataError, excerpt
 
 __all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target",
@@ -174,11 +175,6 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _known_preset_and_columns(self):
-        from .loaders.presets import (  # late: loaders import this module
-            EXTRA_COLUMNS,
-            PRESETS,
-        )
-
         if self.preset is not None:
             if self.preset not in PRESETS:
                 raise ValueError(f"unknown preset {self.preset!r}; presets: {', '.join(sorted(PRESETS))}")

@@ -59,7 +59,8 @@ __all__ = ["decide", "benchmark_tests", "DECISIONS", "ACTIONS", "COLUMNS"]
 
 DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
 COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
-           "roi_ci_high", "roi_variant", "roi_basis", "retained_value", "payback_months", "customers", "weakest_stage", "stage_rate", "portfolio_stage_rate",
+           "roi_ci_high", "roi_variant", "roi_basis", "retained_value", "payback_months", "customers", "weakest_stage",
+           "stage_rate", "portfolio_stage_rate",
            "stage_p", "roi_if_fixed", "action", "override", "override_comment"]
 
 _STAGE_NAMES = {("visits", "leads"): "traffic_to_lead", ("leads", "mql"): "lead_to_mql",
@@ -424,7 +425,8 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     bench = benchmark_tests(sc[sc["level"] == "tactic"], benchmarks, th.alpha) if benchmarks else None
     rows = []
     for _idx, row in sc[sc["level"] == "tactic"].iterrows():
-        c = comp.loc[(row["channel"], row["tactic"])] if comp is not None and (row["channel"], row["tactic"]) in comp.index else None
+        key = (row["channel"], row["tactic"])
+        c = comp.loc[key] if comp is not None and key in comp.index else None
         rows.append({"channel": row["channel"], "tactic": row["tactic"]}
                     | _judge(row, portfolio, c, th, gross_margin, currency, cost_rule, bench))
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)

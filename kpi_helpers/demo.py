@@ -10,7 +10,8 @@ Each client holds four tactics built to be judged a known way
 (:data:`EXPECTED_DECISIONS`): one that clearly earns its money, one that clearly
 does not, one with good traffic but a weak funnel, and one with too little data.
 
-Run ``python -m kpi_helpers.demo [DIR]`` to write them (default ``data/demo``).
+Run ``python -m kpi_helpers.demo [DIR]`` to write them (default: the package's ``demo_data`` folder,
+which ``make demo-data`` refreshes in the checkout; ``kpi-review demo`` copies them out of the package).
 """
 
 from __future__ import annotations
@@ -361,7 +362,7 @@ def _fmt(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_demo(target: str | Path = "data/demo", force: bool = False) -> list[Path]:
+def write_demo(target: str | Path, force: bool = False) -> list[Path]:
     """Write every demo client under ``target/<slug>/``; return the client.yaml paths.
 
     Existing clients are kept unless ``force``; the output is the same on every
@@ -387,8 +388,10 @@ def write_demo(target: str | Path = "data/demo", force: bool = False) -> list[Pa
 
 
 def demo_dir() -> Path:
-    """The bundled demo folder: ``data/demo`` of the project checkout."""
-    return Path(__file__).resolve().parent.parent / "data" / "demo"
+    """The bundled demo folder, ``kpi_helpers/demo_data`` (package data: read it, never write it when installed)."""
+    from .resources import demo_data_dir
+
+    return demo_data_dir()
 
 
 if __name__ == "__main__":

@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 
 from babel import Locale, numbers
 from babel.dates import format_date
 from babel.messages.pofile import read_po
+from .resources import package_path
 
 __all__ = ["LANGUAGES", "CALENDARS", "set_language", "language", "calendar", "_", "number", "percent", "money",
            "points", "month_name", "date_text", "digits", "shape", "direction", "catalogue", "FONT_DIR"]
 
 LANGUAGES = ("en", "ru", "fa")
 CALENDARS = ("gregorian", "solar_hijri")
-LOCALE_DIR = Path(__file__).parent / "locale"
-FONT_DIR = Path(__file__).parent / "fonts"
+LOCALE_DIR = package_path("locale")
+FONT_DIR = package_path("fonts")
 _PERSIAN_DIGITS = str.maketrans("0123456789%", "۰۱۲۳۴۵۶۷۸۹٪")
 _state = {"language": "en", "calendar": "gregorian"}
 

@@ -86,8 +86,8 @@ def _static_ids() -> set[str]:
     from .previous import VERDICT_LABELS
     from .show import PREVIOUS_LABELS
 
-    ids |= set(VERDICT_LABELS.values()) | set(PREVIOUS_LABELS.values()) | {"seasonal naive", "elasticity", "proportional", "mixed", "budget",
-                                           "unchanged"}
+    ids |= set(VERDICT_LABELS.values()) | set(PREVIOUS_LABELS.values())
+    ids |= {"seasonal naive", "elasticity", "proportional", "mixed", "budget", "unchanged"}
     ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",
             "spend", "leads", "high", "medium", "low", "activity", "costs", "deals", "orders", "survey"}
     return ids

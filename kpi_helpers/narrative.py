@@ -9,29 +9,17 @@ from __future__ import annotations
 import pandas as pd
 
 from . import i18n
-from .catalog import REGISTRY, format_value, label
+from .catalog import CHANNEL_LABELS, REGISTRY, channel_label, format_value, label
 from .i18n import _
 from .plausibility import flags_for
 
-__all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS", "STAGE_LABELS",
-           "quarter_label"]
+__all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS",
+           "STAGE_LABELS", "quarter_label"]
 
 #: Decision ids and their labels (translated in reports, ids in the CSVs).
 DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
 #: Funnel stage columns and their labels.
 STAGE_LABELS = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
-
-#: Labels of the controlled channel vocabulary (translated; client names are never translated).
-CHANNEL_LABELS = {
-    "organic_search": "Organic search", "paid_search": "Paid search", "social_organic": "Social (organic)",
-    "social_paid": "Social (paid)", "email": "Email", "referral": "Referral", "direct": "Direct",
-    "display": "Display", "events": "Events", "content": "Content", "affiliate": "Affiliate", "other": "Other",
-}
-
-
-def channel_label(channel) -> str:
-    """A channel id's label in the report language ("Paid search"); anything else unchanged."""
-    return _(CHANNEL_LABELS[channel]) if channel in CHANNEL_LABELS else channel
 
 
 def quarter_label(day) -> str:
@@ -87,7 +75,7 @@ def _judged_change(rv, kpi: str, cur: pd.Series, prev: pd.Series) -> str:
 
 def _result_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
     """The year's cost, revenue and new customers, with what the data lack said as such."""
-    ccy, year = rv.config.currency, rv.period.label()
+    year = rv.period.label()
     change = lambda k: _judged_change(rv, k, cur, prev)  # noqa: E731
     if _has(cur, "cost") and _has(cur, "revenue"):
         return _("In {year}, marketing cost {cost} and brought revenue of {revenue} from {customers} new "
@@ -116,9 +104,8 @@ def _roi_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
 
 def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
-    cur, cfg = rv.portfolio(), rv.config
+    cur = rv.portfolio()
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
-    ccy = cfg.currency
     out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions)]
     checks = getattr(rv, "previous_checks", None)
     if checks is not None and len(checks):

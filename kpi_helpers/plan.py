@@ -21,10 +21,9 @@ import pandas as pd
 
 from . import kpis
 from . import i18n
-from .catalog import REGISTRY, format_value, label
+from .catalog import REGISTRY, channel_label, format_value, label
 from .i18n import _
 from .loaders import ClientData
-from .narrative import channel_label
 from .review import SUMMED
 
 #: KPIs that are totals over the period (scaled pro rata in a part year); every other KPI is a ratio.

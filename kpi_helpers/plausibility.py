@@ -96,7 +96,7 @@ def flag_scorecard(sc: pd.DataFrame, year: int, *, explained=()) -> pd.DataFrame
     keys = ["level", "channel", "tactic"]
     prev = {tuple(r[k] for k in keys): r for _, r in sc[sc["year"] == year - 1].iterrows()}
     rows = []
-    for _, row in sc[sc["year"] == year].iterrows():
+    for _idx, row in sc[sc["year"] == year].iterrows():
         p = prev.get(tuple(row[k] for k in keys))
         for kpi, value, reason in _row_flags(row, p):
             rows.append({"level": row["level"], "channel": row["channel"], "tactic": row["tactic"], "kpi": kpi,

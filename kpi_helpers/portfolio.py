@@ -10,17 +10,17 @@ the others; when both occur, each ROI carries its basis, a note says so and ROI 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import jinja2
 
 from . import i18n
 from .catalog import REGISTRY, format_value
 from .i18n import _
+from .resources import package_path
 
 __all__ = ["render_index", "KPI_COLUMNS"]
 
-TEMPLATE_DIR = Path(__file__).parent / "templates" / "portfolio"
+TEMPLATE_DIR = package_path("templates", "portfolio")
 #: Headline KPIs in the portfolio, this year with the change against last year.
 KPI_COLUMNS = ("revenue", "cost", "roi", "customers", "cac")
 DECISION_COLUMNS = (("keep", "Keep"), ("optimise", "Optimise"), ("drop", "Drop"),

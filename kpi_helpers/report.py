@@ -20,10 +20,11 @@ from PIL import Image
 
 from . import i18n
 from .i18n import _
+from .resources import package_path
 
 __all__ = ["write_outputs", "export_html", "report_title", "write_index", "spreadsheet_safe", "TEMPLATES"]
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_path("templates")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -16,7 +16,7 @@ from .catalog import REGISTRY
 from .loaders import ClientData
 from .schema import DATE_COLUMNS
 
-__all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix", "FUNNEL_STAGES"]
+__all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix", "kpi_table", "FUNNEL_STAGES"]
 
 #: Funnel stages in order; a client's funnel uses those its data has.
 FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
@@ -203,6 +203,26 @@ def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: 
     out["traffic_share"] = (kpis_audience.traffic_share(out["visits"], out["year"].map(year_visits))
                             if year_visits is not None else np.nan)
     return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
+
+
+def kpi_table(data: ClientData, by=("channel",), *, years=None, rule: str = "direct_cost") -> pd.DataFrame:
+    """The activity KPI set for any grouping: ``by`` any of year, month, period, channel, tactic, device,
+    campaign, flow.
+
+    Counts and money are summed per group first, then each KPI is one division
+    (see :func:`activity_kpis`). ``years`` restricts the rows.
+    """
+    a = allocate_costs(data, rule)
+    a = a.assign(year=a["period"].dt.year, month=a["period"].dt.month)
+    if years is not None:
+        a = a[a["year"].isin(np.atleast_1d(years))]
+    by = list(by)
+    missing = [b for b in by if b not in a]
+    if missing:
+        raise ValueError(f"kpi_table: cannot group by {missing}; the activity table has no such column")
+    num = a.select_dtypes("number").columns.difference(["year", "month"])
+    sums = a.groupby(by, dropna=False)[list(num)].sum(min_count=1).reset_index()
+    return activity_kpis(sums, data.config.gross_margin)
 
 
 def year_over_year(sc: pd.DataFrame, year: int, kpi_ids) -> pd.DataFrame:

@@ -24,8 +24,9 @@ from .narrative import DECISION_LABELS as _DECISION_LABELS
 from .narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 from .plausibility import flags_for
 
-__all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions", "scorecard", "plan",
-           "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets", "channel_pairs", "tactic_evidence", "customers_by_channel",
+__all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions",
+           "scorecard", "plan", "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets",
+           "channel_pairs", "tactic_evidence", "customers_by_channel",
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe",
            "forecast", "next_targets", "previous", "not_available"]
 
@@ -243,7 +244,8 @@ def _cell(value, unit: str | None, currency: str) -> tuple[str, str]:
         return str(value), "num" if unit else "txt"
     if unit:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return f'<span class="na" title="{_e(_("not available: no data or a zero denominator"))}">{_e(_("n/a"))}</span>', "num"
+            tip = _e(_("not available: no data or a zero denominator"))
+            return f'<span class="na" title="{tip}">{_e(_("n/a"))}</span>', "num"
         return _e(format_value(value, unit, currency)), "num"
     return _e(value), "txt"
 
@@ -520,7 +522,8 @@ def cohort_ltv(rv) -> HTML:
         return HTML("")
     t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
-                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)", "ltv": "Revenue per customer, first 4 quarters"},
+                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)",
+                         "ltv": "Revenue per customer, first 4 quarters"},
                  note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
                         "than 4 quarters."))
 
@@ -571,8 +574,9 @@ def budget(rv) -> HTML:
                  currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
                                        "current_budget": "This year", "proposed_budget": "Proposed",
                                        "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
-    items = "".join(f"<li>{_e(_(a).format(max_change=i18n.percent(total.get('max_change', 0.5), 0), level=stats.confidence_level(total.get('alpha', 0.1))))}</li>"
-                    for a in ASSUMPTIONS)
+    max_change = i18n.percent(total.get('max_change', 0.5), 0)
+    level = stats.confidence_level(total.get('alpha', 0.1))
+    items = "".join(f"<li>{_e(_(a).format(max_change=max_change, level=level))}</li>" for a in ASSUMPTIONS)
     return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
 
 

@@ -20,11 +20,10 @@ import math
 
 import pandas as pd
 
-from .catalog import REGISTRY, format_value, label
+from .catalog import REGISTRY, channel_label, format_value, label
 from .config import Target
 from .forecast import PORTFOLIO
 from .i18n import _
-from .narrative import channel_label
 
 __all__ = ["propose_targets", "targets_yaml", "TARGET_COLUMNS"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "data" / "demo"
+DEMO = ROOT / "kpi_helpers" / "demo_data"
 
 
 def write_tiny_client(folder: Path, *, extra_yaml: str = "", activity_edit=None) -> Path:

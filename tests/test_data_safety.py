@@ -114,8 +114,9 @@ def test_the_command_line_allowance(tmp_path, outside):
     (outside / "activity.csv").write_bytes((FIXTURES / "canonical_activity.csv").read_bytes())
     write_client(folder, [{"table": "activity", "path": "../elsewhere/activity.csv"}])
     env = {k: v for k, v in os.environ.items() if k != ALLOW_OUTSIDE_ENV}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "validate", folder, *a], env=env,
-                                    capture_output=True, text=True, timeout=120)
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "validate", folder, *a], env=env,
+                              capture_output=True, text=True, timeout=120)
     refused, allowed = run(), run("--allow-outside", str(outside))
     assert refused.returncode == 1 and "sources.0.path" in refused.stdout and "Traceback" not in refused.stderr
     assert allowed.returncode == 0, allowed.stdout

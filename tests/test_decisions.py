@@ -13,8 +13,8 @@ import kpi_helpers as kh
 
 def _scorecard(tactics):
     """tactics: (name, visits, leads, customers, revenue, cost). Adds the portfolio row and net ROI."""
-    rows = [{"year": 2025, "level": "tactic", "channel": "paid_search", "tactic": n, "visits": v, "leads": l,
-             "customers": c, "revenue": r, "cost": k} for n, v, l, c, r, k in tactics]
+    rows = [{"year": 2025, "level": "tactic", "channel": "paid_search", "tactic": n, "visits": v, "leads": ld,
+             "customers": c, "revenue": r, "cost": k} for n, v, ld, c, r, k in tactics]
     df = pd.DataFrame(rows)
     pf = df[["visits", "leads", "customers", "revenue", "cost"]].sum()
     df = pd.concat([df, pd.DataFrame([{"year": 2025, "level": "portfolio", **pf.to_dict()}])], ignore_index=True)
@@ -186,8 +186,8 @@ def _crm_scorecard(tactics, *, with_money=False):
 
     tactics: (name, leads, mql, customers, revenue)."""
     rows = [{"year": 2025, "level": "tactic", "channel": "organic_search" if n.startswith("o") else "paid_search",
-             "tactic": n, "leads": l, "mql": m, "customers": c, **({"revenue": r} if with_money else {})}
-            for n, l, m, c, r in tactics]
+             "tactic": n, "leads": ld, "mql": m, "customers": c, **({"revenue": r} if with_money else {})}
+            for n, ld, m, c, r in tactics]
     df = pd.DataFrame(rows)
     pf = df.drop(columns=["year", "level", "channel", "tactic"]).sum()
     return pd.concat([df, pd.DataFrame([{"year": 2025, "level": "portfolio", **pf.to_dict()}])], ignore_index=True)
@@ -245,7 +245,7 @@ def test_funnel_notes_explain_stages_by_construction():
 def test_ads_only_scorecard_without_revenue_or_customers():
     # an ad-platform export: visits, leads and cost, no revenue, no customers, no roi column
     sc = pd.DataFrame([{"year": 2025, "level": "tactic", "channel": "social_paid", "tactic": t, "visits": v,
-                        "leads": l, "cost": c} for t, v, l, c in (("A", 10_000, 1_000, 1_000), ("B", 20_000, 250, 1_000))])
+                        "leads": ld, "cost": c} for t, v, ld, c in (("A", 10_000, 1_000, 1_000), ("B", 20_000, 250, 1_000))])
     sc = pd.concat([sc, pd.DataFrame([{"year": 2025, "level": "portfolio", "visits": 30_000, "leads": 1_250,
                                        "cost": 2_000}])], ignore_index=True)
     d = _by_tactic(decide(sc, None, Thresholds()))
@@ -275,9 +275,9 @@ def _ads_only_client(folder):
     import textwrap
 
     folder.mkdir(parents=True)
-    rows = [[m, "social_paid", t, 100.0 + 10 * (i % 3), 1_000, l] for i, m in
+    rows = [[m, "social_paid", t, 100.0 + 10 * (i % 3), 1_000, ld] for i, m in
             enumerate(pd.date_range("2024-01-01", "2025-12-01", freq="MS").strftime("%Y-%m"))
-            for t, l in (("A", 100), ("B", 20))]
+            for t, ld in (("A", 100), ("B", 20))]
     pd.DataFrame(rows, columns=["period", "channel", "tactic", "spend", "visits", "leads"]).to_csv(
         folder / "activity.csv", index=False)
     (folder / "client.yaml").write_text(textwrap.dedent("""\
@@ -338,8 +338,8 @@ def test_roi_interval_lets_the_number_of_buyers_vary():
 def test_year_over_year_tests_are_holm_corrected():
     from kpi_helpers import stats
 
-    sc = pd.DataFrame([{"year": y, "level": "tactic", "channel": "c", "tactic": t, "leads": l, "visits": 10_000}
-                       for y, t, l in ((2024, "x", 100), (2025, "x", 130), (2024, "y", 200), (2025, "y", 260),
+    sc = pd.DataFrame([{"year": y, "level": "tactic", "channel": "c", "tactic": t, "leads": ld, "visits": 10_000}
+                       for y, t, ld in ((2024, "x", 100), (2025, "x", 130), (2024, "y", 200), (2025, "y", 260),
                                        (2024, "z", 50), (2025, "z", 52))])
     act = pd.DataFrame([{"period": pd.Timestamp(y, m, 1), "channel": "c", "tactic": t}
                         for y in (2024, 2025) for m in range(1, 13) for t in "xyz"])

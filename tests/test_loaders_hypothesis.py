@@ -103,7 +103,8 @@ def test_arbitrary_frames_give_only_data_errors(data, table, as_xlsx):
         if as_xlsx:  # a worksheet cannot hold control characters: Excel itself never writes them
             from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-            clean = lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+            def clean(v):
+                return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
             df.rename(columns=clean).map(clean).to_excel(path, index=False)
         else:
             df.to_csv(path, index=False)

@@ -1,6 +1,6 @@
 """The committed notebook's outputs compare equal on any day and whatever fonts the machine has.
 
-nbval (run by ``make test``) compares the committed outputs of ``notebooks/annual_review.ipynb`` with a
+nbval (run by ``make test``) compares the committed outputs of ``kpi_helpers/notebooks/annual_review.ipynb`` with a
 fresh execution. These tests run the same comparison on a day other than the one the outputs were
 written: once with the run date passed as a parameter, once with the machine's clock moved by
 ``faketime`` (Debian's package, which ``.ci/run`` installs; skipped where it is absent), and with a
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "annual_review.ipynb"
+NOTEBOOK = ROOT / "kpi_helpers" / "notebooks" / "annual_review.ipynb"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 OTHER_DAY = "2031-03-04"
 
@@ -48,7 +48,7 @@ def _with_parameters(tmp_path: Path, **params) -> Path:
 
 
 def test_outputs_compare_equal_with_another_run_date(tmp_path):
-    config = str(ROOT / "data" / "demo" / "northwind-home" / "client.yaml")
+    config = str(ROOT / "kpi_helpers" / "demo_data" / "northwind-home" / "client.yaml")
     nb = _with_parameters(tmp_path, run_date=OTHER_DAY, client_config=config)
     res = _nbval(nb, env_extra={"LANG": "ru_RU.UTF-8", "LC_ALL": "ru_RU.UTF-8"})
     assert res.returncode == 0, res.stdout[-4000:]
@@ -80,7 +80,7 @@ def test_the_sanitiser_masks_the_date_in_every_language():
         return html
 
     for slug, language in (("northwind-home", "en"), ("okna-sever", "ru"), ("ketab-negah", "fa")):
-        config = ROOT / "data" / "demo" / slug / "client.yaml"
+        config = ROOT / "kpi_helpers" / "demo_data" / slug / "client.yaml"
         rv = kh.build_review(config, run_date="2026-11-23", language=language)
         a = show.title(rv).data
         b = show.title(dataclasses.replace(rv, run_date=dt.date.fromisoformat(OTHER_DAY))).data

@@ -15,7 +15,7 @@ from kpi_helpers.loaders import validate_client
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
-from corpus import CASES
+from corpus import CASES  # noqa: E402  (importable once the fixtures folder is on sys.path)
 
 BAD = FIXTURES / "bad"
 

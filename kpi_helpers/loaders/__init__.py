@@ -8,7 +8,7 @@ read through a preset (:data:`PRESETS`), or any table mapped in ``client.yaml``.
 
 from .canonical import ClientData, load_client, read_table
 from .generic import load_source
-from .presets import PRESETS
+from ..presets import PRESETS
 from .validate import ValidationReport, validate_client
 
 __all__ = [

@@ -40,8 +40,9 @@ def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = F
     ``ids_unique`` tells that the caller already found every id distinct.
 
     >>> df = pd.DataFrame({"leads": [10.0, 5.0], "mql": [4.0, 6.0]}, index=[2, 3])
-    >>> check_rows(df, "activity", "a.csv")[1]
-    ['a.csv: mql exceeds leads in 1 row(s) (rows 3): a funnel stage cannot hold more than the one before it; check the export or its date ranges']
+    >>> print(*check_rows(df, "activity", "a.csv")[1])  # doctest: +NORMALIZE_WHITESPACE
+    a.csv: mql exceeds leads in 1 row(s) (rows 3): a funnel stage cannot hold more than the one before it;
+    check the export or its date ranges
     """
     errors: list[str] = []
     warnings: list[str] = []

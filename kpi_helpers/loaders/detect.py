@@ -196,7 +196,8 @@ def detect_number_format(values: pd.Series) -> tuple[str, str]:
     text = text[text.str.contains(r"\d", regex=True)].head(2000)
     if text.empty:
         return ".", ""
-    has = lambda pattern: int(text.str.contains(pattern, regex=True).sum())
+    def has(pattern):
+        return int(text.str.contains(pattern, regex=True).sum())
     space = has(r"\d[  \u202f]\d{3}(?:\D|$)")
     comma_dec = has(r"\d,(?:\d{1,2}|\d{4,})%?$") + has(r"\.\d{3},\d+$")
     dot_dec = has(r"\d\.(?:\d{1,2}|\d{4,})%?$") + has(r",\d{3}\.\d+$")

@@ -32,7 +32,7 @@ from .mapping import Resolver, duplicate_rows, non_data_rows
 from .money import convert_money
 from .numbers import MAX_EXACT, ambiguity_message, number_marks, too_large
 from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
-from .presets import PRESETS
+from ..presets import PRESETS
 
 __all__ = ["SourceResult", "load_source", "sha256", "source_label"]
 
@@ -467,7 +467,8 @@ def _text(col: pd.Series, na_values) -> pd.Series:
 
 def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
     """Derived counts, constants, tactic and respondent fall-backs, channel and stage maps."""
-    num = lambda c: pd.to_numeric(out[c], errors="coerce") if c in out else None
+    def num(c):
+        return pd.to_numeric(out[c], errors="coerce") if c in out else None
     visits = num("visits")
     if visits is not None:
         for rate, target, digits in (("bounce_rate", "bounces", 0), ("page_depth", "pageviews", 0),

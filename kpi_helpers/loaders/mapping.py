@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..i18n import _
 from ..schema import TABLES
-from .presets import EXTRA_COLUMNS, Preset, header_currency, normalise_header
+from ..presets import EXTRA_COLUMNS, Preset, header_currency, normalise_header
 
 __all__ = ["Resolver", "duplicate_rows", "non_data_rows"]
 

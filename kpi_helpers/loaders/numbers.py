@@ -35,7 +35,8 @@ class Marks:
 def _evidence(shapes: pd.Series, zeros: pd.Series, mark: str) -> tuple[bool, bool, bool]:
     """(``mark`` is a decimal mark somewhere, ``mark`` groups thousands somewhere, ``mark`` appears at all)."""
     m, other = re.escape(mark), re.escape("." if mark == "," else ",")
-    has = lambda pattern: bool(shapes.str.contains(pattern, regex=True).any())
+    def has(pattern):
+        return bool(shapes.str.contains(pattern, regex=True).any())
     decimal = (has(rf"\d{m}(?:\d{{1,2}}|\d{{4,}})%?$") or bool(zeros.str.contains(rf"^[-−+]?0{m}\d").any())
                or has(rf"{other}\d{{3}}{m}\d") or has(rf"[{_SPACE}']\d{{3}}{m}\d"))
     groups = has(rf"\d{m}\d{{3}}{m}\d{{3}}(?!\d)") or has(rf"{m}\d{{3}}{other}\d")
@@ -77,7 +78,8 @@ def number_marks(values: pd.Series, decimal: str | None = None, thousands: str |
         if votes_comma != votes_dot:
             decimal = "," if votes_comma else "."
         elif votes_comma:  # both seen: the mark of the majority of cells; the others are reported one by one
-            n = lambda pattern: int(counts[counts.index.str.contains(pattern, regex=True)].sum())
+            def n(pattern):
+                return int(counts[counts.index.str.contains(pattern, regex=True)].sum())
             decimal = "," if n(r"\d,\d{1,2}$") > n(r"\d\.\d{1,2}$") else "."
         elif thousands in (",", "."):
             decimal = "." if thousands == "," else ","

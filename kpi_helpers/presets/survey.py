@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import register
+from .base import register
 
 __all__: list[str] = []
 

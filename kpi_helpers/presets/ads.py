@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import register
+from .base import register
 
 __all__: list[str] = []
 
@@ -54,7 +54,8 @@ register(
 register(
     "meta_ads", "activity", "Meta Ads Manager export (CSV or XLSX; optional summary row)",
     "https://www.facebook.com/business/help/1695754927158071 (export Ads Manager data), column definitions "
-    "https://www.facebook.com/business/help/447834205249495; 'Amount spent (<currency code>)', e.g. 'Amount spent (USD)', names the account currency. "
+    "https://www.facebook.com/business/help/447834205249495; 'Amount spent (<currency code>)', "
+    "e.g. 'Amount spent (USD)', names the account currency. "
     "Amount spent excludes taxes. Older and API-built exports name spend 'Spent' and conversions "
     "'Total_Conversion' (e.g. the Kaggle 'Sales Conversion Optimization' file)",
     {

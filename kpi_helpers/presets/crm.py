@@ -9,7 +9,7 @@ these exports match no target column, so they are dropped as the file is read.
 
 from __future__ import annotations
 
-from . import register
+from .base import register
 
 __all__: list[str] = []
 

@@ -1,16 +1,5 @@
-"""Platform presets: how a platform's documented export maps onto a canonical table.
+"""The preset model and registry (:func:`register`); the platform modules beside it fill it."""
 
-A preset is data, not code: the canonical (or intermediate) column each
-export header feeds, in every language the platform writes its headers in;
-constants (an ad platform's rows are all ``paid_search`` or ``social_paid``);
-default channel and stage maps; where the layout is documented. The one
-reader in :mod:`kpi_helpers.loaders.generic` applies it, so a preset and a
-hand-written ``columns:`` map behave the same way.
-
-Header aliases are compared after :func:`normalise_header` (case, spaces,
-punctuation and a trailing currency in brackets ignored); an alias starting
-with ``re:`` is a regular expression searched in the normalised header.
-"""
 
 from __future__ import annotations
 
@@ -146,5 +135,3 @@ def register(name: str, table: str, platform: str, doc: str, columns: dict, **op
     PRESETS[name] = preset
     return preset
 
-
-from . import ads, crm, social, survey, web  # noqa: F401  (each registers its presets)
