@@ -97,7 +97,7 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
 
 
 def _compact_images(outputs) -> None:
-    """Re-encode each chart PNG with a 256-colour palette: the same picture (charts have few colours) at a
+    """Re-encode each chart PNG with a 128-colour palette: the same picture (charts have few colours) at a
     third of the bytes, which keeps a report with all its charts well under 300 KB."""
     for out in outputs:
         data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
@@ -109,9 +109,9 @@ def _palette_png(b64: str) -> str:
     image = Image.open(io.BytesIO(base64.b64decode(b64)))
     opaque = image.mode != "RGBA" or image.getchannel("A").getextrema()[0] == 255
     if opaque:
-        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small = image.convert("RGB").quantize(128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     else:
-        small = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        small = image.quantize(128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buf = io.BytesIO()
     small.save(buf, "PNG", optimize=True)
     packed = base64.b64encode(buf.getvalue()).decode("ascii")
