@@ -9,7 +9,9 @@ partly executed notebook, never an HTML that could pass for a report.
 Many clients (:func:`run_batch`) run in separate processes
 (``concurrent.futures.ProcessPoolExecutor``, ``workers`` of them), or on a Dask
 cluster through its executor interface (``dask=ADDRESS``); each report gets
-its own kernel running this environment's interpreter. A client that fails,
+its own kernel running this environment's interpreter, forked from a fork server
+that has already imported the stack (:class:`kpi_helpers.kernel.ForkedKernel`;
+a retry after a failed start, and daemonic Dask workers, start a new Python). A client that fails,
 whose kernel dies or that times out is recorded and does not stop the others.
 
 This module never imports the analysis modules: the notebook does.
@@ -63,6 +65,7 @@ class RunOptions:
     min_clients: int = 5  # benchmark: clients of one business type needed before a KPI is compared
     benchmarks: str | None = None  # the peer table's path, set by run_batch; the only thing notebooks see
     previous: Path | None = None  # last year's review folder (or a run date's folder holding <slug>/)
+    warm: bool = True  # fork each kernel from a server that has imported the stack (kpi_helpers.kernel.ForkedKernel)
 
 
 def _now() -> str:
@@ -128,9 +131,13 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     try:
         if error:
             raise DataError(error)
+        started = time.perf_counter()
         manifest["attempts"] = _execute_with_retry(config_path, tmp, opts, manifest["parameters"]["previous"])
+        executed = time.perf_counter()
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
         export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
+        manifest["stages"] = _stages(tmp / "annual_review.ipynb", executed - started) | {
+            "export": round(time.perf_counter() - executed, 2)}
         if opts.pdf:
             _print_pdf(tmp, summary)
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
@@ -143,6 +150,31 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _move_into_place(tmp, final, keep_existing=manifest["status"] != "ok")
     return manifest
+
+
+def _stage_of(source: str) -> str:
+    if "build_review(" in source:
+        return "imports_build"
+    if source.lstrip().startswith("ax = plots."):
+        return "charts"
+    if "write_outputs(" in source:
+        return "write"
+    return "show"
+
+
+def _stages(notebook: Path, execute_seconds: float) -> dict[str, float]:
+    """Seconds per stage of one client, from the cell durations papermill records: starting the kernel (what
+    executing took beyond its cells), imports and ``build_review`` (one cell), tables and text (``show``),
+    charts, writing the sidecars; the runner adds the HTML export. A slow client explains itself."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    out = dict.fromkeys(("kernel_start", "imports_build", "show", "charts", "write"), 0.0)
+    for cell in cells:
+        took = (cell.get("metadata", {}).get("papermill") or {}).get("duration")
+        if cell["cell_type"] == "code" and took:
+            stage = _stage_of("".join(cell["source"]))
+            out[stage] += took
+    out["kernel_start"] = max(0.0, execute_seconds - sum(out.values()))
+    return {k: round(v, 2) for k, v in out.items()}
 
 
 def _print_pdf(tmp: Path, summary: dict) -> None:
@@ -173,7 +205,7 @@ def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions, previous
             raise
         with (tmp / "run.log").open("a", encoding="utf-8") as log:
             log.write(f"kernel failed to start ({_describe(exc)}); retrying once\n")
-        _execute(config_path, tmp, opts, previous)
+        _execute(config_path, tmp, opts, previous, warm=False)  # a cold kernel: a new Python, as before
         return 2
 
 
@@ -196,14 +228,14 @@ class _Deadline:
         return max(1, int(self.end - time.monotonic()))
 
 
-def _execute(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None) -> None:
+def _execute(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None, warm: bool = True) -> None:
     params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
               "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp), "previous": previous}
     if opts.benchmarks:
         params["benchmarks"] = opts.benchmarks
     pm.execute_notebook(
         str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
-        kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log"),
+        kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log", warm and opts.warm),
         cwd=str(Path(opts.notebook).resolve().parent), progress_bar=False, log_output=False,
         timeout_func=_Deadline(opts.timeout), start_timeout=120,
     )

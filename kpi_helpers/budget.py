@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.optimize import minimize
 
 from . import i18n, stats
@@ -92,13 +91,15 @@ def _design(long: pd.DataFrame, tactics: list, year: int, model: str) -> tuple[n
 
 def _pooled(long: pd.DataFrame, year: int):
     """The first model of :data:`_MODELS` whose design has full rank and enough residual degrees of freedom."""
+    from statsmodels.regression.linear_model import OLS  # here, not at import: statsmodels' model stack is slow to load
+
     tactics = list(dict.fromkeys(long["key"]))
     for model, min_df in _MODELS:
         if model == "plain" and len(tactics) > 1:  # each tactic alone: see fit_response
             return None
         X, names = _design(long, tactics, year, model)
         if np.linalg.matrix_rank(X) == X.shape[1] and len(X) - X.shape[1] >= min_df:
-            return model, names, sm.OLS(long["ly"].to_numpy(), X).fit()
+            return model, names, OLS(long["ly"].to_numpy(), X).fit()
     return None
 
 

@@ -8,6 +8,8 @@ dollar sign.
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -36,13 +38,19 @@ _OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad":
 def use_report_style() -> None:
     """Apply the report's matplotlib settings: no mathtext (a ``$`` in client text stays a dollar sign),
     readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
-    for font in i18n.FONT_DIR.glob("*.ttf"):
-        font_manager.fontManager.addfont(str(font))
+    _add_bundled_fonts()
     plt.rcParams.update({
         "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "savefig.bbox": "tight", "font.size": 10,
         "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold",
         "figure.figsize": (9, 4), "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
     })
+
+
+@functools.cache
+def _add_bundled_fonts() -> None:
+    """Register the bundled fonts once per process (each chart drawn without ``ax`` applies the style)."""
+    for font in i18n.FONT_DIR.glob("*.ttf"):
+        font_manager.fontManager.addfont(str(font))
 
 
 def t(text: str) -> str:

@@ -13,10 +13,7 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
-from PIL import Image
 
 from . import i18n
 from .i18n import _
@@ -73,8 +70,12 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
 
     No inputs, prompts, stderr or error outputs, no cell tagged ``analyst-only``; a table of contents built
     from the section headings; no script at all (the page's Content-Security-
-    Policy forbids scripts, and the template loads none).
+    Policy forbids scripts, and the template loads none). nbformat and nbconvert are imported here, by the
+    runner, never by a kernel that only imports :mod:`kpi_helpers.report` for :func:`write_outputs`.
     """
+    import nbformat
+    from nbconvert import HTMLExporter
+
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [c for c in nb.cells if "analyst-only" not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
@@ -106,6 +107,8 @@ def _compact_images(outputs) -> None:
 
 
 def _palette_png(b64: str) -> str:
+    from PIL import Image
+
     image = Image.open(io.BytesIO(base64.b64decode(b64)))
     opaque = image.mode != "RGBA" or image.getchannel("A").getextrema()[0] == 255
     if opaque:
@@ -174,6 +177,7 @@ def _index_entry(folder: Path) -> dict:
         "targets_met": summary.get("targets_met"), "targets": summary.get("targets"),
         "roi_basis": summary.get("roi_basis"), "business": summary.get("business"),
         "currency": summary.get("currency", ""), "year": summary.get("year"),
+        "stages": manifest.get("stages"),  # seconds per stage (kpi_helpers.batch._stages): why a client was slow
     }
 
 

@@ -22,7 +22,6 @@ from scipy import stats
 from scipy.optimize import brentq
 from scipy.stats.contingency import association, expected_freq
 from statsmodels.stats import rates as sm_rates
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.oneway import anova_oneway
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint,
@@ -87,17 +86,34 @@ def _validate_cols(fn: str, data: pd.DataFrame, cols: dict[str, str]) -> None:
 
 
 def _adjust(p_values, correction, alpha):
-    """Adjust the finite p-values as one family (statsmodels multipletests); NaN stays NaN."""
+    """Adjust the finite p-values as one family (the formulas of statsmodels ``multipletests``); NaN stays NaN."""
     p = np.asarray(p_values, dtype="float64")
     adjusted = p.copy()
     finite = np.isfinite(p)
     if correction is not None and finite.any():
-        adjusted[finite] = multipletests(p[finite], alpha=alpha, method=correction)[1]
+        adjusted[finite] = _corrected(p[finite], correction)
     return adjusted, np.isfinite(adjusted) & (adjusted < alpha)
 
 
+def _corrected(p: np.ndarray, correction: str) -> np.ndarray:
+    """Holm, Benjamini-Hochberg or Bonferroni adjusted p-values, vectorised (statsmodels' ``multipletests``
+    gives the same numbers but calls ``gc.collect()`` each time, which cost a report seconds)."""
+    m = p.size
+    if correction == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    if correction == "holm":
+        ranked = np.maximum.accumulate(ranked * np.arange(m, 0, -1))
+    else:  # fdr_bh
+        ranked = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(ranked, 1.0)
+    return out
+
+
 def adjust_p_values(p_values, *, correction: str = "holm", alpha: float = 0.05) -> np.ndarray:
-    """Adjusted p-values of one family of tests (statsmodels ``multipletests``, Holm by default); NaN stays NaN.
+    """Adjusted p-values of one family of tests (as statsmodels ``multipletests``, Holm by default); NaN stays NaN.
 
     >>> adjust_p_values([0.01, 0.04, float("nan"), 0.03]).round(2).tolist()
     [0.03, 0.06, nan, 0.06]

@@ -28,15 +28,19 @@ def kpi_review(*args, timeout=600):
 
 
 def _kernels() -> set[int]:
-    """PIDs of ipykernel processes running this interpreter."""
+    """PIDs of ipykernel processes running this interpreter, warm kernels (named ``kpi-kernel``, forked from
+    the runner's fork server) and the fork servers themselves."""
     pids = set()
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
+                comm = (proc / "comm").read_text().strip()
             except OSError:
                 continue
-            if b"ipykernel_launcher" in cmd and cmd[0] == sys.executable.encode():
+            if cmd[0] != sys.executable.encode():
+                continue
+            if b"ipykernel_launcher" in cmd or comm == "kpi-kernel" or b"multiprocessing.forkserver" in b" ".join(cmd):
                 pids.add(int(proc.name))
     return pids
 
@@ -158,3 +162,36 @@ def test_unsafe_and_duplicate_slugs_are_refused(tmp_path):
         c.write_text(c.read_text() + "slug: same\n")
     with pytest.raises(DataError, match="have the same slug 'same'"):
         run_batch([one, two], RunOptions(out=tmp_path / "out2", run_date=RUN_DATE), progress=False)
+
+
+def _run_warm(code: str, log: Path) -> str:
+    import nbformat
+    from nbclient import NotebookClient
+
+    from kpi_helpers.kernel import kernel_manager_for
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, kernel_manager_class=kernel_manager_for(log, warm=True), timeout=120).execute()
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+
+
+def test_warm_kernels_share_no_state(tmp_path):
+    """Kernels forked one after the other from one warm fork server: each is a new process that has the stack
+    imported, and none sees what an earlier one set (module globals, the report language)."""
+    before = _kernels()
+    first = _run_warm("import os, kpi_helpers as kh\nfrom kpi_helpers import i18n\nkh.LEFT_BY_FIRST = 1\n"
+                      "i18n.set_language('ru')\nprint(os.getpid(), i18n.language())", tmp_path / "a.log")
+    second = _run_warm("import os, sys\nwarm = 'kpi_helpers.show' in sys.modules\nimport kpi_helpers as kh\n"
+                       "from kpi_helpers import i18n\nprint(os.getpid(), i18n.language(), warm, "
+                       "hasattr(kh, 'LEFT_BY_FIRST'))", tmp_path / "b.log")
+    pid1, lang1 = first.split()
+    pid2, lang2, warm, leaked = second.split()
+    assert lang1 == "ru" and pid1 != pid2
+    assert (lang2, warm, leaked) == ("en", "True", "False")
+    assert not (_kernels() - before) - _forkservers(), "a warm kernel was left behind"
+
+
+def _forkservers() -> set[int]:
+    """This test process's own fork server (it lives as long as the process)."""
+    return {p for p in _kernels() if (Path("/proc") / str(p) / "comm").read_text().strip() != "kpi-kernel"
+            and b"multiprocessing.forkserver" in (Path("/proc") / str(p) / "cmdline").read_bytes()}

@@ -507,3 +507,20 @@ def test_compare_nps_by_hand():
     assert (row["se"], row["z"]) == pytest.approx((se, z))
     assert row["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))  # two-sided normal, by hand
     assert row["significant"]
+
+
+@pytest.mark.parametrize("correction", ["holm", "fdr_bh", "bonferroni"])
+def test_vectorised_corrections_match_statsmodels_on_random_p_values(correction):
+    rng = np.random.default_rng(12)
+    for m in (1, 2, 3, 7, 12, 45, 200):
+        for p in (rng.uniform(size=m), rng.uniform(0, 0.05, size=m), np.round(rng.uniform(size=m), 2)):  # ties too
+            expected = multipletests(p, alpha=0.05, method=correction)[1]
+            np.testing.assert_allclose(ks.adjust_p_values(p, correction=correction), expected, rtol=1e-12, atol=0)
+
+
+def test_corrections_keep_nan_out_of_the_family():
+    p = np.array([0.01, np.nan, 0.04, 0.03])
+    expected = multipletests(p[[0, 2, 3]], method="holm")[1]
+    got = ks.adjust_p_values(p, correction="holm")
+    assert np.isnan(got[1])
+    np.testing.assert_allclose(got[[0, 2, 3]], expected, rtol=1e-12)
