@@ -8,9 +8,9 @@ N demo-sized clients (copies of every demo client in ``data/demo`` under new slu
 
 one after the other, ``--runs`` times each (alternating), on the same machine. Both must produce the
 same reports: the same ``decisions.csv`` and the same HTML body text apart from the contents list the batch
-adds (the page title, in the head, is the batch's own). Prints, per run and as medians: wall time, CPU time of all child processes (kernels included,
-``RUSAGE_CHILDREN``), wall and CPU per report, the speed-up, the median report size, and the
-per-stage medians the batch writes to ``batch.json``.
+adds (the page title, in the head, is the batch's own). Prints, per run and as medians: wall time, CPU
+time of all child processes (kernels included, ``RUSAGE_CHILDREN``), wall and CPU per report, the
+speed-up, the median report size, and the per-stage medians the batch writes to ``batch.json``.
 
     .venv/bin/python benchmarks/bench_batch.py --clients 20 --runs 2
     .venv/bin/python benchmarks/bench_batch.py --clients 100 --runs 2 --no-naive
