@@ -197,3 +197,19 @@ def test_implausible_numbers_are_marked_beside_them_and_in_the_summary(tmp_path)
     assert "kr-flag" in show.headlines(rv).data and "kr-flag" in show.decisions(rv).data
     assert any(s.startswith("Check before reading") for s in kh.narrative.executive_summary(rv))
     assert any(n.startswith("Implausible number flagged — ROI") for n in rv.data_quality)
+
+
+def test_derived_counts_are_counted_once_when_activity_splits_a_month():
+    """Two device rows of one month x tactic and three deals of that month: leads sum to 3, not 6."""
+    from kpi_helpers.loaders.derive import derive_tables
+
+    month = pd.Timestamp("2025-03-01")
+    activity = pd.DataFrame({"period": [month, month], "channel": ["email"] * 2, "tactic": ["News"] * 2,
+                             "device": ["desktop", "mobile"], "visits": [100.0, 50.0]})
+    deals = pd.DataFrame({"deal_id": ["a", "b", "c"], "created": pd.to_datetime(["2025-03-02", "2025-03-09",
+                                                                                  "2025-03-30"]),
+                          "channel": ["email"] * 3, "tactic": ["News"] * 3, "stage": ["lead", "mql", "won"],
+                          "status": ["lost", "open", "won"]})
+    a = derive_tables({"activity": activity, "deals": deals}).tables["activity"]
+    assert len(a) == 2 and a["visits"].sum() == 150
+    assert a["leads"].sum() == 3 and a["mql"].sum() == 2 and a["customers"].sum() == 1

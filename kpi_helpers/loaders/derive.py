@@ -110,13 +110,11 @@ def _merge(activity: pd.DataFrame | None, derived: pd.DataFrame, source: str, ou
     derived = derived[_KEYS + new]
     if activity is None:
         return derived.sort_values(_KEYS, kind="stable").reset_index(drop=True)
-    if "device" in activity or "campaign" in activity:  # derived rows carry no device: sum activity first
-        merged = activity.merge(derived.assign(_derived=True), on=_KEYS, how="outer")
-        # a derived count belongs to its month x tactic once, not once per device row
-        dup = merged.duplicated(_KEYS, keep="first")
-        merged.loc[dup, new] = float("nan")
-        return merged.drop(columns="_derived")
-    return activity.merge(derived, on=_KEYS, how="outer")
+    merged = activity.merge(derived, on=_KEYS, how="outer")
+    # activity may hold several rows of one month x tactic (devices, campaigns, stacked exports): a derived
+    # count belongs to the first of them only, so that sums count it once
+    merged.loc[merged.duplicated(_KEYS, keep="first"), new] = float("nan")
+    return merged
 
 
 def derive_tables(tables: dict[str, pd.DataFrame]) -> Derived:
