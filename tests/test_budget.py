@@ -11,6 +11,23 @@ import kpi_helpers as kh
 from kpi_helpers.budget import fit_response, propose_budget
 
 
+def _write_client(folder, name: str, act: list, costs: list):
+    """An activity + costs client of the rows given, loaded."""
+    pd.DataFrame(act, columns=["period", "channel", "tactic", "spend", "visits", "leads", "customers", "orders",
+                               "revenue"]).to_csv(folder / "activity.csv", index=False)
+    pd.DataFrame(costs, columns=["period", "channel", "tactic", "cost_type", "flow", "amount"]).to_csv(
+        folder / "costs.csv", index=False)
+    (folder / "client.yaml").write_text(textwrap.dedent(f"""\
+        schema_version: 1
+        name: {name}
+        year: 2025
+        sources:
+          - {{table: activity, path: activity.csv}}
+          - {{table: costs, path: costs.csv}}
+        """))
+    return kh.load_client(folder)
+
+
 def _curve_client(folder, scales=(12.0, 10.0), b=0.5):
     """Two paid tactics whose monthly revenue is exactly scale x cost^b; cost alternates 800 / 1 200."""
     folder.mkdir(parents=True)
@@ -21,19 +38,7 @@ def _curve_client(folder, scales=(12.0, 10.0), b=0.5):
         for name, scale in zip(("A", "B"), scales):
             act.append([m, "paid_search", name, cost, 1_000, 100, 30, 30, scale * cost ** b])
             costs.append([m, "paid_search", name, "media", "outbound", cost])
-    pd.DataFrame(act, columns=["period", "channel", "tactic", "spend", "visits", "leads", "customers", "orders",
-                               "revenue"]).to_csv(folder / "activity.csv", index=False)
-    pd.DataFrame(costs, columns=["period", "channel", "tactic", "cost_type", "flow", "amount"]).to_csv(
-        folder / "costs.csv", index=False)
-    (folder / "client.yaml").write_text(textwrap.dedent("""\
-        schema_version: 1
-        name: Curves
-        year: 2025
-        sources:
-          - {table: activity, path: activity.csv}
-          - {table: costs, path: costs.csv}
-        """))
-    return kh.load_client(folder)
+    return _write_client(folder, "Curves", act, costs)
 
 
 def test_fit_recovers_an_exact_power_curve(tmp_path):
@@ -105,19 +110,7 @@ def test_year_and_month_terms_separate_response_from_trend_and_season(tmp_path):
             rev = s * cost ** 0.5 * season[p.month] * (1.3 if p.year == 2025 else 1.0)
             act.append([p.strftime("%Y-%m"), "paid_search", name, cost, 1_000, 100, 30, 30, rev])
             costs.append([p.strftime("%Y-%m"), "paid_search", name, "media", "outbound", cost])
-    pd.DataFrame(act, columns=["period", "channel", "tactic", "spend", "visits", "leads", "customers", "orders",
-                               "revenue"]).to_csv(folder / "activity.csv", index=False)
-    pd.DataFrame(costs, columns=["period", "channel", "tactic", "cost_type", "flow", "amount"]).to_csv(
-        folder / "costs.csv", index=False)
-    (folder / "client.yaml").write_text(textwrap.dedent("""\
-        schema_version: 1
-        name: Season
-        year: 2025
-        sources:
-          - {table: activity, path: activity.csv}
-          - {table: costs, path: costs.csv}
-        """))
-    data = kh.load_client(folder)
+    data = _write_client(folder, "Season", act, costs)
     fit = fit_response(data, 2025).set_index("tactic")
     assert (fit["model"] == "year_month").all()
     assert fit["b"].tolist() == pytest.approx([0.5] * 3, abs=1e-9)
