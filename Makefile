@@ -25,13 +25,13 @@ test: setup  ## ruff, unit tests, doctests, end-to-end run and the install test,
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg kpi_helpers/notebooks
 
 notebook-outputs: setup  ## re-execute the committed notebook on the demo client (its outputs are what nbval checks)
-	$(PY) -m kpi_helpers.kernel $(NB)
+	$(PY) -m kpi_helpers.run.kernel $(NB)
 
 demo-data: setup  ## regenerate the packaged demo clients (kpi_helpers/demo_data) from the fixed seed
-	$(PY) -m kpi_helpers.demo kpi_helpers/demo_data
+	$(PY) -m kpi_helpers.run.demo kpi_helpers/demo_data
 
 catalogues: setup  ## collect message ids into kpi_helpers/locale/messages.pot and update the ru / fa catalogues
-	MPLBACKEND=Agg $(PY) -m kpi_helpers.i18n_tools
+	MPLBACKEND=Agg $(PY) -m kpi_helpers.run.i18n_tools
 
 lab: setup  ## JupyterLab with this environment's kernel
 	$(VENV)/bin/jupyter lab kpi_helpers/notebooks/

@@ -28,7 +28,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from kpi_helpers import customers as kc
+from kpi_helpers.analysis import customers as kc
 
 SEED = 20251231
 FIRST_DAY, LAST_DAY = np.datetime64("2021-01-01"), np.datetime64("2025-12-31")
@@ -68,7 +68,7 @@ def make_data(n_orders: int, n_customers: int, seed: int = SEED) -> tuple[pd.Dat
 
 
 def section(orders, customers) -> dict[str, object]:
-    """The customers section with kpi_helpers.customers."""
+    """The customers section with kpi_helpers.analysis.customers."""
     return {
         "customer_summary": kc.customer_summary(orders, customers, by="channel", period=YEAR),
         "cohort_retention": kc.cohort_retention(orders, freq="MS"),
@@ -206,7 +206,7 @@ def main() -> None:
     print(f"\n{sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     for name, seconds in ours["parts"].items():
         print(f"  {name:<18} {seconds:6.2f} s")
-    for label, r in [("kpi_helpers.customers", ours), ("plain pandas groupby", theirs)]:
+    for label, r in [("kpi_helpers.analysis.customers", ours), ("plain pandas groupby", theirs)]:
         print(f"{label:<22} {r['seconds']:6.2f} s   peak {r['peak_bytes'] / mib:,.0f} MiB during the run "
               f"(data alone {r['loaded_bytes'] / mib:,.0f} MiB; unpickling it peaked at {r['load_peak_bytes'] / mib:,.0f})")
     print(f"speed-up over the baseline: {theirs['seconds'] / ours['seconds']:.1f}x")

@@ -1,4 +1,4 @@
-"""Backtest of next year's forecast (kpi_helpers.forecast) on the demo clients and a public series.
+"""Backtest of next year's forecast (kpi_helpers.analysis.forecast) on the demo clients and a public series.
 
 For each series: fit on every month but the last year's, forecast the last year, compare with what
 happened (bias of the year's total, monthly sMAPE, actual inside the 90 % interval). The demo
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpi_helpers import forecast as F
+from kpi_helpers.analysis import forecast as F
 from kpi_helpers.loaders import load_client
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@
 
 Data: ``numpy.random.default_rng(20250101)``; per tactic 1 800 .. 2 200 units (customers) with
 lognormal revenue per unit and one fixed cost per tactic, spread evenly over its units as
-``kpi_helpers.comparisons._roi_ci`` does. Timed: one ``bootstrap_ratio_ci(..., statistic="roi")``
+``kpi_helpers.analysis.comparisons._roi_ci`` does. Timed: one ``bootstrap_ratio_ci(..., statistic="roi")``
 call per tactic, the whole loop, best of 3 after one warm-up. ``--varying-cost`` gives each unit
 its own (gamma) share of the cost instead, so the denominator is resampled too (the slower path).
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from kpi_helpers.stats_money import bootstrap_ratio_ci  # noqa: E402
+from kpi_helpers.metrics.stats_money import bootstrap_ratio_ci  # noqa: E402
 
 
 def make_tactics(n_tactics: int, units: int, seed: int = 20250101,

@@ -32,7 +32,7 @@ def run(client: str, out: Path) -> dict[str, float]:
     matplotlib.use("Agg")
     stages, t = {}, time.perf_counter()
     import kpi_helpers as kh
-    from kpi_helpers import plots, report, show
+    from kpi_helpers.report import plots, export as report, show
 
     stages["imports"], t = time.perf_counter() - t, time.perf_counter()
     plots.use_report_style()

@@ -8,12 +8,12 @@ allocation (:mod:`allocation`), the review tables (:mod:`review`, :mod:`plan`,
 the report (:mod:`show`, :mod:`plots`, :mod:`report`, :mod:`batch`).
 """
 
-from .allocation import allocate_costs, cac_by_flow
-from .annual import AnnualReview, build_review
-from .budget import propose_budget
-from .catalog import REGISTRY
-from .config import ClientConfig, load_config
-from .customers import (
+from .analysis.allocation import allocate_costs, cac_by_flow
+from .analysis.annual import AnnualReview, build_review
+from .analysis.budget import propose_budget
+from .metrics.catalog import REGISTRY
+from .loaders.config import ClientConfig, load_config
+from .analysis.customers import (
     churn,
     cohort_retention,
     cohort_revenue,
@@ -23,25 +23,64 @@ from .customers import (
     retention_by_period,
     rfm_summary,
 )
-from .decisions import decide
-from .kpis import (
-    VARIANTS, average_order_value, cac, cac_payback, close_rate, conversion_rate, cost_per_mql, cost_per_sql, cpa,
-    cpc, cpl, cpm, ctr, customer_profitability, ltv, ltv_cac, marketing_sourced_revenue, ratio, roas, roi,
-    stage_conversion, traffic_to_lead,
+from .analysis.decisions import decide
+from .metrics.kpis import (
+    VARIANTS,
+    average_order_value,
+    cac,
+    cac_payback,
+    close_rate,
+    conversion_rate,
+    cost_per_mql,
+    cost_per_sql,
+    cpa,
+    cpc,
+    cpl,
+    cpm,
+    ctr,
+    customer_profitability,
+    ltv,
+    ltv_cac,
+    marketing_sourced_revenue,
+    ratio,
+    roas,
+    roi,
+    stage_conversion,
+    traffic_to_lead,
 )
-from .kpis_audience import (
-    attendance_rate, average_interaction_time, average_session_duration, bounce_rate, churn_rate, csat,
-    engagement_rate, follower_growth, growth, nps, pages_per_visit, repeat_purchase_rate, repeat_visitor_rate,
-    retention_rate, traffic_share,
+from .metrics.kpis_audience import (
+    attendance_rate,
+    average_interaction_time,
+    average_session_duration,
+    bounce_rate,
+    churn_rate,
+    csat,
+    engagement_rate,
+    follower_growth,
+    growth,
+    nps,
+    pages_per_visit,
+    repeat_purchase_rate,
+    repeat_visitor_rate,
+    retention_rate,
+    traffic_share,
 )
 from .loaders import ClientData, load_client, validate_client
-from .review import kpi_table
-from .schema import DataError
-from .stats import (
-    ab_test, compare_means, compare_nps, compare_rates, compare_years_count, compare_years_rate,
-    minimum_detectable_effect, nps_ci, rate_ci, sample_size,
+from .analysis.review import kpi_table
+from .core.schema import DataError
+from .metrics.stats import (
+    ab_test,
+    compare_means,
+    compare_nps,
+    compare_rates,
+    compare_years_count,
+    compare_years_rate,
+    minimum_detectable_effect,
+    nps_ci,
+    rate_ci,
+    sample_size,
 )
-from .stats_money import bootstrap_ratio_ci, poisson_cost_ci
+from .metrics.stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
 __version__ = "0.1.0"
 

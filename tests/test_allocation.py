@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kh
-from kpi_helpers.allocation import allocate_costs, cac_by_flow
-from kpi_helpers.review import kpi_table
+from kpi_helpers.analysis.allocation import allocate_costs, cac_by_flow
+from kpi_helpers.analysis.review import kpi_table
 
 from conftest import write_tiny_client
 

@@ -23,7 +23,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 def kpi_review(*args, timeout=600):
     env = os.environ | {"MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -148,8 +148,8 @@ def test_hostile_text_creates_no_element_in_chromium(hostile_report, page, tmp_p
 
 
 def test_unsafe_and_duplicate_slugs_are_refused(tmp_path):
-    from kpi_helpers.batch import RunOptions, run_batch
-    from kpi_helpers.schema import DataError
+    from kpi_helpers.run.batch import RunOptions, run_batch
+    from kpi_helpers.core.schema import DataError
 
     cfg = write_tiny_client(tmp_path / "a")
     cfg.write_text(cfg.read_text() + "slug: ../../etc\n")
@@ -168,7 +168,7 @@ def _run_warm(code: str, log: Path) -> str:
     import nbformat
     from nbclient import NotebookClient
 
-    from kpi_helpers.kernel import kernel_manager_for
+    from kpi_helpers.run.kernel import kernel_manager_for
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     NotebookClient(nb, kernel_manager_class=kernel_manager_for(log, warm=True), timeout=120).execute()
@@ -179,10 +179,10 @@ def test_warm_kernels_share_no_state(tmp_path):
     """Kernels forked one after the other from one warm fork server: each is a new process that has the stack
     imported, and none sees what an earlier one set (module globals, the report language)."""
     before = _kernels()
-    first = _run_warm("import os, kpi_helpers as kh\nfrom kpi_helpers import i18n\nkh.LEFT_BY_FIRST = 1\n"
+    first = _run_warm("import os, kpi_helpers as kh\nfrom kpi_helpers.core import i18n\nkh.LEFT_BY_FIRST = 1\n"
                       "i18n.set_language('ru')\nprint(os.getpid(), i18n.language())", tmp_path / "a.log")
-    second = _run_warm("import os, sys\nwarm = 'kpi_helpers.show' in sys.modules\nimport kpi_helpers as kh\n"
-                       "from kpi_helpers import i18n\nprint(os.getpid(), i18n.language(), warm, "
+    second = _run_warm("import os, sys\nwarm = 'kpi_helpers.report.show' in sys.modules\nimport kpi_helpers as kh\n"
+                       "from kpi_helpers.core import i18n\nprint(os.getpid(), i18n.language(), warm, "
                        "hasattr(kh, 'LEFT_BY_FIRST'))", tmp_path / "b.log")
     pid1, lang1 = first.split()
     pid2, lang2, warm, leaked = second.split()

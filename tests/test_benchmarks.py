@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import write_tiny_client
-from kpi_helpers.benchmarks import PEER_COLUMNS, peer_table, standing
+from kpi_helpers.analysis.benchmarks import PEER_COLUMNS, peer_table, standing
 
 RUN_DATE = "2026-02-02"
 
@@ -61,7 +61,7 @@ def benchmark_batch(tmp_path_factory):
         configs.append(cfg)
     out = tmp / "reports"
     env = os.environ | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "batch", *map(str, configs), "--out", str(out),
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", *map(str, configs), "--out", str(out),
                           "--run-date", RUN_DATE, "--benchmark", "--min-clients", "3", "--workers", "2"],
                          env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr
@@ -80,8 +80,8 @@ def test_each_report_shows_its_standing_with_the_peer_count(benchmark_batch):
 
 
 def test_no_client_name_or_figure_reaches_another_report(benchmark_batch):
-    from kpi_helpers import i18n
-    from kpi_helpers.catalog import format_value
+    from kpi_helpers.core import i18n
+    from kpi_helpers.metrics.catalog import format_value
 
     i18n.set_language("en")
     figures = {}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kh
-from kpi_helpers.budget import fit_response, propose_budget
+from kpi_helpers.analysis.budget import fit_response, propose_budget
 
 
 def _write_client(folder, name: str, act: list, costs: list):

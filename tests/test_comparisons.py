@@ -4,7 +4,7 @@ import pytest
 from scipy import stats as sps
 
 import kpi_helpers as kh
-from kpi_helpers.comparisons import compare_order_values
+from kpi_helpers.analysis.comparisons import compare_order_values
 
 from conftest import DEMO
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi_helpers import DataError
-from kpi_helpers import customers as kc
+from kpi_helpers.analysis import customers as kc
 
 CDNOW = Path(__file__).parent / "data" / "cdnow"
 

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import kpi_helpers as kh
-from kpi_helpers.config import ALLOW_OUTSIDE_ENV, ClientConfig, load_config
+from kpi_helpers.loaders.config import ALLOW_OUTSIDE_ENV, ClientConfig, load_config
 from kpi_helpers.loaders import validate_client
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -115,7 +115,7 @@ def test_the_command_line_allowance(tmp_path, outside):
     write_client(folder, [{"table": "activity", "path": "../elsewhere/activity.csv"}])
     env = {k: v for k, v in os.environ.items() if k != ALLOW_OUTSIDE_ENV}
     def run(*a):
-        return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "validate", folder, *a], env=env,
+        return subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "validate", folder, *a], env=env,
                               capture_output=True, text=True, timeout=120)
     refused, allowed = run(), run("--allow-outside", str(outside))
     assert refused.returncode == 1 and "sources.0.path" in refused.stdout and "Traceback" not in refused.stderr
@@ -123,7 +123,7 @@ def test_the_command_line_allowance(tmp_path, outside):
 
 
 def test_a_logo_outside_the_folder_is_never_embedded(tmp_path, outside):
-    from kpi_helpers.show import _branding
+    from kpi_helpers.report.show import _branding
 
     (outside / "logo.png").write_bytes(PNG_1X1)
     folder = tmp_path / "client"
@@ -170,7 +170,7 @@ def test_an_override_for_an_absent_tactic_stops_a_review_built_from_tables(tmp_p
     from conftest import write_tiny_client
 
     data = kh.load_client(write_tiny_client(tmp_path / "tiny"))
-    data.config.overrides = [kh.config.Override(channel="email", tactic="Newsleter", decision="keep", comment="c")]
+    data.config.overrides = [kh.loaders.config.Override(channel="email", tactic="Newsleter", decision="keep", comment="c")]
     with pytest.raises(kh.DataError, match=r"overrides\.0: no tactic 'Newsleter' .*did you mean 'Newsletter'"):
         kh.build_review(data)
 
@@ -254,7 +254,7 @@ def test_run_fails_with_the_validate_message_and_no_report(tmp_path):
     configs = {c: client_for(case(c), tmp_path / "clients" / Path(c).stem) for c in RUN_CASES}
     out = tmp_path / "reports"
     env = {k: v for k, v in os.environ.items() if k != ALLOW_OUTSIDE_ENV} | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "batch", *configs.values(), "--out", out,
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", *configs.values(), "--out", out,
                           "--run-date", "2026-03-01", "--workers", "2"], env=env, capture_output=True, text=True,
                          timeout=900)
     assert res.returncode == 1 and "Traceback" not in res.stderr + res.stdout, res.stderr[-3000:]
@@ -314,14 +314,14 @@ def test_validate_finds_what_stops_the_review_itself(tmp_path):
     assert validate_client(cfg).ok  # the data checks alone
     with pytest.raises(kh.DataError) as stop:
         kh.build_review(cfg)
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "validate", cfg], capture_output=True, text=True,
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "validate", cfg], capture_output=True, text=True,
                          timeout=300, env=os.environ | {"MPLBACKEND": "Agg"})
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert f"the review stops: {stop.value.problems[0]}" in res.stdout
 
 
 def test_the_new_data_quality_notes_come_in_the_report_language(tmp_path):
-    from kpi_helpers import i18n
+    from kpi_helpers.core import i18n
 
     try:
         i18n.set_language("ru")

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from kpi_helpers.config import Override, Thresholds
-from kpi_helpers.decisions import decide
-from kpi_helpers.demo import EXPECTED_DECISIONS
+from kpi_helpers.loaders.config import Override, Thresholds
+from kpi_helpers.analysis.decisions import decide
+from kpi_helpers.run.demo import EXPECTED_DECISIONS
 
 from conftest import DEMO
 import kpi_helpers as kh
@@ -177,8 +177,8 @@ import numpy as np  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.stats.proportion import proportions_ztest  # noqa: E402
 
-from kpi_helpers import comparisons  # noqa: E402
-from kpi_helpers.budget import propose_budget  # noqa: E402
+from kpi_helpers.analysis import comparisons  # noqa: E402
+from kpi_helpers.analysis.budget import propose_budget  # noqa: E402
 
 
 def _crm_scorecard(tactics, *, with_money=False):
@@ -292,7 +292,7 @@ def _ads_only_client(folder):
 
 def test_ads_only_client_through_evidence_decisions_and_budget(tmp_path):
     data = _ads_only_client(tmp_path / "ads")
-    sc = kh.review.scorecard(data, 2025)
+    sc = kh.analysis.review.scorecard(data, 2025)
     comp = comparisons.compare_tactics(data, sc, 2025)
     assert comp["roi"].isna().all() and comp["roi_ci_low"].isna().all()  # no revenue: no ROI, no interval
     d = _by_tactic(decide(sc, comp, Thresholds(), year=2025))
@@ -336,7 +336,7 @@ def test_roi_interval_lets_the_number_of_buyers_vary():
 
 
 def test_year_over_year_tests_are_holm_corrected():
-    from kpi_helpers import stats
+    from kpi_helpers.metrics import stats
 
     sc = pd.DataFrame([{"year": y, "level": "tactic", "channel": "c", "tactic": t, "leads": ld, "visits": 10_000}
                        for y, t, ld in ((2024, "x", 100), (2025, "x", 130), (2024, "y", 200), (2025, "y", 260),
@@ -351,7 +351,8 @@ def test_year_over_year_tests_are_holm_corrected():
 
 
 def test_alpha_drives_every_printed_confidence_level():
-    from kpi_helpers import show, stats
+    from kpi_helpers.report import show
+    from kpi_helpers.metrics import stats
 
     comp = _comparisons([("good", 1.5, 2.5, 0.04, 0.2)])
     reason = _by_tactic(decide(CRAFTED, comp, Thresholds(alpha=0.1))).loc["good", "reason"]
@@ -487,7 +488,7 @@ def test_benchmark_from_client_yaml_capped_at_the_best_tactic_observed():
 def test_benchmark_table_is_validated():
     from pydantic import ValidationError
 
-    from kpi_helpers.config import ClientConfig
+    from kpi_helpers.loaders.config import ClientConfig
 
     base = {"name": "x", "year": 2025, "sources": [{"table": "activity", "path": "a.csv"}]}
     ok = ClientConfig.model_validate(base | {"benchmarks": {"email": {"lead_to_customer": 0.1}}})

@@ -2,7 +2,7 @@
 
 import filecmp
 
-from kpi_helpers.demo import DEMO_CLIENTS, write_demo
+from kpi_helpers.run.demo import DEMO_CLIENTS, write_demo
 
 from conftest import DEMO
 import kpi_helpers as kh

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import DEMO, write_tiny_client
-from kpi_helpers.config import load_config
+from kpi_helpers.loaders.config import load_config
 
 RUN_DATE = "2026-01-15"
 
@@ -31,7 +31,7 @@ def stale_jupyter(tmp_path_factory):
 
 
 def kpi_review(*args, env):
-    return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=600)
 
 
@@ -171,7 +171,7 @@ _LAYOUT = """(() => { const w = document.documentElement.clientWidth;
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (.ci/run installs it)")
 def test_no_table_is_clipped_at_1280_or_390_px(one_run):
-    from kpi_helpers.pdf import Browser
+    from kpi_helpers.report.pdf import Browser
 
     out, _ = one_run
     url = (out / RUN_DATE / "harbour-plumbing" / "annual_review.html").resolve().as_uri()
@@ -198,8 +198,8 @@ def test_pdf_without_an_engine_is_a_clear_error(tmp_path, stale_jupyter):
 @pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
                     reason="Debian chromium and poppler-utils (pdftotext) are needed")
 def test_pdf_holds_the_decisions_and_headline_numbers(tmp_path, stale_jupyter):
-    from kpi_helpers import i18n
-    from kpi_helpers.catalog import format_value
+    from kpi_helpers.core import i18n
+    from kpi_helpers.metrics.catalog import format_value
 
     res = kpi_review("run", DEMO / "harbour-plumbing", "--pdf", "--out", tmp_path, "--run-date", RUN_DATE,
                      env=stale_jupyter)

@@ -1,11 +1,11 @@
-"""Next year's forecast (kpi_helpers.forecast) against statsmodels fitted directly and hand-computed numbers."""
+"""Next year's forecast (kpi_helpers.analysis.forecast) against statsmodels fitted directly and hand-computed numbers."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from kpi_helpers import forecast as F
+from kpi_helpers.analysis import forecast as F
 
 
 def seasonal_series(months: int = 36, seed: int = 1) -> pd.Series:
@@ -97,7 +97,8 @@ def test_a_client_with_one_year_gets_n_a_and_no_targets(tmp_path):
 
     import kpi_helpers as kh
     from conftest import write_tiny_client
-    from kpi_helpers import show, targets
+    from kpi_helpers.report import show
+    from kpi_helpers.analysis import targets
 
     cfg = write_tiny_client(tmp_path / "one-year", activity_edit=lambda a: a[a["period"] >= "2025-01"])
     rv = kh.build_review(cfg, run_date="2026-01-15")
@@ -108,13 +109,14 @@ def test_a_client_with_one_year_gets_n_a_and_no_targets(tmp_path):
 
 
 def plots_none(rv) -> bool:
-    from kpi_helpers import plots
+    from kpi_helpers.report import plots
 
     return plots.plot_forecast(rv.forecast_monthly, "revenue") is None
 
 
 def test_forecast_chart_ticks_name_the_year_of_the_calendar():
-    from kpi_helpers import i18n, plots
+    from kpi_helpers.core import i18n
+    from kpi_helpers.report import plots
 
     try:
         assert plots._month_year(pd.Timestamp(2025, 1, 1)) == "Jan 2025"

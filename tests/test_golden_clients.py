@@ -173,7 +173,7 @@ def test_facebook_ads_only_shows_ctr_cpc_cpm_of_campaign_1178(tmp_path):
     assert row["cpm"] == pytest.approx(spend / impressions * 1000)  # 0.27 USD
     assert row["cpa_platform"] == pytest.approx(spend / conversions)
     assert "revenue" not in sc and rv.decisions["roi"].isna().all()  # no revenue: no ROI is invented
-    from kpi_helpers import show
+    from kpi_helpers.report import show
 
     html = show.advertising(rv).data
     assert "CTR" in html and "CPM" in html and "1178" in html
@@ -217,7 +217,7 @@ def test_golden_clients_run_end_to_end(tmp_path):
     """The three clients through the batch (papermill, the notebook, the HTML export): exit 0, no traceback."""
     configs = [olist_client(tmp_path), facebook_client(tmp_path), cdnow_client(tmp_path)]
     env = os.environ | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "batch", *map(str, configs), "--out",
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", *map(str, configs), "--out",
                           str(tmp_path / "reports"), "--run-date", RUN_DATE, "--workers", "2"],
                          env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stdout + res.stderr

@@ -10,8 +10,8 @@ import os
 import pytest
 from babel.messages.pofile import read_po
 
-from kpi_helpers import i18n
-from kpi_helpers.catalog import format_value
+from kpi_helpers.core import i18n
+from kpi_helpers.metrics.catalog import format_value
 
 from conftest import DEMO
 
@@ -45,7 +45,7 @@ def test_every_message_id_is_translated(lang):
 
 
 def test_template_holds_every_id_the_reports_use():
-    from kpi_helpers.i18n_tools import collect
+    from kpi_helpers.run.i18n_tools import collect
 
     assert collect() <= _template_ids(), "run `make catalogues` and translate the new ids"
 
@@ -86,7 +86,7 @@ def test_persian_renders_with_the_bundled_font():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    from kpi_helpers import plots
+    from kpi_helpers.report import plots
 
     plots.use_report_style()
     fig, ax = plt.subplots()
@@ -108,7 +108,7 @@ def _visible_text(page):
 def localized_reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("i18n")
     env = os.environ | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "batch", DEMO / "okna-sever", DEMO / "ketab-negah",
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", DEMO / "okna-sever", DEMO / "ketab-negah",
                           "--out", out, "--run-date", RUN_DATE], capture_output=True, text=True, env=env, timeout=600)
     assert res.returncode == 0, res.stderr
     return {"ru": (out / RUN_DATE / "okna-sever" / "annual_review.html").read_text(encoding="utf-8"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_helpers.demo import EXPECTED_DECISIONS
+from kpi_helpers.run.demo import EXPECTED_DECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DATE = "2026-01-20"
@@ -62,8 +62,8 @@ def _files(folder: Path) -> set[str]:
 
 
 def test_the_installed_package_is_the_wheel_with_its_data(venv):
-    code = ("import kpi_helpers, json; from kpi_helpers.resources import notebook_path, demo_data_dir; "
-            "from kpi_helpers import i18n; print(json.dumps([kpi_helpers.__file__, str(notebook_path()), "
+    code = ("import kpi_helpers, json; from kpi_helpers.core.resources import notebook_path, demo_data_dir; "
+            "from kpi_helpers.core import i18n; print(json.dumps([kpi_helpers.__file__, str(notebook_path()), "
             "str(demo_data_dir()), str(i18n.LOCALE_DIR), str(i18n.FONT_DIR)]))")
     res = _run([venv / "bin" / "python", "-c", code], cwd=venv, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]

@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 import kpi_helpers as kh
-from kpi_helpers.cli import main
-from kpi_helpers.config import load_config
+from kpi_helpers.run.cli import main
+from kpi_helpers.loaders.config import load_config
 from kpi_helpers.loaders import validate_client
 from kpi_helpers.loaders.detect import detect_delimiter
 
@@ -93,7 +93,7 @@ def test_validate_says_which_kpis_an_ads_only_client_can_and_cannot_have(tmp_pat
     assert {"roi", "roas", "revenue"} <= blocked["revenue"]
     assert {"close_rate", "sales_cycle_days"} <= blocked["deals"]
     assert not possible & set().union(*blocked.values())
-    from kpi_helpers.catalog import label
+    from kpi_helpers.metrics.catalog import label
 
     assert f"no revenue: Revenue, {label('roi')}, {label('roi_net')}, ROAS" in str(report)
 
@@ -280,7 +280,7 @@ def test_validate_into_a_closed_pipe_ends_quietly_with_its_exit_code(tmp_path):
     (tmp_path / "orders.csv").write_text("order_id,customer_id,date,amount\nA,C,2025-01-01,abc\n", encoding="utf-8")
     cfg = client(tmp_path, 2025, [{"table": "orders", "path": "orders.csv"}])
     for args, code in ((["validate", str(cfg)], 1), (["kpis"], 0)):
-        proc = subprocess.Popen([sys.executable, "-m", "kpi_helpers.cli", *args], stdout=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "kpi_helpers.run.cli", *args], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         proc.stdout.close()  # like `| head` that has read enough
         err = proc.stderr.read().decode()
@@ -294,7 +294,7 @@ def test_init_names_the_languages_and_its_examples_are_valid_sources(tmp_path, c
     assert "to come" not in text and "en, ru or fa" in text
     examples = [ln[4:] for ln in text.splitlines() if ln.startswith("  # ") and ":" in ln]
     sources = yaml.safe_load("\n".join(ln for ln in examples if not ln.lstrip().startswith(("A ", "Any", "Two"))))
-    from kpi_helpers.config import Source
+    from kpi_helpers.loaders.config import Source
 
     assert [Source.model_validate(s).table for s in sources] == ["deals", "orders", "customers", "survey",
                                                                   "activity", "orders", "deals"]

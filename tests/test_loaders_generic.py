@@ -12,12 +12,7 @@ import yaml
 
 import kpi_helpers as kh
 from kpi_helpers.loaders import read_table, validate_client
-from kpi_helpers.loaders.detect import (
-    detect_date_format,
-    detect_delimiter,
-    detect_encoding,
-    detect_number_format,
-)
+from kpi_helpers.loaders.detect import detect_date_format, detect_delimiter, detect_encoding, detect_number_format
 
 ACTIVITY = Path(__file__).resolve().parent / "fixtures" / "canonical_activity.csv"
 

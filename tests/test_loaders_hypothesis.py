@@ -17,7 +17,7 @@ from hypothesis.extra.pandas import column, data_frames, range_indexes
 
 import kpi_helpers as kh
 from kpi_helpers.loaders import PRESETS, validate_client
-from kpi_helpers.schema import TABLES, DataError, validate_table
+from kpi_helpers.core.schema import TABLES, DataError, validate_table
 
 SETTINGS = settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 TABLE_NAMES = sorted(TABLES)

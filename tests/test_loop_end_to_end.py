@@ -14,12 +14,12 @@ import yaml
 from scipy import stats as sps
 
 from conftest import DEMO
-from kpi_helpers.config import Target
+from kpi_helpers.loaders.config import Target
 
 
 def kpi_review(*args):
     env = os.environ | {"MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "kpi_helpers.cli", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=900)
 
 

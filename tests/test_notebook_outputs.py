@@ -68,7 +68,7 @@ def test_the_sanitiser_masks_the_date_in_every_language():
     import re
 
     import kpi_helpers as kh
-    from kpi_helpers import show
+    from kpi_helpers.report import show
 
     cfg = configparser.ConfigParser()
     cfg.read(SANITIZE)
@@ -100,12 +100,12 @@ def test_charts_ask_only_for_fonts_that_exist(caplog):
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    from kpi_helpers import plots
+    from kpi_helpers.report import plots
 
     matplotlib.use("Agg")
     fm = font_manager.fontManager
     saved = list(fm.ttflist)
-    from kpi_helpers import i18n
+    from kpi_helpers.core import i18n
 
     bundled = str(i18n.FONT_DIR)
     fm.ttflist = [f for f in fm.ttflist if "Noto Sans Arabic" not in f.name or f.fname.startswith(bundled)]

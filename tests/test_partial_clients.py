@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 import kpi_helpers as kh
-from kpi_helpers import plots, show
-from kpi_helpers.plausibility import MAX_LTV_CAC, MAX_ROI, MIN_BASE, MIN_TRIALS, flag_scorecard
+from kpi_helpers.report import plots, show
+from kpi_helpers.analysis.plausibility import MAX_LTV_CAC, MAX_ROI, MIN_BASE, MIN_TRIALS, flag_scorecard
 
 from conftest import DEMO
 
@@ -195,7 +195,7 @@ def test_implausible_numbers_are_marked_beside_them_and_in_the_summary(tmp_path)
     rv = kh.build_review(cfg, run_date=RUN_DATE)
     assert "roi" in set(rv.flags.loc[rv.flags["level"] == "portfolio", "kpi"])
     assert "kr-flag" in show.headlines(rv).data and "kr-flag" in show.decisions(rv).data
-    assert any(s.startswith("Check before reading") for s in kh.narrative.executive_summary(rv))
+    assert any(s.startswith("Check before reading") for s in kh.analysis.narrative.executive_summary(rv))
     assert any(n.startswith("Implausible number flagged — ROI") for n in rv.data_quality)
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kh
-from kpi_helpers.plan import decompose_change, suggest_kpis
+from kpi_helpers.analysis.plan import decompose_change, suggest_kpis
 
 from conftest import write_tiny_client
 
@@ -44,8 +44,8 @@ def test_kpi_sets():
     assert len(suggest_kpis(goal="sales", business="b2b_saas", stage="mature")) == 5  # S1: 3-5 KPIs, no more
     with pytest.raises(ValueError, match="unknown goal 'fame'"):
         suggest_kpis(goal="fame")
-    from kpi_helpers.catalog import REGISTRY
-    from kpi_helpers.plan import KPI_SETS
+    from kpi_helpers.metrics.catalog import REGISTRY
+    from kpi_helpers.analysis.plan import KPI_SETS
 
     unknown = {k for sets in KPI_SETS.values() for ids in sets.values() for k in ids} - set(REGISTRY)
     assert not unknown

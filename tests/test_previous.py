@@ -1,4 +1,4 @@
-"""Last year's decisions checked (kpi_helpers.previous): right, wrong, not yet clear, and a first year."""
+"""Last year's decisions checked (kpi_helpers.analysis.previous): right, wrong, not yet clear, and a first year."""
 
 import html
 import json
@@ -11,9 +11,10 @@ from scipy import stats as sps
 
 import kpi_helpers as kh
 from conftest import write_tiny_client
-from kpi_helpers import previous, show
-from kpi_helpers.config import load_config
-from kpi_helpers.schema import DataError
+from kpi_helpers.analysis import previous
+from kpi_helpers.report import show
+from kpi_helpers.loaders.config import load_config
+from kpi_helpers.core.schema import DataError
 
 HISTORY = """\
 history:
@@ -131,7 +132,7 @@ def test_cli_refuses_a_missing_previous_folder(tmp_path, tiny_client):
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.cli", "run", str(tiny_client), "--out", str(tmp_path),
+    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "run", str(tiny_client), "--out", str(tmp_path),
                           "--previous", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "--previous" in res.stderr and "no such folder" in res.stderr
     assert not list(tmp_path.glob("*/tiny"))

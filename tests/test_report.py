@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from kpi_helpers import show
-from kpi_helpers.report import spreadsheet_safe
+from kpi_helpers.report import show
+from kpi_helpers.report.export import spreadsheet_safe
 
 
 def test_formula_cells_are_neutralised_numbers_kept():
@@ -35,7 +35,7 @@ def test_chart_images_are_repacked_smaller_and_alike():
     import numpy as np
     from PIL import Image
 
-    from kpi_helpers.report import _palette_png
+    from kpi_helpers.report.export import _palette_png
 
     fig, ax = plt.subplots(figsize=(6, 3), dpi=96)
     ax.plot(np.arange(12), np.arange(12) ** 1.5, marker="o", label="2025")
@@ -58,7 +58,7 @@ def test_legends_sit_outside_the_bars():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from kpi_helpers import plots
+    from kpi_helpers.report import plots
 
     decisions = pd.DataFrame({"channel": ["email", "paid_search", "display", "events"],
                               "tactic": ["News", "Brand", "Banners", "Expo"], "roi": [4.0, 1.2, -0.8, 0.1],
@@ -99,7 +99,7 @@ def _fake_client(run_dir, slug, name, revenue, roi, basis, status="ok", pdf=Fals
 def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
     import re
 
-    from kpi_helpers.report import write_index
+    from kpi_helpers.report.export import write_index
 
     _fake_client(tmp_path, "a", "Alpha <b>&</b> Co", 5000.0, 0.5, "margin", pdf=True)
     _fake_client(tmp_path, "b", "Beta", 9000.0, 0.2, "revenue")
@@ -107,7 +107,7 @@ def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
     page = write_index(tmp_path, "en").read_text(encoding="utf-8")
     assert "<script" not in page and "default-src 'none'" in page
     assert "Alpha &lt;b&gt;&amp;&lt;/b&gt; Co" in page and "<b>&</b>" not in page
-    from kpi_helpers.catalog import label
+    from kpi_helpers.metrics.catalog import label
 
     for text in ("Revenue", label("roi"), "Keep", "Drop", "Targets met", "1 of 4", "+100.0 %", "+10.0 pts",
                  "a/annual_review.pdf", "b/annual_review.html", "boom"):
@@ -124,7 +124,7 @@ def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
 
 
 def test_portfolio_index_has_no_basis_note_when_bases_agree(tmp_path):
-    from kpi_helpers.report import write_index
+    from kpi_helpers.report.export import write_index
 
     _fake_client(tmp_path, "a", "Alpha", 5000.0, 0.5, "margin")
     _fake_client(tmp_path, "b", "Beta", 9000.0, 0.2, "margin")

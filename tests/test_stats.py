@@ -1,4 +1,4 @@
-"""Statistics glue (kpi_helpers.stats, kpi_helpers.stats_money) against independent references.
+"""Statistics glue (kpi_helpers.metrics.stats, kpi_helpers.metrics.stats_money) against independent references.
 
 Every expected number comes from a hand computation written out here, from SciPy/statsmodels
 called directly on the raw inputs, or from a published table; the comment beside each assertion
@@ -17,9 +17,9 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 from statsmodels.stats import rates as sm_rates
 
-from kpi_helpers import stats as ks
-from kpi_helpers import stats_money as km
-from kpi_helpers.schema import DataError
+from kpi_helpers.metrics import stats as ks
+from kpi_helpers.metrics import stats_money as km
+from kpi_helpers.core.schema import DataError
 
 # Glue must not leak numpy/statsmodels runtime warnings (0/0 and friends) on the edges below.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

@@ -1,4 +1,4 @@
-"""Next year's targets (kpi_helpers.targets): valid Target blocks, values recomputed by hand."""
+"""Next year's targets (kpi_helpers.analysis.targets): valid Target blocks, values recomputed by hand."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import kpi_helpers as kh
-from kpi_helpers import targets as T
-from kpi_helpers.config import Target
+from kpi_helpers.analysis import targets as T
+from kpi_helpers.loaders.config import Target
 
 
 @pytest.fixture(scope="module")

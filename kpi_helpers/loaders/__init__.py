@@ -1,6 +1,6 @@
 """Readers that turn input files into canonical tables.
 
-:func:`load_client` loads a client (raises :class:`~kpi_helpers.schema.DataError`
+:func:`load_client` loads a client (raises :class:`~kpi_helpers.core.schema.DataError`
 listing every hard problem); :func:`validate_client` checks one without raising and
 returns a :class:`ValidationReport`. Sources are canonical files, platform exports
 read through a preset (:data:`PRESETS`), or any table mapped in ``client.yaml``.
@@ -8,7 +8,7 @@ read through a preset (:data:`PRESETS`), or any table mapped in ``client.yaml``.
 
 from .canonical import ClientData, load_client, read_table
 from .generic import load_source
-from ..presets import PRESETS
+from .presets import PRESETS
 from .validate import ValidationReport, validate_client
 
 __all__ = [

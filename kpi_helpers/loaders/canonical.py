@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import ClientConfig, Source, load_config
-from ..schema import DataError
+from .config import ClientConfig, Source, load_config
+from ..core.schema import DataError
 from .generic import load_source
 from .validate import collect
 
@@ -53,7 +53,7 @@ class ClientData:
 def read_table(path: Path, table: str, sheet=None, channel_map: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and validate one canonical file (CSV in any encoding and delimiter, or XLSX).
 
-    Raises :class:`~kpi_helpers.schema.DataError` listing every problem.
+    Raises :class:`~kpi_helpers.core.schema.DataError` listing every problem.
     """
     path = Path(path)
     cfg = ClientConfig(name=path.stem, year=2000, channel_map=channel_map or {},
@@ -69,7 +69,7 @@ def load_client(path: str | Path, allow_outside=None) -> ClientData:
 
     Sources feeding the same table are stacked. Soft problems go to
     ``ClientData.warnings``; hard ones raise. ``allow_outside``: folders or files outside
-    the client's folder that may be read (see :func:`kpi_helpers.config.load_config`).
+    the client's folder that may be read (see :func:`kpi_helpers.loaders.config.load_config`).
 
     Raises
     ------

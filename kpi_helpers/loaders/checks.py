@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import _
-from ..schema import DATE_COLUMNS, excerpt
+from ..core.i18n import _
+from ..core.schema import DATE_COLUMNS, excerpt
 
 __all__ = ["FUNNEL_PAIRS", "check_rows", "check_table"]
 

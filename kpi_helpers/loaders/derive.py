@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..i18n import _
-from ..schema import DEAL_STAGES
+from ..core.i18n import _
+from ..core.schema import DEAL_STAGES
 
 __all__ = ["Derived", "derive_tables", "UNATTRIBUTED"]
 

@@ -5,7 +5,7 @@ The recipe, the same for a canonical file, a platform preset and a hand-made
 (:mod:`.mapping`), set aside rows that are not data (blank, totals, footers, exact
 duplicates), parse numbers and dates in the file's own format (:mod:`.parse`),
 derive counts from rates, map channels and CRM stages, convert money
-(:mod:`.money`), then validate types (:func:`kpi_helpers.schema.validate_table`) and
+(:mod:`.money`), then validate types (:func:`kpi_helpers.core.schema.validate_table`) and
 row-level consistency (:mod:`.checks`). Hard problems are collected, never raised one
 at a time; soft ones become warnings.
 """
@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..i18n import _
-from ..schema import DEAL_STAGES, TABLES, DataError, excerpt, validate_table
+from ..core.i18n import _
+from ..core.schema import DEAL_STAGES, TABLES, DataError, excerpt, validate_table
 from . import checks
 from .detect import detect_date_format
 from .mapping import Resolver, duplicate_rows, non_data_rows
 from .money import convert_money
 from .numbers import MAX_EXACT, ambiguity_message, number_marks, too_large
 from .parse import is_blank, parse_dates, parse_duration, parse_numbers, parse_percent
-from ..presets import PRESETS
+from .presets import PRESETS
 
 __all__ = ["SourceResult", "load_source", "sha256", "source_label"]
 
@@ -76,8 +76,8 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
 
     Parameters
     ----------
-    src : kpi_helpers.config.Source
-    cfg : kpi_helpers.config.ClientConfig
+    src : kpi_helpers.loaders.config.Source
+    cfg : kpi_helpers.loaders.config.ClientConfig
     folder : Path
         The folder of ``client.yaml`` (source paths are relative to it).
 
@@ -515,7 +515,7 @@ def _lookup(values: pd.Series, table: dict[str, str]) -> pd.Series:
 
 
 def _map_channels(channel, src, cfg, preset, label, res) -> pd.Series:
-    from ..schema import CHANNELS
+    from ..core.schema import CHANNELS
 
     table = {**(preset.channel_map if preset else {}), **cfg.channel_map, **src.channel_map}
     mapped = _lookup(channel, table) if table else pd.Series(None, index=channel.index, dtype=object)

@@ -18,8 +18,8 @@ import unicodedata
 
 import pandas as pd
 
-from ..i18n import _
-from ..schema import DataError, excerpt
+from ..core.i18n import _
+from ..core.schema import DataError, excerpt
 
 __all__ = ["check_links", "check_overrides", "name_key", "unify_names"]
 

@@ -13,9 +13,9 @@ import re
 
 import pandas as pd
 
-from ..i18n import _
-from ..schema import TABLES
-from ..presets import EXTRA_COLUMNS, Preset, header_currency, normalise_header
+from ..core.i18n import _
+from ..core.schema import TABLES
+from .presets import EXTRA_COLUMNS, Preset, header_currency, normalise_header
 
 __all__ = ["Resolver", "duplicate_rows", "non_data_rows"]
 

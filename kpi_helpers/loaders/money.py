@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import DATE_COLUMNS, MONEY_COLUMNS
+from ..core.schema import DATE_COLUMNS, MONEY_COLUMNS
 
 __all__ = ["convert_money"]
 

@@ -21,15 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..i18n import _
-from ..schema import DataError, excerpt
-from .detect import (
-    SAMPLE_BYTES,
-    detect_delimiter,
-    detect_encoding,
-    detect_header,
-    sniff_kind,
-)
+from ..core.i18n import _
+from ..core.schema import DataError, excerpt
+from .detect import SAMPLE_BYTES, detect_delimiter, detect_encoding, detect_header, sniff_kind
 
 __all__ = ["RawTable", "read_raw"]
 

@@ -1,7 +1,7 @@
 """Validate a whole client: every source, every table, one report of hard errors and warnings.
 
 :func:`validate_client` is what ``kpi-review validate`` prints; :func:`load_client`
-(in :mod:`.canonical`) runs the same and raises :class:`~kpi_helpers.schema.DataError`
+(in :mod:`.canonical`) runs the same and raises :class:`~kpi_helpers.core.schema.DataError`
 with every hard error at once.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalog import REGISTRY
-from ..config import ClientConfig, load_config
-from ..schema import COUNT_COLUMNS, DataError
+from ..metrics.catalog import REGISTRY
+from .config import ClientConfig, load_config
+from ..core.schema import COUNT_COLUMNS, DataError
 from . import integrity
 from .derive import Derived, derive_tables
 from .checks import check_table
@@ -137,7 +137,7 @@ def _reach_lines(kpis: dict) -> list[str]:
 
 
 def available_inputs(tables: dict[str, pd.DataFrame]) -> set[str]:
-    """The KPI inputs (:attr:`kpi_helpers.catalog.KPI.inputs`) a client's tables hold.
+    """The KPI inputs (:attr:`kpi_helpers.metrics.catalog.KPI.inputs`) a client's tables hold.
 
     >>> sorted(available_inputs({"orders": pd.DataFrame({"order_id": ["1"]})}))
     ['customers', 'orders', 'revenue']
@@ -225,7 +225,7 @@ def validate_client(path: str | Path, allow_outside=None) -> ValidationReport:
         A ``client.yaml`` or its folder.
     allow_outside : list of paths, optional
         Folders or files outside the client's folder that may be read (``--allow-outside``;
-        default: :data:`kpi_helpers.config.ALLOW_OUTSIDE_ENV`).
+        default: :data:`kpi_helpers.loaders.config.ALLOW_OUTSIDE_ENV`).
 
     Returns
     -------
