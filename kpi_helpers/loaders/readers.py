@@ -138,43 +138,39 @@ def _foreign_bom(head: bytes, encoding: str) -> str:
     return codecs.BOM_UTF8.decode(encoding, errors="replace")
 
 
-def _read_text(path, head, complete, label, known, encoding, delimiter, header_row, notes) -> RawTable:
-    enc = encoding or detect_encoding(head, complete=complete)
-    text = _decode_sample(head, complete, enc, label, encoding is not None)
-    lines = text.splitlines()
-    if not complete and lines:
-        lines = lines[:-1]  # the last line of a sample may be cut
-    lines = lines[:200]
-    body = [ln for ln in lines if ln.strip() and not ln.lstrip("\ufeff").startswith("#")]
-    delim = delimiter or detect_delimiter(body[:100] or lines[:1])
-    records, starts = [], []
+def _records(lines: list[str], delim: str) -> tuple[list[list[str]], list[int]]:
+    """The sample's records and the line each starts on (a quoted field may span lines)."""
     if delim == "whitespace":  # columns aligned with runs of spaces (e.g. CDNOW_master.txt)
-        records, starts = [ln.lstrip("\ufeff").split() for ln in lines], list(range(len(lines)))
-    else:
-        reader = csv.reader(lines, delimiter=delim)
-        line_no = 0
-        for rec in reader:
-            starts.append(line_no)
-            records.append([c.lstrip("\ufeff") for c in rec] if not records else rec)
-            line_no = reader.line_num
-    if bom := _foreign_bom(head, enc):  # a UTF-8 byte-order mark decoded as another encoding's letters
-        records[0][0] = records[0][0].removeprefix(bom) if records and records[0] else ""
+        return [ln.lstrip("\ufeff").split() for ln in lines], list(range(len(lines)))
+    records, starts, line_no = [], [], 0
+    reader = csv.reader(lines, delimiter=delim)
+    for rec in reader:
+        starts.append(line_no)
+        records.append([c.lstrip("\ufeff") for c in rec] if not records else rec)
+        line_no = reader.line_num
+    return records, starts
+
+
+def _header_index(records: list[list[str]], header_row: int | None, known, label: str) -> int:
+    """The 0-based record holding the column names: ``header_row`` from client.yaml, else detected."""
     if header_row is not None:
         if header_row > len(records):
             raise DataError(f"{label}: header_row {header_row} is below the rows read ({len(records)}); "
                             f"check header_row in client.yaml")
-        idx = header_row - 1
-    else:
-        idx = detect_header(records, known)
-        if idx is None:
-            raise DataError(f"{label}: no header row found (a row naming the columns); "
-                            f"set header_row for this source in client.yaml")
-    sep = r"\s+" if delim == "whitespace" else delim
-    _refuse_duplicate_headers(records[idx], known, label, idx + 1)
+        return header_row - 1
+    idx = detect_header(records, known)
+    if idx is None:
+        raise DataError(f"{label}: no header row found (a row naming the columns); "
+                        f"set header_row for this source in client.yaml")
+    return idx
+
+
+def _read_frame(path, sep: str, enc: str, skip: int, text: str, label: str, delim: str) -> pd.DataFrame:
+    """The whole file read as text columns from the header on; pandas' errors become :class:`DataError`."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, sep=sep, encoding=enc, skiprows=starts[idx], header=0, dtype=str,
+            frame = pd.read_csv(path, sep=sep, encoding=enc, skiprows=skip, header=0, dtype=str,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=False, index_col=False,
                                 engine="c", quoting=csv.QUOTE_MINIMAL)
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
@@ -194,6 +190,24 @@ def _read_text(path, head, complete, label, known, encoding, delimiter, header_r
         raise DataError(f"{label}: cannot be read as a table with delimiter {delim!r} "
                         f"({str(exc).strip()}); a value may hold the delimiter without quotes, or the "
                         f"delimiter is wrong: set `delimiter:` for this source in client.yaml") from None
+    return frame
+
+
+def _read_text(path, head, complete, label, known, encoding, delimiter, header_row, notes) -> RawTable:
+    enc = encoding or detect_encoding(head, complete=complete)
+    text = _decode_sample(head, complete, enc, label, encoding is not None)
+    lines = text.splitlines()
+    if not complete and lines:
+        lines = lines[:-1]  # the last line of a sample may be cut
+    lines = lines[:200]
+    body = [ln for ln in lines if ln.strip() and not ln.lstrip("\ufeff").startswith("#")]
+    delim = delimiter or detect_delimiter(body[:100] or lines[:1])
+    records, starts = _records(lines, delim)
+    if bom := _foreign_bom(head, enc):  # a UTF-8 byte-order mark decoded as another encoding's letters
+        records[0][0] = records[0][0].removeprefix(bom) if records and records[0] else ""
+    idx = _header_index(records, header_row, known, label)
+    _refuse_duplicate_headers(records[idx], known, label, idx + 1)
+    frame = _read_frame(path, r"\s+" if delim == "whitespace" else delim, enc, starts[idx], text, label, delim)
     if not complete and codecs.lookup(enc).name not in _MULTI_BYTE:
         _refuse_utf8_further_on(path, head, enc, label)
     frame.columns = [str(c).lstrip("\ufeff").removeprefix(bom or "\ufeff").strip() for c in frame.columns]
