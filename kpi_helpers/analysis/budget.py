@@ -148,34 +148,50 @@ def fit_response(data: ClientData, year: int, *, alpha: float | None = None) -> 
     m = a.groupby(["channel", "tactic", "period"])[["cost", "revenue"]].sum(min_count=1).reset_index()
     rows, parts = [], []
     for (ch, ta), g in m.groupby(["channel", "tactic"]):
-        ok = g[(g["cost"] > 0) & (g["revenue"] > 0)]
-        x, y = ok["cost"].to_numpy(), ok["revenue"].to_numpy() * margin
-        row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
-               "cov": None, "model": "", "note": "", "min_cost": x.min() if len(x) else np.nan,
-               "max_cost": x.max() if len(x) else np.nan}
-        if g["revenue"].isna().all() or not (g["cost"] > 0).any():
-            row["note"] = _("no curve: no revenue or no cost recorded; budget unchanged")
-        elif len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
-            row["note"] = _("no curve: too few months or a cost that does not vary; budget unchanged")
-        else:
-            row["center"] = np.log(x).mean()
-            parts.append(pd.DataFrame({"key": f"{ch}\x1f{ta}", "lx": np.log(x) - row["center"], "ly": np.log(y),
-                                       "year": ok["period"].dt.year.to_numpy(), "month": ok["period"].dt.month.to_numpy()}))
+        row, part = _tactic_months(ch, ta, g, margin)
         rows.append(row)
+        if part is not None:
+            parts.append(part)
     out = pd.DataFrame(rows)
-    if not parts:
-        return out
-    long = pd.concat(parts, ignore_index=True)
+    if parts:
+        _apply_fits(out, _fits(pd.concat(parts, ignore_index=True), year), alpha)
+    return out
+
+
+def _tactic_months(ch, ta, g: pd.DataFrame, margin: float) -> tuple[dict, pd.DataFrame | None]:
+    """A tactic's row of :func:`fit_response` and its months on logs (None when it cannot have a curve)."""
+    ok = g[(g["cost"] > 0) & (g["revenue"] > 0)]
+    x, y = ok["cost"].to_numpy(), ok["revenue"].to_numpy() * margin
+    row = {"channel": ch, "tactic": ta, "months": len(ok), "level": np.nan, "center": np.nan, "b": np.nan,
+           "cov": None, "model": "", "note": "", "min_cost": x.min() if len(x) else np.nan,
+           "max_cost": x.max() if len(x) else np.nan}
+    if g["revenue"].isna().all() or not (g["cost"] > 0).any():
+        row["note"] = _("no curve: no revenue or no cost recorded; budget unchanged")
+        return row, None
+    if len(ok) < _MIN_MONTHS or x.std() / x.mean() < _MIN_CV:
+        row["note"] = _("no curve: too few months or a cost that does not vary; budget unchanged")
+        return row, None
+    row["center"] = np.log(x).mean()
+    return row, pd.DataFrame({"key": f"{ch}\x1f{ta}", "lx": np.log(x) - row["center"], "ly": np.log(y),
+                              "year": ok["period"].dt.year.to_numpy(), "month": ok["period"].dt.month.to_numpy()})
+
+
+def _fits(long: pd.DataFrame, year: int) -> dict:
+    """Tactic key -> (model, level, b, cov, p of b): pooled when the design allows, else each tactic alone."""
     fitted = _pooled(long, year)
-    fits = {}
     if fitted is not None:
         model, names, fit = fitted
-        fits = {k: (model,) + _tactic_curve(names, fit, k) for k in dict.fromkeys(long["key"])}
-    else:  # each tactic alone, without terms
-        for k, part in long.groupby("key", sort=False):
-            single = _pooled(part, year) if len(part) else None
-            if single is not None:
-                fits[k] = (single[0],) + _tactic_curve(single[1], single[2], k)
+        return {k: (model,) + _tactic_curve(names, fit, k) for k in dict.fromkeys(long["key"])}
+    fits = {}
+    for k, part in long.groupby("key", sort=False):  # each tactic alone, without terms
+        single = _pooled(part, year) if len(part) else None
+        if single is not None:
+            fits[k] = (single[0],) + _tactic_curve(single[1], single[2], k)
+    return fits
+
+
+def _apply_fits(out: pd.DataFrame, fits: dict, alpha: float) -> None:
+    """Write each fitted curve into its tactic's row, or the reason it has none."""
     for i, r in out.iterrows():
         k = f"{r['channel']}\x1f{r['tactic']}"
         if k not in fits:
@@ -195,7 +211,6 @@ def fit_response(data: ClientData, year: int, *, alpha: float | None = None) -> 
             out.at[i, "note"] = _("fitted elasticity {fitted} held at {held} ({why} assumed)").format(
                 fitted=i18n.number(b_fit, 2), held=i18n.number(b, 2),
                 why=_("no increasing returns") if b == _B_RANGE[1] else _("minimum response"))
-    return out
 
 
 def _annual(level, b, center, budget):

@@ -47,47 +47,65 @@ def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = F
     errors: list[str] = []
     warnings: list[str] = []
     if table == "activity":
-        for small, large in FUNNEL_PAIRS:
-            if small in df and large in df:
-                bad = (df[small] > df[large]).fillna(False)
-                if bad.any():
-                    warnings.append(_("{file}: {small} exceeds {large} in {n} row(s) (rows {rows}): a funnel stage "
-                                      "cannot hold more than the one before it; check the export or its date "
-                                      "ranges").format(file=label, small=small, large=large, n=int(bad.sum()),
-                                                       rows=_rows(bad)))
+        _funnel_order(df, label, warnings)
     if table == "deals":
-        won = (df["status"] == "won").fillna(False)
-        stage_won = (df["stage"] == "won").fillna(False)
-        bad = won != stage_won
-        if bad.any():
-            errors.append(f'{label}, column "stage"/"status": stage and status disagree in {int(bad.sum())} row(s) '
-                          f"({_rows(bad)}): a won deal has stage won and status won; correct the rows or the "
-                          f"stage_map")
-        if "closed" in df:
-            early = (df["closed"] < df["created"]).fillna(False)
-            if early.any():
-                warnings.append(_("{file}: {n} deal(s) closed before they were created ({rows}); their sales "
-                                  "cycle is left out").format(file=label, n=int(early.sum()), rows=_rows(early)))
-    id_col, severe = {"deals": ("deal_id", True), "customers": ("customer_id", True),
-                      "orders": ("order_id", False), "survey": ("respondent_id", False)}.get(table, (None, False))
-    if id_col is not None and not ids_unique:
-        dup = df[id_col].duplicated(keep=False) & df[id_col].notna()
-        if dup.any():
-            msg = (f'{label}, column "{id_col}": {int(dup.sum())} rows share an id with another row ({_rows(dup)}; '
-                   f"e.g. {excerpt(df.loc[dup, id_col].iloc[0])})")
-            if severe:
-                errors.append(msg + f"; each {id_col} must appear once: merge or correct the rows")
-            else:
-                warnings.append(_("{file}, column \"{column}\": {n} rows share an id with another row ({rows}); "
-                                  "{treatment}").format(file=label, column=id_col, n=int(dup.sum()), rows=_rows(dup),
-                                                        treatment=_("read as lines of one order") if table == "orders"
-                                                        else _("each row is counted as a response")))
+        _deal_rows(df, label, errors, warnings)
+    if not ids_unique:
+        _duplicate_ids(df, table, label, errors, warnings)
     if table == "orders":
         neg = (df["amount"] < 0).fillna(False)
         if neg.any():
             warnings.append(_("{file}: {n} order(s) with a negative amount ({rows}), read as refunds that reduce "
                               "revenue").format(file=label, n=int(neg.sum()), rows=_rows(neg)))
     return errors, warnings
+
+
+def _funnel_order(df: pd.DataFrame, label: str, warnings: list[str]) -> None:
+    """A later funnel stage larger than the one before it, in any row."""
+    for small, large in FUNNEL_PAIRS:
+        if small in df and large in df:
+            bad = (df[small] > df[large]).fillna(False)
+            if bad.any():
+                warnings.append(_("{file}: {small} exceeds {large} in {n} row(s) (rows {rows}): a funnel stage "
+                                  "cannot hold more than the one before it; check the export or its date "
+                                  "ranges").format(file=label, small=small, large=large, n=int(bad.sum()),
+                                                   rows=_rows(bad)))
+
+
+def _deal_rows(df: pd.DataFrame, label: str, errors: list[str], warnings: list[str]) -> None:
+    """Stage and status that disagree; deals closed before they were created."""
+    won = (df["status"] == "won").fillna(False)
+    stage_won = (df["stage"] == "won").fillna(False)
+    bad = won != stage_won
+    if bad.any():
+        errors.append(f'{label}, column "stage"/"status": stage and status disagree in {int(bad.sum())} row(s) '
+                      f"({_rows(bad)}): a won deal has stage won and status won; correct the rows or the "
+                      f"stage_map")
+    if "closed" in df:
+        early = (df["closed"] < df["created"]).fillna(False)
+        if early.any():
+            warnings.append(_("{file}: {n} deal(s) closed before they were created ({rows}); their sales "
+                              "cycle is left out").format(file=label, n=int(early.sum()), rows=_rows(early)))
+
+
+def _duplicate_ids(df: pd.DataFrame, table: str, label: str, errors: list[str], warnings: list[str]) -> None:
+    """Ids that appear twice: an error for deals and customers, lines of one order, or separate responses."""
+    id_col, severe = {"deals": ("deal_id", True), "customers": ("customer_id", True),
+                      "orders": ("order_id", False), "survey": ("respondent_id", False)}.get(table, (None, False))
+    if id_col is None:
+        return
+    dup = df[id_col].duplicated(keep=False) & df[id_col].notna()
+    if not dup.any():
+        return
+    msg = (f'{label}, column "{id_col}": {int(dup.sum())} rows share an id with another row ({_rows(dup)}; '
+           f"e.g. {excerpt(df.loc[dup, id_col].iloc[0])})")
+    if severe:
+        errors.append(msg + f"; each {id_col} must appear once: merge or correct the rows")
+    else:
+        warnings.append(_("{file}, column \"{column}\": {n} rows share an id with another row ({rows}); "
+                          "{treatment}").format(file=label, column=id_col, n=int(dup.sum()), rows=_rows(dup),
+                                                treatment=_("read as lines of one order") if table == "orders"
+                                                else _("each row is counted as a response")))
 
 
 def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str], *,

@@ -465,18 +465,24 @@ def _text(col: pd.Series, na_values) -> pd.Series:
     return text.mask(blank) if blank.any() else text
 
 
-def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
-    """Derived counts, constants, tactic and respondent fall-backs, channel and stage maps."""
+def _derive_counts(out: pd.DataFrame, preset) -> None:
+    """Counts an export gives as rates per visit (bounce rate, pages and seconds per visit), as counts."""
     def num(c):
-        return pd.to_numeric(out[c], errors="coerce") if c in out else None
+        return pd.to_numeric(out[c], errors="coerce")
+
+    if "visits" not in out:
+        return
     visits = num("visits")
-    if visits is not None:
-        for rate, target, digits in (("bounce_rate", "bounces", 0), ("page_depth", "pageviews", 0),
-                                     ("avg_duration", "duration_s", 1)):
-            if rate in out and target not in out:
-                out[target] = (visits * num(rate)).round(digits)
-        if preset is not None and preset.bounces_from_engaged and "engaged_visits" in out and "bounces" not in out:
-            out["bounces"] = (visits - num("engaged_visits")).clip(lower=0)
+    for rate, target, digits in (("bounce_rate", "bounces", 0), ("page_depth", "pageviews", 0),
+                                 ("avg_duration", "duration_s", 1)):
+        if rate in out and target not in out:
+            out[target] = (visits * num(rate)).round(digits)
+    if preset is not None and preset.bounces_from_engaged and "engaged_visits" in out and "bounces" not in out:
+        out["bounces"] = (visits - num("engaged_visits")).clip(lower=0)
+
+
+def _constants(out: pd.DataFrame, src, preset, res) -> None:
+    """The tactic fall-back column, the preset's and client.yaml's constants, and the join's constants."""
     source = next((c for c in preset.tactic_from if c in out), None) if preset is not None else None
     if source is not None:  # no tactic, or a blank one (e.g. no UTM campaign): the channel's own label
         out["tactic"] = out[source] if "tactic" not in out else out["tactic"].fillna(out[source]).mask(
@@ -490,6 +496,10 @@ def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
         for name, value in src.join.constants.items():
             out[name] = (out[name].astype(object) if name in out else pd.Series(None, index=out.index, dtype=object))
             out.loc[rows, name] = value
+
+
+def _row_ids(out: pd.DataFrame, src, label, res) -> None:
+    """``row_id:`` ids made from the file name and row, and the survey's respondent fall-back."""
     if src.row_id is not None:
         if src.row_id in out:
             res.errors.append(f"{label}: row_id: {src.row_id} makes ids, but the file already maps a column onto "
@@ -501,6 +511,13 @@ def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
     if src.table == "survey" and "respondent_id" not in out:
         out["respondent_id"] = pd.Series([f"row {r}" for r in out.index], index=out.index, dtype="string")
         res.info["respondent_id"] = "the file has no respondent id: the spreadsheet row is used"
+
+
+def _fill(out, src, cfg, preset, label, res) -> pd.DataFrame:
+    """Derived counts, constants, tactic and respondent fall-backs, channel and stage maps."""
+    _derive_counts(out, preset)
+    _constants(out, src, preset, res)
+    _row_ids(out, src, label, res)
     if "channel" in out:
         out["channel"] = _map_channels(out["channel"], src, cfg, preset, label, res)
     if src.table == "deals" and "stage" in out:
