@@ -13,7 +13,7 @@ from . import plan, review
 from ..metrics import stats
 from .budget import propose_budget
 from ..core import i18n
-from ..metrics.catalog import REGISTRY, glossary
+from ..metrics.catalog import REGISTRY, glossary, headline_kpis, scorecard_kpis
 from ..core.i18n import _
 from .comparisons import (
     channel_rate_ci,
@@ -37,17 +37,11 @@ from ..core.schema import DataError
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 
-#: The headline KPIs on the report's first screen, in order.
-HEADLINE_KPIS = ("revenue", "cost", "roi", "customers", "cac", "leads", "nps")
-#: The KPIs of the scorecard table, in order (those the client's data supports are shown).
-SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "roi",
-                  "roi_net", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cac", "cac_paid", "impressions", "clicks",
-                  "ctr", "cpc", "cpm", "conversions", "cpa_platform",
-                  "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
-                  "conversion_rate", "close_rate", "response_hours", "sales_cycle_days", "aov",
-                  "purchase_frequency", "repeat_purchase_rate", "ltv", "ltv_cac", "cac_payback", "traffic_share", "bounce_rate",
-                  "pages_per_visit", "avg_session_s", "engagement_rate", "attendance_rate", "nps", "csat",
-                  "responses")
+#: The headline KPIs on the report's first screen, in order (registry entries with ``headline=``).
+HEADLINE_KPIS = headline_kpis()
+#: The KPIs of the scorecard table, in order (registry entries with ``scorecard=``; those the client's data
+#: supports are shown). Read once at import: the review itself asks the registry each time.
+SCORECARD_KPIS = scorecard_kpis()
 
 
 @dataclass
@@ -86,7 +80,7 @@ class AnnualReview:
     @property
     def kpi_ids(self) -> list[str]:
         """Scorecard KPIs this client's data supports, in report order."""
-        return [k for k in SCORECARD_KPIS if k in self.scorecard]
+        return [k for k in scorecard_kpis() if k in self.scorecard]
 
     @property
     def glossary_ids(self) -> list[str]:
@@ -132,7 +126,7 @@ class AnnualReview:
         """Headline KPIs (this year, last year) and decision counts, read by the batch index."""
         cur, prev = self.portfolio(), self.portfolio(self.year - 1) if (self.scorecard["year"] == self.year - 1).any() else None
         head = {k: {"value": _num(cur.get(k)), "previous": _num(prev.get(k)) if prev is not None else None,
-                    "unit": REGISTRY[k].unit} for k in HEADLINE_KPIS if k in self.scorecard}
+                    "unit": REGISTRY[k].unit} for k in headline_kpis() if k in self.scorecard}
         counts = self.decisions["decision"].value_counts()
         return {
             "client": self.config.name, "slug": self.config.slug, "year": self.year,
@@ -302,7 +296,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     if not (sc["year"] == year).any():
         raise DataError(f"{data.folder / 'client.yaml'}: no table has rows dated in the reviewed year {year} "
                         f"(set year: in client.yaml or pass --year)")
-    ids = [k for k in SCORECARD_KPIS if k in sc]
+    ids = [k for k in scorecard_kpis() if k in sc]
     th = data.config.thresholds
     rv = AnnualReview(
         data=data, year=year, run_date=run_date, period=period, scorecard=sc,

@@ -16,8 +16,7 @@ from IPython.display import HTML
 
 from ..core import i18n
 from ..metrics import stats
-from ..analysis.annual import HEADLINE_KPIS, SCORECARD_KPIS
-from ..metrics.catalog import REGISTRY, format_value, label
+from ..metrics.catalog import REGISTRY, format_value, headline_kpis, label, scorecard_kpis
 from ..metrics.catalog import glossary as _glossary
 from ..loaders.config import check_logo, outside_paths
 from ..core.i18n import _
@@ -188,7 +187,7 @@ _MORE_HEADLINES = ("orders", "aov", "repeat_purchase_rate", "impressions", "clic
 def _headline_kpis(cur: pd.Series) -> list[str]:
     """The standard headline KPIs the data give; topped up to four from :data:`_MORE_HEADLINES`."""
     have = lambda k: k in cur and pd.notna(cur[k])  # noqa: E731
-    keys = [k for k in HEADLINE_KPIS if have(k)]
+    keys = [k for k in headline_kpis() if have(k)]
     return keys + [k for k in _MORE_HEADLINES if have(k) and k not in keys][:max(0, 4 - len(keys))]
 
 
@@ -319,7 +318,7 @@ _SCORECARD_SHOWN = ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac"
 
 def _scorecard_columns(y: pd.DataFrame) -> list[str]:
     show = [k for k in _SCORECARD_SHOWN if k in y]
-    extra = [k for k in SCORECARD_KPIS if k in y and k not in show and y[k].notna().any()]
+    extra = [k for k in scorecard_kpis() if k in y and k not in show and y[k].notna().any()]
     return show + extra[:max(0, 7 - len(show))]
 
 
