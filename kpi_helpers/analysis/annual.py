@@ -46,31 +46,42 @@ SCORECARD_KPIS = scorecard_kpis()
 
 @dataclass
 class AnnualReview:
+    """Every table behind one client's report, computed once by :func:`build_review`.
+
+    Each attribute names the function that built it, so a number the notebook shows is two hops from its
+    code: the ``show`` call reads an attribute, and the attribute's builder (or, for a KPI column, the
+    registry entry, :data:`kpi_helpers.metrics.catalog.REGISTRY`, ``kpi-review kpis``) names the function.
+    """
+
     data: ClientData
     year: int
     run_date: dt.date
-    period: ReviewPeriod
+    period: ReviewPeriod  # period.review_period
+    #: review.scorecard: year x channel x tactic; each KPI column is REGISTRY[kpi].compute on the summed totals
+    #: (catalog.add_kpis), e.g. cac = metrics.kpis.cac(cost, customers)
     scorecard: pd.DataFrame
-    yoy: pd.DataFrame
-    plan: pd.DataFrame
-    funnel: pd.DataFrame
-    trend: pd.DataFrame
+    yoy: pd.DataFrame  # review.year_over_year
+    plan: pd.DataFrame  # plan.plan_vs_actual
+    funnel: pd.DataFrame  # review.funnel (kpis.stage_conversion)
+    trend: pd.DataFrame  # review.monthly_trend
+    #: comparisons.compare_tactics: the decision ROI (comparisons.acquisition_basis -> kpis.roi) and payback
+    #: (kpis.cac_payback), with their intervals (stats_money)
     comparisons: pd.DataFrame
-    channel_rates: pd.DataFrame
-    channel_pairs: pd.DataFrame
-    order_values: object  # stats.MeanComparison or None
-    decisions: pd.DataFrame
-    devices: pd.DataFrame
-    customers: dict
-    budget: pd.DataFrame
-    availability: pd.DataFrame
+    channel_rates: pd.DataFrame  # comparisons.channel_rate_ci
+    channel_pairs: pd.DataFrame  # comparisons.compare_channels
+    order_values: stats.MeanComparison | None  # comparisons.compare_order_values
+    decisions: pd.DataFrame  # decisions.decide, on the scorecard and rv.comparisons (its roi column)
+    devices: pd.DataFrame  # review.device_mix
+    customers: dict[str, pd.DataFrame]  # customer_section (customers.py; NPS by stats.nps_ci)
+    budget: pd.DataFrame  # budget.propose_budget
+    availability: pd.DataFrame  # availability (KPI.inputs of the registry)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # plausibility.flag_scorecard
     data_quality: list[str] = field(default_factory=list)
     forecast: pd.DataFrame = field(default_factory=pd.DataFrame)  # forecast.forecast_section
     forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
     next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
-    previous: object = None  # previous.PreviousReview: last year's calls, or None
+    previous: previous_mod.PreviousReview | None = None  # previous.load: last year's calls, or None
     previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
 
     @property

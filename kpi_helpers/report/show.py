@@ -192,7 +192,11 @@ def _headline_kpis(cur: pd.Series) -> list[str]:
 
 
 def headlines(rv) -> HTML:
-    """KPI cards: this year, last year, change coloured by the KPI's better direction."""
+    """KPI cards: this year, last year, change coloured by the KPI's better direction.
+
+    The values are the portfolio rows of ``rv.scorecard``; each KPI is computed by its registry entry's
+    function (``REGISTRY["cac"].compute`` is :func:`kpi_helpers.metrics.kpis.cac`; ``kpi-review kpis``).
+    """
     cur = rv.portfolio()
     has_prev = (rv.scorecard["year"] == rv.year - 1).any()
     prev = rv.portfolio(rv.year - 1) if has_prev else pd.Series(dtype=float)
@@ -273,6 +277,9 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
 
 
 def decisions(rv) -> HTML:
+    """The verdicts, ``rv.decisions`` (:func:`kpi_helpers.analysis.decisions.decide`); its ROI is the decision ROI
+    of ``rv.comparisons`` (:func:`kpi_helpers.analysis.comparisons.acquisition_basis`, :func:`kpis.roi
+    <kpi_helpers.metrics.kpis.roi>`)."""
     d = rv.decisions.copy()
     d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_(_DECISION_LABELS[x]))}</span>'
                           + (f' <span class="kr-override">{_e(_("override"))}</span>' if pd.notna(o) else ""))
