@@ -13,7 +13,7 @@ from . import plan, review
 from ..metrics import stats
 from .budget import propose_budget
 from ..core import i18n
-from ..metrics.catalog import REGISTRY, glossary
+from ..metrics.catalog import REGISTRY, glossary, headline_kpis, scorecard_kpis
 from ..core.i18n import _
 from .comparisons import (
     channel_rate_ci,
@@ -37,46 +37,51 @@ from ..core.schema import DataError
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 
-#: The headline KPIs on the report's first screen, in order.
-HEADLINE_KPIS = ("revenue", "cost", "roi", "customers", "cac", "leads", "nps")
-#: The KPIs of the scorecard table, in order (those the client's data supports are shown).
-SCORECARD_KPIS = ("cost", "spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "roi",
-                  "roi_net", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cac", "cac_paid", "impressions", "clicks",
-                  "ctr", "cpc", "cpm", "conversions", "cpa_platform",
-                  "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
-                  "conversion_rate", "close_rate", "response_hours", "sales_cycle_days", "aov",
-                  "purchase_frequency", "repeat_purchase_rate", "ltv", "ltv_cac", "cac_payback", "traffic_share", "bounce_rate",
-                  "pages_per_visit", "avg_session_s", "engagement_rate", "attendance_rate", "nps", "csat",
-                  "responses")
+#: The headline KPIs on the report's first screen, in order (registry entries with ``headline=``).
+HEADLINE_KPIS = headline_kpis()
+#: The KPIs of the scorecard table, in order (registry entries with ``scorecard=``; those the client's data
+#: supports are shown). Read once at import: the review itself asks the registry each time.
+SCORECARD_KPIS = scorecard_kpis()
 
 
 @dataclass
 class AnnualReview:
+    """Every table behind one client's report, computed once by :func:`build_review`.
+
+    Each attribute names the function that built it, so a number the notebook shows is two hops from its
+    code: the ``show`` call reads an attribute, and the attribute's builder (or, for a KPI column, the
+    registry entry, :data:`kpi_helpers.metrics.catalog.REGISTRY`, ``kpi-review kpis``) names the function.
+    """
+
     data: ClientData
     year: int
     run_date: dt.date
-    period: ReviewPeriod
+    period: ReviewPeriod  # period.review_period
+    #: review.scorecard: year x channel x tactic; each KPI column is REGISTRY[kpi].compute on the summed totals
+    #: (catalog.add_kpis), e.g. cac = metrics.kpis.cac(cost, customers)
     scorecard: pd.DataFrame
-    yoy: pd.DataFrame
-    plan: pd.DataFrame
-    funnel: pd.DataFrame
-    trend: pd.DataFrame
+    yoy: pd.DataFrame  # review.year_over_year
+    plan: pd.DataFrame  # plan.plan_vs_actual
+    funnel: pd.DataFrame  # review.funnel (kpis.stage_conversion)
+    trend: pd.DataFrame  # review.monthly_trend
+    #: comparisons.compare_tactics: the decision ROI (comparisons.acquisition_basis -> kpis.roi) and payback
+    #: (kpis.cac_payback), with their intervals (stats_money)
     comparisons: pd.DataFrame
-    channel_rates: pd.DataFrame
-    channel_pairs: pd.DataFrame
-    order_values: object  # stats.MeanComparison or None
-    decisions: pd.DataFrame
-    devices: pd.DataFrame
-    customers: dict
-    budget: pd.DataFrame
-    availability: pd.DataFrame
+    channel_rates: pd.DataFrame  # comparisons.channel_rate_ci
+    channel_pairs: pd.DataFrame  # comparisons.compare_channels
+    order_values: stats.MeanComparison | None  # comparisons.compare_order_values
+    decisions: pd.DataFrame  # decisions.decide, on the scorecard and rv.comparisons (its roi column)
+    devices: pd.DataFrame  # review.device_mix
+    customers: dict[str, pd.DataFrame]  # customer_section (customers.py; NPS by stats.nps_ci)
+    budget: pd.DataFrame  # budget.propose_budget
+    availability: pd.DataFrame  # availability (KPI.inputs of the registry)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # plausibility.flag_scorecard
     data_quality: list[str] = field(default_factory=list)
     forecast: pd.DataFrame = field(default_factory=pd.DataFrame)  # forecast.forecast_section
     forecast_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
     next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
-    previous: object = None  # previous.PreviousReview: last year's calls, or None
+    previous: previous_mod.PreviousReview | None = None  # previous.load: last year's calls, or None
     previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
 
     @property
@@ -86,7 +91,7 @@ class AnnualReview:
     @property
     def kpi_ids(self) -> list[str]:
         """Scorecard KPIs this client's data supports, in report order."""
-        return [k for k in SCORECARD_KPIS if k in self.scorecard]
+        return [k for k in scorecard_kpis() if k in self.scorecard]
 
     @property
     def glossary_ids(self) -> list[str]:
@@ -132,7 +137,7 @@ class AnnualReview:
         """Headline KPIs (this year, last year) and decision counts, read by the batch index."""
         cur, prev = self.portfolio(), self.portfolio(self.year - 1) if (self.scorecard["year"] == self.year - 1).any() else None
         head = {k: {"value": _num(cur.get(k)), "previous": _num(prev.get(k)) if prev is not None else None,
-                    "unit": REGISTRY[k].unit} for k in HEADLINE_KPIS if k in self.scorecard}
+                    "unit": REGISTRY[k].unit} for k in headline_kpis() if k in self.scorecard}
         counts = self.decisions["decision"].value_counts()
         return {
             "client": self.config.name, "slug": self.config.slug, "year": self.year,
@@ -302,7 +307,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     if not (sc["year"] == year).any():
         raise DataError(f"{data.folder / 'client.yaml'}: no table has rows dated in the reviewed year {year} "
                         f"(set year: in client.yaml or pass --year)")
-    ids = [k for k in SCORECARD_KPIS if k in sc]
+    ids = [k for k in scorecard_kpis() if k in sc]
     th = data.config.thresholds
     rv = AnnualReview(
         data=data, year=year, run_date=run_date, period=period, scorecard=sc,

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..metrics.catalog import REGISTRY
+from ..metrics.catalog import REGISTRY, benchmark_kpis
 
 __all__ = ["BENCHMARK_KPIS", "MIN_CLIENTS", "client_kpis", "peer_table", "standing", "read_peers"]
 
-#: Ratio KPIs, comparable between clients of different sizes (totals such as revenue are not).
-BENCHMARK_KPIS = ("roi", "roas", "cac", "cpl", "traffic_to_lead", "lead_to_customer", "conversion_rate", "aov",
-                  "ctr", "cpc", "repeat_purchase_rate", "nps")
+#: Ratio KPIs, comparable between clients of different sizes (totals such as revenue are not): registry
+#: entries with ``benchmark=``, in that order.
+BENCHMARK_KPIS = benchmark_kpis()
 #: Default minimum number of clients of one business type having a KPI before it is benchmarked.
 MIN_CLIENTS = 5
 ALL_CHANNELS = "all"
@@ -37,7 +37,7 @@ def roi_basis(gross_margin) -> str:
 def kpi_rows(sc: pd.DataFrame, year: int, business: str, basis: str) -> pd.DataFrame:
     """A scorecard's benchmark KPIs of ``year``, long: business, kpi, basis, channel, value."""
     rows = sc[(sc["year"] == year) & sc["level"].isin(["channel", "portfolio"])]
-    kpis = [k for k in BENCHMARK_KPIS if k in rows]
+    kpis = [k for k in benchmark_kpis() if k in rows]
     long = rows.assign(channel=rows["channel"].fillna(ALL_CHANNELS).astype(str))[["channel", *kpis]].melt(
         id_vars="channel", var_name="kpi", value_name="value").dropna(subset=["value"])
     long = long.assign(business=business, basis=[basis if k == "roi" else "" for k in long["kpi"]])
@@ -101,6 +101,6 @@ def standing(own: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
     m["quartile"] = [float("nan") if pd.isna(q2) else
                      _quartile(v, q1, q2, q3, REGISTRY[k].better)
                      for v, q1, q2, q3, k in zip(m["value"], m["q1"], m["median"], m["q3"], m["kpi"])]
-    order = {k: i for i, k in enumerate(BENCHMARK_KPIS)}
+    order = {k: i for i, k in enumerate(benchmark_kpis())}
     m = m.assign(_k=m["kpi"].map(order), _c=m["channel"] != ALL_CHANNELS).sort_values(["_k", "_c", "channel"])
     return m[["kpi", "channel", "value", "clients", "min_clients", "quartile"]].reset_index(drop=True)

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..metrics import stats
+from ..metrics import kpis, stats
 from .allocation import allocate_costs
 from ..loaders import ClientData
 from ..metrics.stats_money import bootstrap_ratio_ci, poisson_cost_ci
@@ -169,11 +169,14 @@ def acquisition_basis(data: ClientData, sc: pd.DataFrame, year: int) -> pd.DataF
     kinds = getattr(cfg, "tactic_kinds", {}) or {}
     t["roi_basis"] = [kinds.get(f"{c}/{ta}", "acquisition") for c, ta in zip(t["channel"], t["tactic"])]
     cost = t["cost"].where(t["cost"] > 0)
-    acq_roi = (t["value_acquired"] - cost) / cost
+    # value_acquired and value_per_customer already carry the margin: the net ROI and the revenue payback of
+    # these values are the margin-based ones
+    acq_roi = kpis.roi(t["value_acquired"], cost)
     t["roi"] = np.where(t["roi_basis"] == "acquisition", acq_roi, t["roi"])
-    t["payback_months"] = np.where(t["roi_basis"] == "acquisition",
-                                   (cost / t["new_customers"].where(t["new_customers"] > 0))
-                                   / (t["value_per_customer"].where(t["value_per_customer"] > 0) / 12), np.nan)
+    monthly_value = t["value_per_customer"].where(t["value_per_customer"] > 0) / 12
+    payback = kpis.cac_payback(kpis.cac(cost, t["new_customers"].where(t["new_customers"] > 0)), monthly_value,
+                               variant="revenue")
+    t["payback_months"] = np.where(t["roi_basis"] == "acquisition", payback, np.nan)
     t.attrs["units"] = _acquired_units(data, year, acq, margin)
     return t
 

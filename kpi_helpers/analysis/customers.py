@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..metrics.kpis import ratio
+from ..metrics import kpis_audience
+from ..metrics.kpis import average_order_value, ratio
 from ..core.schema import DataError
 
 __all__ = ["customer_summary", "retention", "churn", "retention_by_period", "cohort_retention", "cohort_revenue",
@@ -147,9 +148,9 @@ def customer_summary(orders, customers=None, *, by=None, period=None) -> pd.Data
                          for col, values in [("orders", n), ("customers", buyers), ("revenue", revenue),
                                              ("repeaters", n >= 2), ("days", end - first)]})
     out = sums.astype({"orders": np.int64, "customers": np.int64}).assign(
-        aov=ratio(sums["revenue"], sums["orders"]),
-        purchase_frequency=ratio(sums["orders"], sums["customers"]),
-        repeat_purchase_rate=ratio(sums["repeaters"], sums["customers"]),
+        aov=average_order_value(sums["revenue"], sums["orders"]),
+        purchase_frequency=kpis_audience.purchase_frequency(sums["orders"], sums["customers"]),
+        repeat_purchase_rate=kpis_audience.repeat_purchase_rate(sums["repeaters"], sums["customers"]),
         lifetime_days=ratio(sums["days"], sums["customers"]),
     ).drop(columns=["repeaters", "days"])
     if by is None:
@@ -176,8 +177,8 @@ def _flows(customers, start_days, end_days, func) -> pd.DataFrame:
     k = len(start_days)
     t = pd.DataFrame({"customers_start": acq[:k] - lost[:k], "new": acq[k:] - acq[:k],
                       "lost": lost[k:] - lost[:k], "customers_end": acq[k:] - lost[k:]})
-    t["retention_rate"] = ratio(t["customers_end"] - t["new"], t["customers_start"])
-    t["churn_rate"] = ratio(t["lost"], t["customers_start"])
+    t["retention_rate"] = kpis_audience.retention_rate(t["customers_end"], t["new"], t["customers_start"])
+    t["churn_rate"] = kpis_audience.churn_rate(t["lost"], t["customers_start"])
     return t
 
 

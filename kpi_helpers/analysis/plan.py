@@ -40,10 +40,9 @@ _FACTORS = {  # KPI -> [(factor name, numerator, denominator)]; a None denominat
 }
 
 
-#: Ratio KPIs explained by their numerator and denominator's changes.
-_PARTS = {"cac": ("cost", "customers"), "cpl": ("cost", "leads"), "aov": ("revenue", "orders"),
-          "roi": ("revenue", "cost"), "roi_net": ("revenue", "cost"), "traffic_to_lead": ("leads", "visits"),
-          "conversion_rate": ("customers", "visits")}
+#: Ratio KPIs explained by their numerator and denominator's changes: the two totals their registry entry's
+#: function takes (cac: cost, customers).
+_PARTS = {k: REGISTRY[k].totals for k in ("cac", "cpl", "aov", "roi", "roi_net", "traffic_to_lead", "conversion_rate")}
 _ADDITIVE = ("revenue", "leads", "customers", "visits", "orders", "mql", "sql", "cost", "spend")
 
 

@@ -35,6 +35,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 from statsmodels.stats.rates import test_poisson_2indep as poisson_rates_test
 
 from ..core import i18n
+from ..metrics import kpis
 from ..metrics.catalog import format_value, label
 from ..core.i18n import _
 from .narrative import DECISION_LABELS
@@ -151,7 +152,7 @@ def _check_optimise(rv, prev, cur, stage) -> dict:
     x1, n1, x0, n0 = float(cur[num]), float(cur[den]), float(prev[num]), float(prev[den])
     _z, p = proportions_ztest([x1, x0], [n1, n0])
     lo, hi = confint_proportions_2indep(x1, n1, x0, n0, compare="diff", alpha=alpha)
-    r1, r0 = x1 / n1, x0 / n0
+    r1, r0 = kpis.stage_conversion(x1, n1), kpis.stage_conversion(x0, n0)
     verdict = ("right" if r1 > r0 else "wrong") if p < alpha else "not_yet_clear"
     text = {"right": _("{stage} rose from {before} to {after} ({diff}, {p})"),
             "wrong": _("{stage} fell from {before} to {after} ({diff}, {p}): the fix did not work"),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..metrics import kpis, kpis_audience
 from .allocation import allocate_costs
-from ..metrics.catalog import REGISTRY
+from ..metrics.catalog import REGISTRY, add_kpis
 from ..loaders import ClientData
 from ..core.schema import DATE_COLUMNS
 
@@ -88,10 +88,11 @@ def _survey_sums(data: ClientData) -> pd.DataFrame | None:
     s = data.survey
     if s is None:
         return None
-    s = s.assign(year=s["date"].dt.year, promoters=(s["nps"] >= 9).astype(int),
-                 detractors=(s["nps"] <= 6).astype(int), responses=1)
+    s = s.assign(year=s["date"].dt.year, promoters=kpis_audience.is_promoter(s["nps"]).astype(int),
+                 detractors=kpis_audience.is_detractor(s["nps"]).astype(int), responses=1)
     if "csat" in s:  # 1-5 scale, top two boxes satisfied
-        s = s.assign(satisfied=(s["csat"] >= 4).astype(int), csat_responses=s["csat"].notna().astype(int))
+        s = s.assign(satisfied=kpis_audience.is_satisfied(s["csat"]).astype(int),
+                     csat_responses=s["csat"].notna().astype(int))
     return s
 
 
@@ -150,58 +151,18 @@ def _join_survey(sc: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
     return sc
 
 
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    return df[name] if name in df else pd.Series(np.nan, index=df.index)
-
-
 def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: float = 3.0) -> pd.DataFrame:
-    """Add every KPI to a table of summed counts and money (one row per group), as ratios of the sums.
+    """Add every KPI of the registry to a table of summed counts and money (one row per group).
 
-    KPIs whose inputs are absent come out all-NaN and are dropped.
+    Each KPI is its registry entry's function called on the summed totals
+    (:func:`kpi_helpers.metrics.catalog.add_kpis`), so it is a ratio of the
+    sums. KPIs whose inputs are absent, or all n/a, are left out.
     """
-    c = lambda name: _col(sc, name)  # noqa: E731
-    out = sc.copy()
-    out["roi_net"] = kpis.roi(c("revenue"), c("cost"))
-    out["roi"] = (kpis.roi(c("revenue"), c("cost"), variant="margin", margin=gross_margin)
-                  if gross_margin is not None else out["roi_net"])
-    out["roas"] = kpis.roas(c("revenue"), c("spend"))
-    out["cpl"] = kpis.cpl(c("cost"), c("leads"))
-    out["cac"] = kpis.cac(c("cost"), c("customers"))
-    out["traffic_to_lead"] = kpis.traffic_to_lead(c("leads"), c("visits"))
-    out["lead_to_mql"] = kpis.stage_conversion(c("mql"), c("leads"))
-    out["mql_to_sql"] = kpis.stage_conversion(c("sql"), c("mql"))
-    out["sql_to_customer"] = kpis.stage_conversion(c("customers"), c("sql"))
-    out["lead_to_customer"] = kpis.stage_conversion(c("customers"), c("leads"))
-    out["conversion_rate"] = kpis.conversion_rate(c("customers"), c("visits"))
-    out["close_rate"] = kpis.close_rate(c("deals_won"), c("deals_lost"))
-    out["aov"] = kpis.average_order_value(c("revenue"), c("orders"))
-    out["purchase_frequency"] = kpis.ratio(c("cust_orders"), c("ordering_customers"))
-    out["ltv"] = (kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years, variant="margin", margin=gross_margin)
-                  if gross_margin is not None else kpis.ltv(out["aov"], out["purchase_frequency"], lifetime_years))
-    out["ltv_cac"] = kpis.ltv_cac(out["ltv"], out["cac"])
-    monthly_revenue_per_customer = kpis.ratio(c("revenue"), c("ordering_customers")) / 12
-    out["cac_payback"] = (kpis.cac_payback(out["cac"], monthly_revenue_per_customer, margin=gross_margin)
-                          if gross_margin is not None else
-                          kpis.cac_payback(out["cac"], monthly_revenue_per_customer, variant="revenue"))
-    out["bounce_rate"] = kpis.ratio(c("bounces"), c("visits"))
-    out["ctr"] = kpis.ratio(c("clicks"), c("impressions"))
-    out["cpc"] = kpis.ratio(c("spend"), c("clicks"))
-    out["nps"] = 100 * kpis.ratio(c("promoters") - c("detractors"), c("responses"))
-    out["csat"] = kpis.ratio(c("satisfied"), c("csat_responses"))
-    out["cost_per_mql"] = kpis.cost_per_mql(c("cost"), c("mql"))
-    out["cost_per_sql"] = kpis.cost_per_sql(c("cost"), c("sql"))
-    out["cac_paid"] = kpis.cac(c("spend"), c("customers"), variant="paid")
-    out["cpm"] = kpis.cpm(c("spend"), c("impressions"))
-    out["cpa_platform"] = kpis.ratio(c("spend"), c("conversions"))
-    out["pages_per_visit"] = kpis_audience.pages_per_visit(c("pageviews"), c("visits"))
-    out["avg_session_s"] = kpis_audience.average_session_duration(c("duration_s"), c("visits"))
-    out["engagement_rate"] = kpis_audience.engagement_rate(c("likes"), c("comments"), c("shares"), c("reach"))
-    out["attendance_rate"] = kpis_audience.attendance_rate(c("attendees"), c("registrations"))
-    out["repeat_purchase_rate"] = kpis_audience.repeat_purchase_rate(c("repeat_customers"), c("ordering_customers"))
-    year_visits = (out[out["level"] == "portfolio"].set_index("year")["visits"]
-                   if "visits" in out and "level" in out else None)
-    out["traffic_share"] = (kpis_audience.traffic_share(out["visits"], out["year"].map(year_visits))
-                            if year_visits is not None else np.nan)
+    helpers = {}
+    if "visits" in sc and "level" in sc:  # the year's visits of all channels, for the share of visits
+        year_visits = sc[sc["level"] == "portfolio"].set_index("year")["visits"]
+        helpers["all_visits"] = sc["year"].map(year_visits)
+    out = add_kpis(sc, gross_margin=gross_margin, lifetime_years=lifetime_years, helpers=helpers)
     return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
 
 

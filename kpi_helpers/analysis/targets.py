@@ -20,6 +20,7 @@ import math
 
 import pandas as pd
 
+from ..metrics import kpis
 from ..metrics.catalog import REGISTRY, channel_label, format_value, label
 from ..loaders.config import Target
 from .forecast import PORTFOLIO
@@ -66,7 +67,7 @@ def _forecast_targets(rv) -> list[dict]:
             low=format_value(r["ci_low"], unit, cur), high=format_value(r["ci_high"], unit, cur),
             now=format_value(now.loc[m, "forecast"], unit, cur))})
     if {"cost", "customers"} <= set(use.index) and use.loc["customers", "forecast"] > 0:
-        cac = use.loc["cost", "forecast"] / use.loc["customers", "forecast"]
+        cac = kpis.cac(use.loc["cost", "forecast"], use.loc["customers", "forecast"])
         out.append({"kpi": "cac", "scope": "all", "value": _round(cac, "money"), "assumption": _(
             "forecast cost {cost} ÷ forecast new customers {customers}, proposed budget").format(
             cost=format_value(use.loc["cost", "forecast"], "money", cur),
@@ -87,14 +88,14 @@ def _stage_targets(rv) -> list[dict]:
         if tac.empty or ch.empty or not {num, den} <= set(sc.columns) or not ch[den].iloc[0] > 0:
             continue
         t, c = tac.iloc[0], ch.iloc[0]
-        value = (c[num] - t[num] + t[den] * r.portfolio_stage_rate) / c[den]
+        value = kpis.stage_conversion(c[num] - t[num] + t[den] * r.portfolio_stage_rate, c[den])
         if any(x["kpi"] == r.weakest_stage and x["scope"] == r.channel for x in out):
             continue
         out.append({"kpi": r.weakest_stage, "scope": r.channel, "value": _round(value, "rate"), "assumption": _(
             "{tactic} optimised: its {stage} brought from {rate} to {ref} (this year's decision); the channel's "
             "other tactics as this year ({now} for the channel now)").format(
             tactic=r.tactic, stage=label(r.weakest_stage).lower(), rate=format_value(r.stage_rate, "rate"),
-            ref=format_value(r.portfolio_stage_rate, "rate"), now=format_value(c[num] / c[den], "rate"))})
+            ref=format_value(r.portfolio_stage_rate, "rate"), now=format_value(kpis.stage_conversion(c[num], c[den]), "rate"))})
     return out
 
 

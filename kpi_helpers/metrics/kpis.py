@@ -25,7 +25,8 @@ import pandas as pd
 __all__ = [
     "ratio", "VARIANTS", "roi", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cpa", "cpc", "cpm", "ctr", "cac",
     "conversion_rate", "traffic_to_lead", "stage_conversion", "close_rate", "average_order_value", "ltv",
-    "ltv_cac", "cac_payback", "customer_profitability", "marketing_sourced_revenue",
+    "ltv_cac", "cac_payback", "customer_profitability", "marketing_sourced_revenue", "roi_margin_or_net",
+    "ltv_margin_or_simple", "cac_payback_margin_or_revenue",
 ]
 
 #: Variants per formula, default first.
@@ -99,6 +100,20 @@ def roi(revenue, cost, variant: str = "net", margin=None):
             raise ValueError('roi(variant="margin") needs margin= (the gross margin as a fraction, e.g. 0.35)')
         revenue = revenue * margin
     return ratio(revenue - cost, cost)
+
+
+def roi_margin_or_net(revenue, cost, *, gross_margin=None):
+    """The scorecard's ROI (the catalogue's ``roi``): margin-based when the client's gross margin is known,
+    else net, so that one column always holds the ROI to decide on.
+
+    >>> roi_margin_or_net(100_000, 40_000, gross_margin=0.3)   # (30 000 − 40 000) / 40 000
+    -0.25
+    >>> roi_margin_or_net(250_000, 100_000)                      # no margin: net, as roi()
+    1.5
+    """
+    if gross_margin is None:
+        return roi(revenue, cost)
+    return roi(revenue, cost, variant="margin", margin=gross_margin)
 
 
 def roas(revenue, ad_spend):
@@ -289,6 +304,20 @@ def ltv(average_order_value=None, purchases_per_year=None, lifetime_years=None, 
     return ratio(arpa * margin * retention_rate, 1 + discount_rate - retention_rate)
 
 
+def ltv_margin_or_simple(average_order_value, purchases_per_year, *, lifetime_years, gross_margin=None):
+    """The scorecard's LTV (the catalogue's ``ltv``): the ``margin`` variant when the gross margin is known,
+    else ``simple``; ``lifetime_years`` is the client's assumed customer lifetime.
+
+    >>> ltv_margin_or_simple(40.0, 3.0, lifetime_years=2.5)   # 40 × 3 × 2.5
+    300.0
+    >>> ltv_margin_or_simple(40.0, 3.0, lifetime_years=2.5, gross_margin=0.4)   # 300 × 0.4
+    120.0
+    """
+    if gross_margin is None:
+        return ltv(average_order_value, purchases_per_year, lifetime_years)
+    return ltv(average_order_value, purchases_per_year, lifetime_years, variant="margin", margin=gross_margin)
+
+
 def ltv_cac(ltv_value, cac_value):
     """LTV : CAC ratio; ≥ 3 is healthy, < 1 loses money on every customer.
 
@@ -314,6 +343,23 @@ def cac_payback(cac_value, monthly_revenue_per_customer, margin=None, variant: s
             raise ValueError('cac_payback(variant="margin") needs margin=')
         monthly_revenue_per_customer = monthly_revenue_per_customer * margin
     return ratio(cac_value, monthly_revenue_per_customer)
+
+
+def cac_payback_margin_or_revenue(cac_value, revenue, ordering_customers, *, gross_margin=None):
+    """The scorecard's CAC payback in months (the catalogue's ``cac_payback``) from the year's totals.
+
+    The monthly revenue per customer is the year's revenue / the customers who ordered in it / 12; the
+    ``margin`` variant when the gross margin is known, else ``revenue``.
+
+    >>> cac_payback_margin_or_revenue(600, 24_000, 20, gross_margin=0.5)   # 600 / (24 000 / 20 / 12 × 0.5)
+    12.0
+    >>> cac_payback_margin_or_revenue(600, 24_000, 20)                     # 600 / (24 000 / 20 / 12)
+    6.0
+    """
+    monthly = ratio(revenue, ordering_customers) / 12
+    if gross_margin is None:
+        return cac_payback(cac_value, monthly, variant="revenue")
+    return cac_payback(cac_value, monthly, margin=gross_margin)
 
 
 def customer_profitability(revenue, direct_costs):

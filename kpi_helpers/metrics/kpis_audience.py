@@ -13,7 +13,8 @@ from .kpis import _check_variant, ratio
 __all__ = [
     "bounce_rate", "pages_per_visit", "average_session_duration", "repeat_visitor_rate", "traffic_share",
     "growth", "engagement_rate", "follower_growth", "average_interaction_time", "attendance_rate",
-    "churn_rate", "retention_rate", "repeat_purchase_rate", "nps", "csat",
+    "churn_rate", "retention_rate", "repeat_purchase_rate", "purchase_frequency", "nps", "net_promoter_score",
+    "is_promoter", "is_detractor", "csat", "csat_rate", "is_satisfied",
 ]
 
 
@@ -150,12 +151,50 @@ def repeat_purchase_rate(repeat_customers, customers):
     return ratio(repeat_customers, customers)
 
 
+def purchase_frequency(orders, customers):
+    """Orders per customer: orders / the customers who placed them (S0).
+
+    >>> purchase_frequency(360, 120)
+    3.0
+    """
+    return ratio(orders, customers)
+
+
 def _scores(scores, low: float, high: float, name: str) -> pd.Series:
     s = pd.Series(scores, dtype="float64").dropna()
     bad = s[(s < low) | (s > high)]
     if len(bad):
         raise ValueError(f"{name}: score {bad.iloc[0]:g} is outside the {low:g}-{high:g} scale")
     return s
+
+
+def is_promoter(scores):
+    """Promoters: 9 or 10 on the 0–10 scale (elementwise; NaN is neither).
+
+    >>> is_promoter(pd.Series([10, 9, 8, 6])).tolist()
+    [True, True, False, False]
+    """
+    return scores >= 9
+
+
+def is_detractor(scores):
+    """Detractors: 0 to 6 on the 0–10 scale (elementwise; NaN is neither).
+
+    >>> is_detractor(pd.Series([10, 7, 6, 0])).tolist()
+    [False, False, True, True]
+    """
+    return scores <= 6
+
+
+def net_promoter_score(promoters, detractors, responses):
+    """Net Promoter Score in points (−100 to +100) from counts: 100 × (promoters − detractors) / responses
+    (S1, S2). Passives count in ``responses``; no responses gives NaN. The one NPS formula: :func:`nps`, the
+    scorecard and :func:`kpi_helpers.metrics.stats.nps_ci` all call it.
+
+    >>> net_promoter_score(45, 20, 100)
+    25.0
+    """
+    return 100 * ratio(promoters - detractors, responses)
 
 
 def nps(scores) -> float:
@@ -170,9 +209,25 @@ def nps(scores) -> float:
     50.0
     """
     s = _scores(scores, 0, 10, "nps")
-    if s.empty:
-        return float("nan")
-    return 100.0 * (int((s >= 9).sum()) - int((s <= 6).sum())) / len(s)
+    return net_promoter_score(int(is_promoter(s).sum()), int(is_detractor(s).sum()), len(s))
+
+
+def is_satisfied(scores, scale: int = 5, top_boxes: int = 2):
+    """Satisfied CSAT answers: the top ``top_boxes`` of a 1–``scale`` scale (4 and 5 on 1–5; elementwise).
+
+    >>> is_satisfied(pd.Series([5, 4, 3])).tolist()
+    [True, True, False]
+    """
+    return scores > scale - top_boxes
+
+
+def csat_rate(satisfied, responses):
+    """Customer satisfaction from counts: satisfied responses / responses (S0).
+
+    >>> csat_rate(3, 5)
+    0.6
+    """
+    return ratio(satisfied, responses)
 
 
 def csat(scores, scale: int = 5, top_boxes: int = 2) -> float:
@@ -184,4 +239,4 @@ def csat(scores, scale: int = 5, top_boxes: int = 2) -> float:
     0.6
     """
     s = _scores(scores, 1, scale, "csat")
-    return ratio(int((s > scale - top_boxes).sum()), len(s))
+    return csat_rate(int(is_satisfied(s, scale, top_boxes).sum()), len(s))

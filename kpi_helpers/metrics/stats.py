@@ -28,6 +28,7 @@ from statsmodels.stats.proportion import (confint_proportions_2indep, proportion
                                           proportion_effectsize, proportions_ztest)
 
 from ..core.schema import DataError
+from .kpis_audience import is_detractor, is_promoter, net_promoter_score
 
 __all__ = [
     "RateComparison", "MeanComparison", "rate_ci", "compare_rates", "ab_test", "sample_size",
@@ -499,10 +500,10 @@ def nps_ci(scores, *, alpha: float = 0.05) -> pd.DataFrame:
         raise DataError(f"nps_ci: score {raw[bad].iloc[0]!r} at position {int(np.flatnonzero(bad)[0])} "
                         f"is not a whole number from 0 to 10; fix or drop that answer")
     s = s.dropna()
-    n, pro, det = len(s), int((s >= 9).sum()), int((s <= 6).sum())
+    n, pro, det = len(s), int(is_promoter(s).sum()), int(is_detractor(s).sum())
     p, d = (pro / n, det / n) if n else (np.nan, np.nan)
     se = 100 * math.sqrt((p + d - (p - d) ** 2) / n) if n else np.nan
-    score, half = 100 * (p - d), stats.norm.ppf(1 - alpha / 2) * se
+    score, half = net_promoter_score(pro, det, n), stats.norm.ppf(1 - alpha / 2) * se
     return pd.DataFrame({"n": [n], "promoters": [pro], "passives": [n - pro - det], "detractors": [det],
                          "nps": [score], "se": [se], "ci_low": [np.clip(score - half, -100.0, 100.0)],
                          "ci_high": [np.clip(score + half, -100.0, 100.0)]})

@@ -16,8 +16,7 @@ from IPython.display import HTML
 
 from ..core import i18n
 from ..metrics import stats
-from ..analysis.annual import HEADLINE_KPIS, SCORECARD_KPIS
-from ..metrics.catalog import REGISTRY, format_value, label
+from ..metrics.catalog import REGISTRY, format_value, headline_kpis, label, scorecard_kpis
 from ..metrics.catalog import glossary as _glossary
 from ..loaders.config import check_logo, outside_paths
 from ..core.i18n import _
@@ -188,12 +187,16 @@ _MORE_HEADLINES = ("orders", "aov", "repeat_purchase_rate", "impressions", "clic
 def _headline_kpis(cur: pd.Series) -> list[str]:
     """The standard headline KPIs the data give; topped up to four from :data:`_MORE_HEADLINES`."""
     have = lambda k: k in cur and pd.notna(cur[k])  # noqa: E731
-    keys = [k for k in HEADLINE_KPIS if have(k)]
+    keys = [k for k in headline_kpis() if have(k)]
     return keys + [k for k in _MORE_HEADLINES if have(k) and k not in keys][:max(0, 4 - len(keys))]
 
 
 def headlines(rv) -> HTML:
-    """KPI cards: this year, last year, change coloured by the KPI's better direction."""
+    """KPI cards: this year, last year, change coloured by the KPI's better direction.
+
+    The values are the portfolio rows of ``rv.scorecard``; each KPI is computed by its registry entry's
+    function (``REGISTRY["cac"].compute`` is :func:`kpi_helpers.metrics.kpis.cac`; ``kpi-review kpis``).
+    """
     cur = rv.portfolio()
     has_prev = (rv.scorecard["year"] == rv.year - 1).any()
     prev = rv.portfolio(rv.year - 1) if has_prev else pd.Series(dtype=float)
@@ -274,6 +277,9 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
 
 
 def decisions(rv) -> HTML:
+    """The verdicts, ``rv.decisions`` (:func:`kpi_helpers.analysis.decisions.decide`); its ROI is the decision ROI
+    of ``rv.comparisons`` (:func:`kpi_helpers.analysis.comparisons.acquisition_basis`, :func:`kpis.roi
+    <kpi_helpers.metrics.kpis.roi>`)."""
     d = rv.decisions.copy()
     d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_(_DECISION_LABELS[x]))}</span>'
                           + (f' <span class="kr-override">{_e(_("override"))}</span>' if pd.notna(o) else ""))
@@ -319,7 +325,7 @@ _SCORECARD_SHOWN = ("cost", "revenue", "roi", "leads", "customers", "cpl", "cac"
 
 def _scorecard_columns(y: pd.DataFrame) -> list[str]:
     show = [k for k in _SCORECARD_SHOWN if k in y]
-    extra = [k for k in SCORECARD_KPIS if k in y and k not in show and y[k].notna().any()]
+    extra = [k for k in scorecard_kpis() if k in y and k not in show and y[k].notna().any()]
     return show + extra[:max(0, 7 - len(show))]
 
 

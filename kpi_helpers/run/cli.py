@@ -218,13 +218,16 @@ def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _grant(getattr(args, "allow_outside", []))
     if args.command == "kpis":
-        from ..metrics.catalog import REGISTRY
+        from ..metrics.catalog import REGISTRY, computed_by
 
         for k in REGISTRY.values():
             variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
             print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
                   + f"  ({k.seeds or 'standard'})")
-        print("\n* marks the default variant; pass variant= to the formula for another.")
+            if k.compute is not None:
+                print(f"{'':<22} = {computed_by(k.id)}")
+        print("\n* marks the default variant; pass variant= to the formula for another. \"= kpis.cac(cost, customers)\""
+              "\nis the function (kpi_helpers/metrics/) the scorecard calls on the summed totals.")
         return 0
     if args.command == "init":
         args.folder.mkdir(parents=True, exist_ok=True)
