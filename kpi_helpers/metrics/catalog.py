@@ -449,12 +449,14 @@ def variant_text(k: KPI) -> str:
 
 
 def glossary(kpi_ids) -> pd.DataFrame:
-    """The glossary rows (label, formula, variant, seeds) for the KPIs shown."""
+    """The glossary rows (label, formula, variant) for the KPIs shown.
+
+    The source articles (``seeds``, "S0, S3") are the analysts' references into the KPI catalogue; a
+    manager reading the report cannot resolve them, so they are listed by ``kpi-review kpis`` only.
+    """
     rows = [REGISTRY[k] for k in kpi_ids if k in REGISTRY]
-    return pd.DataFrame(
-        [{"KPI": _(k.label), "Formula": _(k.formula), "Variant": variant_text(k), "Source": k.seeds or _("standard")}
-         for k in rows]
-    )
+    return pd.DataFrame([{"KPI": _(k.label), "Formula": _(k.formula), "Variant": variant_text(k)} for k in rows],
+                        columns=["KPI", "Formula", "Variant"])
 
 
 def catalogue() -> pd.DataFrame:

@@ -389,8 +389,7 @@ def data_quality(rv) -> HTML:
 
 
 def glossary(rv) -> HTML:
-    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
-                                                     "Source": "Source"})
+    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant"})
 
 
 def provenance(rv) -> HTML:

@@ -217,72 +217,91 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _grant(getattr(args, "allow_outside", []))
-    if args.command == "kpis":
-        from ..metrics.catalog import REGISTRY, computed_by
+    command = {"kpis": _kpis, "init": _init, "validate": _validate, "demo": _demo}.get(args.command, _run)
+    return command(args)
 
-        for k in REGISTRY.values():
-            variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
-            print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
-                  + f"  ({k.seeds or 'standard'})")
-            if k.compute is not None:
-                print(f"{'':<22} = {computed_by(k.id)}")
-        print("\n* marks the default variant; pass variant= to the formula for another. \"= kpis.cac(cost, customers)\""
-              "\nis the function (kpi_helpers/metrics/) the scorecard calls on the summed totals.")
-        return 0
-    if args.command == "init":
-        args.folder.mkdir(parents=True, exist_ok=True)
-        target = args.folder / "client.yaml"
-        if target.exists():
-            print(f"{target} exists; not overwritten", file=sys.stderr)
-            return 2
-        target.write_text(_init_config(args.goal, args.business, args.stage), encoding="utf-8")
-        print(target)
-        return 0
-    if args.command == "validate":
-        from ..loaders import validate_client
 
-        report = validate_client(args.client)
-        if report.ok:  # the data pass: compute the review too, so validate finds whatever would stop `run`
-            report.errors.extend(_review_problems(args.client))
-        code = 0 if report.ok else 1
-        try:
-            print(report)
-        except BrokenPipeError:  # keep the verdict's exit code when the reader stops early
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return code
+def _kpis(args) -> int:
+    from ..metrics.catalog import REGISTRY, computed_by
+
+    for k in REGISTRY.values():
+        variants = ", ".join(("*" + v) if i == 0 else v for i, v in enumerate(k.variants))
+        print(f"{k.id:<22} {k.label:<30} {k.formula}" + (f"  [variants: {variants}]" if variants else "")
+              + f"  ({k.seeds or 'standard'})")
+        if k.compute is not None:
+            print(f"{'':<22} = {computed_by(k.id)}")
+    print("\n* marks the default variant; pass variant= to the formula for another. \"= kpis.cac(cost, customers)\""
+          "\nis the function (kpi_helpers/metrics/) the scorecard calls on the summed totals. In brackets: the"
+          "\nsource articles (S0–S4) of the KPI catalogue the definition follows.")
+    return 0
+
+
+def _init(args) -> int:
+    args.folder.mkdir(parents=True, exist_ok=True)
+    target = args.folder / "client.yaml"
+    if target.exists():
+        print(f"{target} exists; not overwritten", file=sys.stderr)
+        return 2
+    target.write_text(_init_config(args.goal, args.business, args.stage), encoding="utf-8")
+    print(target)
+    return 0
+
+
+def _validate(args) -> int:
+    from ..loaders import validate_client
+
+    report = validate_client(args.client)
+    if report.ok:  # the data pass: compute the review too, so validate finds whatever would stop `run`
+        report.errors.extend(_review_problems(args.client))
+    code = 0 if report.ok else 1
+    try:
+        print(report)
+    except BrokenPipeError:  # keep the verdict's exit code when the reader stops early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
+
+
+def _demo(args) -> int:
+    from ..core.resources import copy_demo_clients
     from .batch import run_batch
 
-    if args.command == "demo":
-        from ..core.resources import copy_demo_clients
+    try:  # copies, so nothing is ever written into the installed package
+        configs = copy_demo_clients(args.clients or args.out / "demo-clients", args.slugs)
+    except ValueError as exc:
+        print(f"kpi-review: {exc}", file=sys.stderr)
+        return 2
+    opts = _opts(args)
+    opts.force = True  # the demo always replaces its own reports
+    return _finish(run_batch(configs, opts, workers=args.workers), args.out, args.run_date)
 
-        try:  # copies, so nothing is ever written into the installed package
-            configs = copy_demo_clients(args.clients or args.out / "demo-clients", args.slugs)
-        except ValueError as exc:
-            print(f"kpi-review: {exc}", file=sys.stderr)
-            return 2
-        opts = _opts(args)
-        opts.force = True  # the demo always replaces its own reports
-        return _finish(run_batch(configs, opts, workers=args.workers), args.out, args.run_date)
-    configs = [args.client] if args.command == "run" else args.clients
+
+def _refusal(args, configs) -> str | None:
+    """Why ``run`` / ``batch`` cannot start (a folder without client.yaml, no Chromium for --pdf, ...)."""
     for c in configs:
         if not (c.is_file() or (c / "client.yaml").is_file()):
-            print(f"kpi-review: {c}: no client.yaml there", file=sys.stderr)
-            return 2
+            return f"{c}: no client.yaml there"
     if getattr(args, "pdf", False):
         from ..report.pdf import PdfError, require_chromium
 
         try:
             require_chromium()
         except PdfError as exc:
-            print(f"kpi-review: {exc}", file=sys.stderr)
-            return 2
+            return str(exc)
     previous = getattr(args, "previous", None)
     if previous is not None and not previous.is_dir():
-        print(f"kpi-review: --previous {previous}: no such folder (give the folder of last year's report, which "
-              f"holds summary.json and decisions.csv, or its run date's folder)", file=sys.stderr)
-        return 2
-    from ..core.schema import DataError
+        return (f"--previous {previous}: no such folder (give the folder of last year's report, which holds "
+                f"summary.json and decisions.csv, or its run date's folder)")
+    return None
 
+
+def _run(args) -> int:
+    from ..core.schema import DataError
+    from .batch import run_batch
+
+    configs = [args.client] if args.command == "run" else args.clients
+    if (why := _refusal(args, configs)) is not None:
+        print(f"kpi-review: {why}", file=sys.stderr)
+        return 2
     try:
         results = run_batch(configs, _opts(args), workers=getattr(args, "workers", None), dask=getattr(args, "dask", None))
     except DataError as exc:  # a batch that cannot start (two clients with one slug)
