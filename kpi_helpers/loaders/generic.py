@@ -115,11 +115,10 @@ def load_source(src, cfg, folder: Path) -> SourceResult:
     return res
 
 
-def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> pd.DataFrame | None:
+def _read(src, preset, resolver: Resolver, file: Path, label: str, res: SourceResult) -> pd.DataFrame:
+    """The file's cells as text below its header row; what the reader detected goes into ``res``."""
     from .readers import read_raw
 
-    preset = PRESETS.get(src.preset) if src.preset else None
-    resolver = Resolver(src.table, {**src.columns, **_joined_columns(src)}, preset)
     raw = read_raw(file, label, lambda cell: resolver.target(cell) is not None, encoding=src.encoding,
                    delimiter=src.delimiter, header_row=src.header_row, sheet=src.sheet)
     res.info.update(raw.info)
@@ -129,10 +128,12 @@ def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> 
         res.warnings.append(_("{file}: the header is on row {row}; row(s) above it were skipped (titles, comments or "
                               "a merged group header): set `header_row: {row}` for this source to confirm").format(
             file=label, row=head))
-    frame = raw.frame
-    res.info["rows_in"] = len(frame)
-    if src.join is not None:
-        frame = _join(frame, src, folder, label, res)
+    res.info["rows_in"] = len(raw.frame)
+    return raw.frame
+
+
+def _map_columns(frame: pd.DataFrame, src, preset, resolver: Resolver, label: str, res: SourceResult):
+    """The header -> canonical column mapping and the currency columns; refuses a source missing a column."""
     mapping, currencies, notes = resolver.mapping(frame.columns)
     res.warnings.extend(f"{label}: {n}" for n in notes)
     res.info["columns"] = dict(mapping)
@@ -140,6 +141,17 @@ def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> 
     res.info["ignored"] = [str(h) for h in frame.columns if h not in mapping and h not in joined]
     _warn_ignored(frame, res.info["ignored"], src.table, set(mapping.values()), label, res)
     _require_columns(src, preset, resolver, mapping, list(frame.columns), label)
+    return mapping, currencies
+
+
+def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> pd.DataFrame | None:
+    """One source, read, joined, mapped, cleaned, parsed and checked (None when it has errors)."""
+    preset = PRESETS.get(src.preset) if src.preset else None
+    resolver = Resolver(src.table, {**src.columns, **_joined_columns(src)}, preset)
+    frame = _read(src, preset, resolver, file, label, res)
+    if src.join is not None:
+        frame = _join(frame, src, folder, label, res)
+    mapping, currencies = _map_columns(frame, src, preset, resolver, label, res)
     frame = _drop_rows(frame, mapping, src.table, preset is not None or bool(src.columns), label, res,
                        distinct=src.row_id is not None)
     if frame.empty:
@@ -176,6 +188,25 @@ def _missing_column(label: str, column: str, headers, what: str) -> str:
             + (f". Did you mean {close[0]!r}?" if close else ""))
 
 
+def _join_key(frame: pd.DataFrame, right: pd.DataFrame, j, label: str, jlabel: str) -> pd.Series:
+    """The joined file's key, refused when a column is missing or a key is repeated."""
+    problems = [_missing_column(lab, j.on, f.columns, "join.on, the key of the join")
+                for f, lab in ((frame, label), (right, jlabel)) if j.on not in f.columns]
+    problems += [_missing_column(jlabel, c, right.columns, "named in join.columns") for c in j.columns
+                 if c not in right.columns]
+    if problems:
+        raise DataError(problems)
+    key = _key(right[j.on])
+    repeated = key.notna() & key.duplicated(keep=False)
+    for value, rows in list(key[repeated].groupby(key[repeated]).groups.items())[:_MAX_LISTED]:
+        problems.append(f'{jlabel}, rows {", ".join(map(str, rows))}, column "{j.on}": the key {value!r} is '
+                        f"repeated; a joined file needs one row per key: remove the repeats (or join the other "
+                        f"way round)")
+    if problems:
+        raise DataError(problems)
+    return key
+
+
 def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult) -> pd.DataFrame:
     """Left-join the source's ``join`` file onto its rows by the key column; record what matched.
 
@@ -195,20 +226,7 @@ def _join(frame: pd.DataFrame, src, folder: Path, label: str, res: SourceResult)
                    delimiter=j.delimiter, sheet=j.sheet)
     res.warnings.extend(raw.notes)
     right = raw.frame
-    problems = [_missing_column(lab, j.on, f.columns, "join.on, the key of the join")
-                for f, lab in ((frame, label), (right, jlabel)) if j.on not in f.columns]
-    problems += [_missing_column(jlabel, c, right.columns, "named in join.columns") for c in j.columns
-                 if c not in right.columns]
-    if problems:
-        raise DataError(problems)
-    key = _key(right[j.on])
-    repeated = key.notna() & key.duplicated(keep=False)
-    for value, rows in list(key[repeated].groupby(key[repeated]).groups.items())[:_MAX_LISTED]:
-        problems.append(f'{jlabel}, rows {", ".join(map(str, rows))}, column "{j.on}": the key {value!r} is '
-                        f"repeated; a joined file needs one row per key: remove the repeats (or join the other "
-                        f"way round)")
-    if problems:
-        raise DataError(problems)
+    key = _join_key(frame, right, j, label, jlabel)
     right = right[key.notna()]
     right.index = key[key.notna()]
     left_key = _key(frame[j.on])

@@ -102,44 +102,56 @@ def check_links(parts: dict[str, list[tuple[str, pd.DataFrame]]], cfg) -> tuple[
     warnings: list[str] = []
     customers = _stack(parts, "customers", ("customer_id", "acquired"))
     if customers is not None:
-        orders = _stack(parts, "orders", ("customer_id", "date"))
-        deals = _stack(parts, "deals", ("customer_id", "status"))
         dup = customers["customer_id"].duplicated(keep=False) & customers["customer_id"].notna()
         if dup.any() and customers.loc[dup, "_file"].nunique() > 1:
             errors.append(f"customers: {int(dup.sum())} rows share a customer_id across files ({_first(customers, dup)}; "
                           f"e.g. {excerpt(customers.loc[dup, 'customer_id'].iloc[0])}); each customer must appear "
                           f"once: keep one row per customer")
-        known = set(customers["customer_id"].dropna())
-        acquired = customers.drop_duplicates("customer_id").set_index("customer_id")["acquired"]
+        orders = _stack(parts, "orders", ("customer_id", "date"))
         if orders is not None:
-            unknown = orders["customer_id"].notna() & ~orders["customer_id"].isin(known)
-            if unknown.any():
-                warnings.append(_("orders: {n} order(s) name a customer_id that is not in customers ({rows}; e.g. "
-                                  "{example}): they count in revenue but not in customer KPIs (lifetime value, "
-                                  "cohorts); add the customers or correct the ids").format(
-                    n=int(unknown.sum()), rows=_first(orders, unknown),
-                    example=excerpt(orders.loc[unknown, "customer_id"].iloc[0])))
-            early = (orders["date"] < orders["customer_id"].map(acquired)).fillna(False)
-            if early.any():
-                o = orders[early.to_numpy(dtype=bool)].iloc[0]
-                warnings.append(_("orders: {n} order(s) are dated before their customer was acquired ({rows}; e.g. "
-                                  "customer {customer} ordered on {ordered}, acquired {acquired}); check the "
-                                  "acquisition dates in customers").format(
-                    n=int(early.sum()), rows=_first(orders, early), customer=excerpt(o["customer_id"]),
-                    ordered=f"{o['date']:%Y-%m-%d}", acquired=f"{acquired[o['customer_id']]:%Y-%m-%d}"))
+            warnings += _order_links(orders, customers)
+        deals = _stack(parts, "deals", ("customer_id", "status"))
         if deals is not None and "customer_id" in deals:
-            won = (deals["status"] == "won").fillna(False)
-            unknown = won & deals["customer_id"].notna() & ~deals["customer_id"].isin(known)
-            if unknown.any():
-                warnings.append(_("deals: {n} won deal(s) name a customer_id that is not in customers ({rows}; "
-                                  "e.g. {example}); add the customers or correct the ids").format(
-                    n=int(unknown.sum()), rows=_first(deals, unknown),
-                    example=excerpt(deals.loc[unknown, "customer_id"].iloc[0])))
+            warnings += _deal_links(deals, set(customers["customer_id"].dropna()))
     activity = _stack(parts, "activity", ("period", "channel", "tactic"))
     if activity is not None:
         errors += _year_covered(activity, cfg.year)
         errors += check_overrides(cfg, activity)
     return errors, warnings
+
+
+def _order_links(orders: pd.DataFrame, customers: pd.DataFrame) -> list[str]:
+    """Orders of customers the customers table does not hold, and orders dated before the acquisition."""
+    out = []
+    acquired = customers.drop_duplicates("customer_id").set_index("customer_id")["acquired"]
+    unknown = orders["customer_id"].notna() & ~orders["customer_id"].isin(set(customers["customer_id"].dropna()))
+    if unknown.any():
+        out.append(_("orders: {n} order(s) name a customer_id that is not in customers ({rows}; e.g. "
+                     "{example}): they count in revenue but not in customer KPIs (lifetime value, "
+                     "cohorts); add the customers or correct the ids").format(
+            n=int(unknown.sum()), rows=_first(orders, unknown),
+            example=excerpt(orders.loc[unknown, "customer_id"].iloc[0])))
+    early = (orders["date"] < orders["customer_id"].map(acquired)).fillna(False)
+    if early.any():
+        o = orders[early.to_numpy(dtype=bool)].iloc[0]
+        out.append(_("orders: {n} order(s) are dated before their customer was acquired ({rows}; e.g. "
+                     "customer {customer} ordered on {ordered}, acquired {acquired}); check the "
+                     "acquisition dates in customers").format(
+            n=int(early.sum()), rows=_first(orders, early), customer=excerpt(o["customer_id"]),
+            ordered=f"{o['date']:%Y-%m-%d}", acquired=f"{acquired[o['customer_id']]:%Y-%m-%d}"))
+    return out
+
+
+def _deal_links(deals: pd.DataFrame, known: set) -> list[str]:
+    """Won deals naming a customer the customers table does not hold."""
+    won = (deals["status"] == "won").fillna(False)
+    unknown = won & deals["customer_id"].notna() & ~deals["customer_id"].isin(known)
+    if not unknown.any():
+        return []
+    return [_("deals: {n} won deal(s) name a customer_id that is not in customers ({rows}; "
+              "e.g. {example}); add the customers or correct the ids").format(
+        n=int(unknown.sum()), rows=_first(deals, unknown),
+        example=excerpt(deals.loc[unknown, "customer_id"].iloc[0]))]
 
 
 def _year_covered(activity: pd.DataFrame, year: int) -> list[str]:
