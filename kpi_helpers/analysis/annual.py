@@ -27,7 +27,7 @@ from .decisions import DECISIONS, decide
 from .forecast import forecast_section
 from .targets import propose_targets
 from . import previous as previous_mod
-from ..loaders.config import load_config
+from ..loaders.config import branding, load_config
 from ..loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
 from .narrative import flag_text
@@ -78,6 +78,8 @@ class AnnualReview:
     next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
     previous: object = None  # previous.PreviousReview: last year's calls, or None
     previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
+    #: The language and calendar the review was built in; every text it produces later comes in it too.
+    text_context: i18n.TextContext = field(default_factory=i18n.TextContext)
 
     @property
     def config(self):
@@ -103,6 +105,7 @@ class AnnualReview:
         """``scorecard.csv``: year, channel, tactic, then KPI ids; rates as fractions."""
         return self.scorecard[["year", "channel", "tactic", *self.kpi_ids]]
 
+    @i18n.in_review_context
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table behind the report, one xlsx sheet each."""
         return {
@@ -128,6 +131,7 @@ class AnnualReview:
             "previous_decisions": self.previous_checks,
         }
 
+    @i18n.in_review_context
     def summary(self) -> dict:
         """Headline KPIs (this year, last year) and decision counts, read by the batch index."""
         cur, prev = self.portfolio(), self.portfolio(self.year - 1) if (self.scorecard["year"] == self.year - 1).any() else None
@@ -142,7 +146,7 @@ class AnnualReview:
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
             "business": self.config.business, "roi_basis": "margin" if self.config.gross_margin is not None else "revenue",
-            "inputs": self.data.inputs, "language": i18n.language(),
+            "inputs": self.data.inputs, "language": self.text_context.language,
             "previous_calls": previous_mod.scoreline(self.previous_checks),
         }
 
@@ -285,12 +289,20 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ``history:`` of client.yaml.
     """
     if isinstance(client_config, ClientData):
-        data = client_config
-        i18n.set_language(language or data.config.language, data.config.calendar)
-        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
+        ctx = i18n.TextContext.of(language or client_config.config.language, client_config.config.calendar)
     else:  # the language first, so that the loader's data-quality notes come in it too
         cfg, _folder = load_config(client_config)
-        i18n.set_language(language or cfg.language, cfg.calendar)
+        ctx = i18n.TextContext.of(language or cfg.language, cfg.calendar)
+    with i18n.using(ctx):
+        return _build(client_config, ctx, year=year, run_date=run_date, as_of=as_of, previous=previous)
+
+
+def _build(client_config, ctx: i18n.TextContext, *, year, run_date, as_of, previous) -> AnnualReview:
+    """:func:`build_review` inside the review's text context."""
+    if isinstance(client_config, ClientData):
+        data = client_config
+        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
+    else:
         data = load_client(client_config)
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
@@ -305,7 +317,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ids = [k for k in SCORECARD_KPIS if k in sc]
     th = data.config.thresholds
     rv = AnnualReview(
-        data=data, year=year, run_date=run_date, period=period, scorecard=sc,
+        data=data, year=year, run_date=run_date, period=period, scorecard=sc, text_context=ctx,
         yoy=review.year_over_year(sc, year, ids),
         plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
         funnel=review.funnel(sc, year),
@@ -327,7 +339,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         flags=(flags := flag_scorecard(sc, year, explained={*data.by_construction,
                                                              *stages_by_construction(sc, year)})),
         data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
-                      + flag_text(flags)),
+                      + flag_text(flags) + list(branding(data.config, data.folder).notes)),
     )
     for key, table in forecast_section(rv).items():
         setattr(rv, key, table)

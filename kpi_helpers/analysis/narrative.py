@@ -102,6 +102,7 @@ def _roi_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
         cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy))
 
 
+@i18n.in_review_context
 def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
     cur = rv.portfolio()

@@ -23,6 +23,7 @@ import pandas as pd
 from ..metrics.catalog import REGISTRY, channel_label, format_value, label
 from ..loaders.config import Target
 from .forecast import PORTFOLIO
+from ..core import i18n
 from ..core.i18n import _
 
 __all__ = ["propose_targets", "targets_yaml", "TARGET_COLUMNS"]
@@ -106,6 +107,7 @@ def propose_targets(rv) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
+@i18n.in_review_context
 def targets_yaml(rv) -> str:
     """``next_targets.yaml``: a commented ``targets:`` block ready to paste into ``client.yaml``."""
     title = _("Next year targets proposed by the annual review of {client} {year} (run {date}).").format(
@@ -129,6 +131,7 @@ def scope_label(scope: str) -> str:
     return _("all channels") if scope == "all" else channel_label(scope)
 
 
+@i18n.in_review_context
 def describe(rv) -> pd.DataFrame:
     """The proposal as the report shows it: KPI and scope labels, the value formatted by the KPI's unit."""
     t = rv.next_targets

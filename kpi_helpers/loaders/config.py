@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -28,7 +29,7 @@ from .presets import EXTRA_COLUMNS, PRESETS
 from ..core.schema import CHANNELS, TABLES, DataError, excerpt
 
 __all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target",
-           "Thresholds", "check_logo", "load_config", "outside_paths"]
+           "Thresholds", "Branding", "branding", "check_logo", "load_config", "outside_paths"]
 
 SCHEMA_VERSION = 1
 #: Environment variable through which ``--allow-outside`` reaches the notebook's kernel (paths joined by os.pathsep).
@@ -471,6 +472,39 @@ def check_logo(file: Path) -> str | None:
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             ok = False
     return None if ok else f"the file is not a {expected} image by its content; export the logo again as {expected}"
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The usable part of ``branding:`` in client.yaml: a hex colour, a logo file (checked), and a note for the
+    report's data quality about each part that is ignored."""
+
+    colour: str | None = None
+    logo: Path | None = None
+    notes: tuple[str, ...] = ()
+
+
+def branding(cfg: ClientConfig, folder: Path) -> Branding:
+    """``branding: {colour: "#1f4e79", logo: logo.png}`` checked: the colour must be a hex colour and the logo a
+    PNG, JPEG or SVG file beside client.yaml (never one from outside the client's folder, unless allowed, as for
+    :func:`load_config`); anything else is left out with a note."""
+    b = cfg.branding or {}
+    colour, logo, notes = b.get("colour") or b.get("color"), None, []
+    if colour and not _HEX_COLOUR.fullmatch(colour):
+        notes.append(f"branding colour {colour!r} is not a hex colour such as #1f4e79; ignored.")
+        colour = None
+    if b.get("logo"):
+        path = (Path(folder) / b["logo"]).resolve()
+        inside = "branding.logo" not in dict(outside_paths(cfg, Path(folder)))
+        if path.suffix.lower() in _LOGO_FORMATS and inside and check_logo(path) is None:
+            logo = path
+        else:
+            notes.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
+                         "client.yaml; not shown.")
+    return Branding(colour or None, logo, tuple(notes))
 
 
 def _env_allowances() -> list[str]:

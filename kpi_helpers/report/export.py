@@ -40,6 +40,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@i18n.in_review_context
 def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     """Write ``scorecard.csv``, ``decisions.csv``, ``forecast.csv``, ``next_targets.yaml``, ``tables.xlsx`` and
     ``summary.json`` for a review.
@@ -87,12 +88,12 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    i18n.set_language(language)
-    name = report_title(summary or {})
-    nb.metadata["title"] = name  # the template prefers the notebook's own title
-    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    with i18n.using(i18n.TextContext.of(language)):
+        name = report_title(summary or {})
+        nb.metadata["title"] = name  # the template prefers the notebook's own title
+        body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+        body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target = Path(target)
-    body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
 
@@ -149,9 +150,9 @@ def write_index(run_dir: str | Path, language: str = "en") -> Path:
     from .portfolio import render_index
 
     run_dir = Path(run_dir)
-    i18n.set_language(language)
-    entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
-                                                         if p.is_dir() and not p.name.startswith("."))]
+    with i18n.using(i18n.TextContext.of(language)):
+        entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
+                                                             if p.is_dir() and not p.name.startswith("."))]
     payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -135,8 +135,13 @@ def _views(rows: list[dict], columns: list[dict]) -> list[dict]:
 
 
 def render_index(entries: list[dict], run_date: str, language: str = "en", benchmarks: str | None = None) -> str:
-    """The portfolio page of one run date (the caller has set the language); ``benchmarks``: the peer
-    table's file name, linked for the consultant."""
+    """The portfolio page of one run date, in ``language``; ``benchmarks``: the peer table's file name, linked
+    for the consultant."""
+    with i18n.using(i18n.TextContext.of(language)):
+        return _render(entries, run_date, language, benchmarks)
+
+
+def _render(entries: list[dict], run_date: str, language: str, benchmarks: str | None) -> str:
     ok = [e for e in entries if e["status"] == "ok"]
     bases = {e.get("roi_basis") for e in ok if e.get("roi_basis")}
     mixed = len(bases) > 1

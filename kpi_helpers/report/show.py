@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -19,7 +18,7 @@ from ..metrics import stats
 from ..analysis.annual import HEADLINE_KPIS, SCORECARD_KPIS
 from ..metrics.catalog import REGISTRY, format_value, label
 from ..metrics.catalog import glossary as _glossary
-from ..loaders.config import check_logo, outside_paths
+from ..loaders.config import branding
 from ..core.i18n import _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
@@ -110,6 +109,11 @@ def _section_needs(key: str, rv) -> str | None:
 def section(key: str, rv=None) -> HTML:
     """A section heading (h2, or h3 for sub-sections) and its introduction, in the report language; with the
     review, a section whose inputs the client lacks says "n/a — needs X" under its heading."""
+    with i18n.using(getattr(rv, "text_context", None)):
+        return _section(key, rv)
+
+
+def _section(key: str, rv) -> HTML:
     heading, intro = SECTIONS[key]
     level = "h3" if key in ("evidence", "by_tactic", "advertising") else "h2"
     anchor = key.replace("_", "-")
@@ -136,38 +140,23 @@ def _e(text) -> str:
     return html.escape("" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text))
 
 
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
 def _branding(rv) -> tuple[str, str]:
-    """(style override, logo img) from ``branding: {colour: "#1f4e79", logo: logo.png}`` in client.yaml.
-
-    The colour must be a hex colour and the logo a PNG, JPEG or SVG file beside
-    client.yaml (embedded as a data URI: the report stays self-contained);
-    anything else is ignored with a data-quality note.
-    """
-    b = rv.config.branding or {}
-    style = logo = ""
-    colour = b.get("colour") or b.get("color")
-    if colour and _COLOUR.fullmatch(colour):
-        style = f"<style>:root {{ --kr-accent: {colour}; }}</style>"
-    elif colour:
-        rv.data_quality.append(f"branding colour {colour!r} is not a hex colour such as #1f4e79; ignored.")
-    if b.get("logo"):
-        path = (rv.data.folder / b["logo"]).resolve()
-        kind = _LOGO_TYPES.get(path.suffix.lower())
-        # never embed a file from outside the client's folder (unless allowed, as for load_config)
-        inside = "branding.logo" not in dict(outside_paths(rv.config, rv.data.folder))
-        if kind and inside and check_logo(path) is None:
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            logo = f'<img alt="logo" src="data:{kind};base64,{data}">'
-        else:
-            rv.data_quality.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
-                                   "client.yaml; not shown.")
+    """(style override, logo img) from ``branding:`` in client.yaml, as :func:`kpi_helpers.loaders.config.branding`
+    checked it (the logo embedded as a data URI: the report stays self-contained). What it left out is in the
+    review's data quality (build_review put it there); nothing here changes the review."""
+    b = branding(rv.config, rv.data.folder)
+    style = f"<style>:root {{ --kr-accent: {b.colour}; }}</style>" if b.colour else ""
+    logo = ""
+    if b.logo is not None:
+        data = base64.b64encode(b.logo.read_bytes()).decode("ascii")
+        logo = f'<img alt="logo" src="data:{_LOGO_TYPES[b.logo.suffix.lower()]};base64,{data}">'
     return style, logo
 
 
+@i18n.in_review_context
 def title(rv) -> HTML:
     cfg = rv.config
     style, logo = _branding(rv)
@@ -192,6 +181,7 @@ def _headline_kpis(cur: pd.Series) -> list[str]:
     return keys + [k for k in _MORE_HEADLINES if have(k) and k not in keys][:max(0, 4 - len(keys))]
 
 
+@i18n.in_review_context
 def headlines(rv) -> HTML:
     """KPI cards: this year, last year, change coloured by the KPI's better direction."""
     cur = rv.portfolio()
@@ -231,6 +221,7 @@ def sentences(lines: list[str]) -> HTML:
     return HTML("<ul class='kr-summary'>" + "".join(f"<li>{_e(s)}</li>" for s in lines) + "</ul>")
 
 
+@i18n.in_review_context
 def summary(rv) -> HTML:
     return sentences(executive_summary(rv))
 
@@ -273,6 +264,7 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
                 f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 
+@i18n.in_review_context
 def decisions(rv) -> HTML:
     d = rv.decisions.copy()
     d["decision"] = [Safe(f'<span class="kr-badge {x}">{_e(_(_DECISION_LABELS[x]))}</span>'
@@ -300,6 +292,7 @@ def _with_previous(value, previous, unit: str, currency: str) -> Safe:
 _AD_KPIS = ("impressions", "clicks", "ctr", "spend", "cpc", "cpm", "conversions", "cpa_platform")
 
 
+@i18n.in_review_context
 def advertising(rv) -> HTML:
     """Ad-platform figures by channel and tactic (CTR, CPC, CPM, CPA on the platform's conversions)."""
     sc = rv.scorecard
@@ -323,6 +316,7 @@ def _scorecard_columns(y: pd.DataFrame) -> list[str]:
     return show + extra[:max(0, 7 - len(show))]
 
 
+@i18n.in_review_context
 def scorecard(rv, level: str = "tactic") -> HTML:
     """The reviewed year, with last year in small type under each value."""
     y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
@@ -345,6 +339,7 @@ _STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "miss
            "n/a": ("flat", "n/a")}
 
 
+@i18n.in_review_context
 def plan(rv) -> HTML:
     """Targets with a traffic light: met, close (at least 90 % attained) or missed."""
     p = rv.plan
@@ -368,6 +363,7 @@ def plan(rv) -> HTML:
                  css="kr-plan")
 
 
+@i18n.in_review_context
 def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
@@ -376,17 +372,20 @@ def funnel(rv) -> HTML:
     return table(f, units, labels=labels)
 
 
+@i18n.in_review_context
 def data_quality(rv) -> HTML:
     if not rv.data_quality:
         return HTML(f"<p>{_e(_('No data-quality problems found.'))}</p>")
     return sentences(rv.data_quality)
 
 
+@i18n.in_review_context
 def glossary(rv) -> HTML:
     return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
                                                      "Source": "Source"})
 
 
+@i18n.in_review_context
 def provenance(rv) -> HTML:
     rows = pd.DataFrame(rv.data.inputs)[["table", "path", "rows", "sha256"]]
     rows["table"] = rows["table"].map(_)
@@ -395,6 +394,7 @@ def provenance(rv) -> HTML:
                                                   "sha256": "SHA-256"})
 
 
+@i18n.in_review_context
 def devices(rv) -> HTML:
     """Traffic and conversion by device (S3)."""
     if rv.devices.empty:
@@ -403,6 +403,7 @@ def devices(rv) -> HTML:
     return table(d, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
 
 
+@i18n.in_review_context
 def unavailable(rv) -> HTML:
     """The catalogue KPIs this client's data cannot give, and what data would be needed."""
     u = rv.availability[rv.availability["status"] != "shown"]
@@ -427,6 +428,7 @@ def _mark(p, alpha: float) -> Safe:
     return Safe(f'<span class="sig">{_e(txt)} ✱</span>' if p < alpha else _e(txt))
 
 
+@i18n.in_review_context
 def channel_pairs(rv) -> HTML:
     """Pairwise differences of visit → lead between channels; only significant ones highlighted."""
     p = rv.channel_pairs
@@ -452,6 +454,7 @@ def channel_pairs(rv) -> HTML:
     return HTML(html)
 
 
+@i18n.in_review_context
 def tactic_evidence(rv) -> HTML:
     """ROI and CAC with their intervals, and the year-over-year tests, per tactic."""
     c = rv.comparisons
@@ -487,6 +490,7 @@ def tactic_evidence(rv) -> HTML:
                      basis=basis, alpha=i18n.number(alpha, 2)))
 
 
+@i18n.in_review_context
 def customers_by_channel(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
@@ -500,6 +504,7 @@ def customers_by_channel(rv) -> HTML:
                          "lifetime_days": "Customer lifetime (days)"})
 
 
+@i18n.in_review_context
 def retention(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
@@ -517,6 +522,7 @@ def retention(rv) -> HTML:
                         "count those won from the year's leads, in the month the lead came in (see the glossary)."))
 
 
+@i18n.in_review_context
 def cohort_ltv(rv) -> HTML:
     t = rv.customers.get("cohort_ltv")
     if t is None:
@@ -529,6 +535,7 @@ def cohort_ltv(rv) -> HTML:
                         "than 4 quarters."))
 
 
+@i18n.in_review_context
 def nps(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
@@ -544,6 +551,7 @@ def nps(rv) -> HTML:
                  note=_("NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance."))
 
 
+@i18n.in_review_context
 def budget(rv) -> HTML:
     from ..analysis.budget import ASSUMPTIONS
 
@@ -582,6 +590,7 @@ def budget(rv) -> HTML:
 
 
 
+@i18n.in_review_context
 def customer_value(rv) -> HTML:
     """What a customer is worth against what it costs, by acquisition channel (LTV, CAC, LTV:CAC, payback)."""
     if not rv.customers:  # the section says what it needs
@@ -601,6 +610,7 @@ def customer_value(rv) -> HTML:
                      margin=_(" × gross margin") if rv.config.gross_margin is not None else ""))
 
 
+@i18n.in_review_context
 def order_values(rv) -> HTML:
     """Is the average order value really different between acquisition channels? (Welch's t, Holm)."""
     res = rv.order_values
@@ -634,6 +644,7 @@ def _ci_labels(alpha: float) -> dict[str, str]:
     return {"ci_low": _("{level} CI low").format(level=level), "ci_high": _("{level} CI high").format(level=level)}
 
 
+@i18n.in_review_context
 def benchmarks(rv, peers_path=None) -> HTML:
     """The section "Against comparable clients" from the batch's peer table (``kpi-review batch --benchmark``;
     nothing without it): the client's own value, its quartile and the number of comparable clients."""
@@ -682,6 +693,7 @@ def _range(v, lo, hi, unit: str, currency: str) -> Safe:
     return Safe(f"{_e(format_value(v, unit, currency))}<br><small>{_e(rng)}</small>")
 
 
+@i18n.in_review_context
 def forecast(rv) -> HTML:
     """Next year's forecast per channel and metric, both budgets side by side, then the method and backtest."""
     f = rv.forecast
@@ -748,6 +760,7 @@ def _forecast_method(rv) -> str:
     return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest: error per channel'))}</h4>{bt}"
 
 
+@i18n.in_review_context
 def next_targets(rv) -> HTML:
     """The proposed targets, then the ``targets:`` block as ``next_targets.yaml`` holds it."""
     if rv.next_targets.empty:  # the section's heading says what it needs
@@ -775,6 +788,7 @@ PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year'
                    "outcome": "What happened", "verdict": "Verdict"}
 
 
+@i18n.in_review_context
 def previous(rv) -> HTML:
     """Last year's calls, what was expected, what happened and the verdict; how to provide them when absent."""
     from ..analysis.previous import VERDICT_LABELS, scoreline
