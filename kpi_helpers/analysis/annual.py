@@ -23,7 +23,7 @@ from .comparisons import (
     funnel_quality_notes,
     stages_by_construction,
 )
-from .decisions import DECISIONS, decide
+from .decisions import decide
 from .forecast import forecast_section
 from .targets import propose_targets
 from . import previous as previous_mod
@@ -34,6 +34,7 @@ from .narrative import flag_text
 from .plausibility import flag_scorecard
 from ..loaders.integrity import raise_for_overrides
 from ..core.schema import DataError
+from ..core.vocab import ALL_CHANNELS, DECISIONS, Level
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 
@@ -99,7 +100,7 @@ class AnnualReview:
 
     def portfolio(self, year: int | None = None) -> pd.Series:
         sc = self.scorecard
-        return sc[(sc["level"] == "portfolio") & (sc["year"] == (year or self.year))].iloc[0]
+        return sc[(sc["level"] == Level.PORTFOLIO) & (sc["year"] == (year or self.year))].iloc[0]
 
     def scorecard_export(self) -> pd.DataFrame:
         """``scorecard.csv``: year, channel, tactic, then KPI ids; rates as fractions."""
@@ -267,7 +268,7 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
         out["retention"] = r[r["period"].dt.year.isin([year - 1, year])].reset_index(drop=True)
     if data.survey is not None:
         s = data.survey[data.survey["date"].dt.year == year]
-        rows = [stats.nps_ci(s["nps"], alpha=alpha).assign(channel="all channels")]
+        rows = [stats.nps_ci(s["nps"], alpha=alpha).assign(channel=ALL_CHANNELS)]
         if "channel" in s:
             rows += [stats.nps_ci(g["nps"], alpha=alpha).assign(channel=ch) for ch, g in s.groupby("channel")]
         nps = pd.concat(rows, ignore_index=True)

@@ -23,6 +23,7 @@ from ..metrics import kpis
 from ..core import i18n
 from ..metrics.catalog import REGISTRY, channel_label, format_value, label
 from ..core.i18n import _
+from ..core.vocab import PORTFOLIO_SCOPE, Level
 from ..loaders import ClientData
 from .review import SUMMED
 
@@ -98,7 +99,7 @@ def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, 
         changes = [f"{label(c)} {i18n.percent(kpis.ratio(cur[c] - prev[c], prev[c]), 1, sign=True)}"
                    for c in (num, den) if c in cur]
         parts.append(f"{label(kpi)} = {label(num).lower()} / {label(den).lower()}: " + ", ".join(changes))
-    if scope == "all" and kpi in _ADDITIVE:
+    if scope == PORTFOLIO_SCOPE and kpi in _ADDITIVE:
         cc = channel_changes(sc, kpi, year)
         if len(cc):
             low = cc.loc[cc["change"].idxmin()] if REGISTRY[kpi].better != "lower" else cc.loc[cc["change"].idxmax()]
@@ -123,7 +124,8 @@ def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None, 
     year = year or data.config.year
     rows = []
     for t in data.config.targets:
-        sel = sc["level"].eq("portfolio") if t.scope == "all" else (sc["level"].eq("channel") & sc["channel"].eq(t.scope))
+        sel = (sc["level"].eq(Level.PORTFOLIO) if t.scope == PORTFOLIO_SCOPE
+               else (sc["level"].eq(Level.CHANNEL) & sc["channel"].eq(t.scope)))
         cur = sc[sel & sc["year"].eq(year)]
         prev = sc[sel & sc["year"].eq(year - 1)]
         actual = float(cur[t.kpi].iloc[0]) if t.kpi in sc and len(cur) else np.nan

@@ -17,14 +17,14 @@ from ..core import i18n
 from ..metrics.catalog import REGISTRY, format_value
 from ..core.i18n import _
 from ..core.resources import package_path
+from ..analysis.narrative import DECISION_LABELS
 
 __all__ = ["render_index", "KPI_COLUMNS"]
 
 TEMPLATE_DIR = package_path("templates", "portfolio")
 #: Headline KPIs in the portfolio, this year with the change against last year.
 KPI_COLUMNS = ("revenue", "cost", "roi", "customers", "cac")
-DECISION_COLUMNS = (("keep", "Keep"), ("optimise", "Optimise"), ("drop", "Drop"),
-                    ("insufficient_data", "Too little data"))
+DECISION_COLUMNS = tuple(DECISION_LABELS.items())  # (id, label) in DECISIONS order
 BASIS = {"margin": "margin-based", "revenue": "revenue-based"}
 
 

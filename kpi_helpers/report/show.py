@@ -23,6 +23,7 @@ from ..core.i18n import _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 from ..analysis.plausibility import flags_for
+from ..core.vocab import ALL_CHANNELS, PORTFOLIO_SCOPE, Level
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions",
            "scorecard", "plan", "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets",
@@ -202,7 +203,7 @@ def headlines(rv) -> HTML:
                 change = f"{i18n.number(v - p, 0, sign=True)} {_('pts')}"
             elif p:
                 change = i18n.percent((v - p) / abs(p), 1, sign=True)
-        flagged = flags_for(rv.flags, "portfolio")
+        flagged = flags_for(rv.flags, Level.PORTFOLIO)
         if f"{k}_change" in flagged:
             change, cls = _("not compared"), "flat"
         before = format_value(p, meta.unit, rv.config.currency) if has_prev else _("n/a")
@@ -299,7 +300,7 @@ def advertising(rv) -> HTML:
     cols = [k for k in _AD_KPIS if k in sc]
     if not {"impressions", "clicks"} & set(cols):
         return HTML("")
-    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["tactic", "portfolio"])]
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin([Level.TACTIC, Level.PORTFOLIO])]
     t = rows[["channel", "tactic", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]],
         tactic=rows["tactic"].fillna(""))
@@ -317,12 +318,12 @@ def _scorecard_columns(y: pd.DataFrame) -> list[str]:
 
 
 @i18n.in_review_context
-def scorecard(rv, level: str = "tactic") -> HTML:
+def scorecard(rv, level: str = Level.TACTIC) -> HTML:
     """The reviewed year, with last year in small type under each value."""
-    y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
+    y = rv.yoy[rv.yoy["level"].isin([level, Level.PORTFOLIO])]
     show = _scorecard_columns(y)
     t = pd.DataFrame({"channel": [channel_label(c) if isinstance(c, str) else _("All channels") for c in y["channel"]]})
-    if level == "tactic":
+    if level == Level.TACTIC:
         t["tactic"] = y["tactic"].fillna("").to_numpy()
     units = {}
     for k in show:
@@ -347,7 +348,7 @@ def plan(rv) -> HTML:
         return HTML(f"<p>{_e(_('No targets are set in client.yaml.'))}</p>")
     cur = rv.config.currency
     t = pd.DataFrame({"kpi": [label(k) for k in p["kpi"]],
-                      "scope": [_("all channels") if s == "all" else channel_label(s) for s in p["scope"]]})
+                      "scope": [_("all channels") if s == PORTFOLIO_SCOPE else channel_label(s) for s in p["scope"]]})
     for col in ("target", "actual", "last_year"):
         t[col] = [Safe(_e(format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)))
                   for v, k in zip(p[col], p["kpi"])]
@@ -368,7 +369,7 @@ def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
     labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
-    f = f.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in f["channel"]])
+    f = f.assign(channel=[_("all channels") if c == ALL_CHANNELS else channel_label(c) for c in f["channel"]])
     return table(f, units, labels=labels)
 
 
@@ -542,7 +543,7 @@ def nps(rv) -> HTML:
     t = rv.customers.get("nps")
     if t is None:
         return HTML(f"<p>{_e(_('No NPS survey.'))}</p>")
-    t = t.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in t["channel"]])
+    t = t.assign(channel=[_("all channels") if c == ALL_CHANNELS else channel_label(c) for c in t["channel"]])
     return table(t[["channel", "n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high"]],
                  {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
                   "ci_high": "points"},
@@ -596,7 +597,7 @@ def customer_value(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
     sc = rv.scorecard
-    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["channel", "portfolio"])]
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin([Level.CHANNEL, Level.PORTFOLIO])]
     cols = [k for k in ("purchase_frequency", "repeat_purchase_rate", "aov", "ltv", "cac", "ltv_cac", "cac_payback")
             if k in rows]
     if not {"ltv", "cac"} <= set(cols):
@@ -673,7 +674,7 @@ def benchmarks(rv, peers_path=None) -> HTML:
 
     t = pd.DataFrame({
         "kpi": [label(k) for k in ranked["kpi"]],
-        "channel": [_("All channels") if c == "all" else channel_label(c) for c in ranked["channel"]],
+        "channel": [_("All channels") if c == PORTFOLIO_SCOPE else channel_label(c) for c in ranked["channel"]],
         "value": [Safe(_e(format_value(v, REGISTRY[k].unit, rv.config.currency)))
                   for v, k in zip(ranked["value"], ranked["kpi"])],
         "standing": [where(q, n) for q, n in zip(ranked["quartile"], ranked["clients"])],
@@ -706,7 +707,7 @@ def forecast(rv) -> HTML:
     for (ch, m), r in now.iterrows():
         unit = _FORECAST_UNITS[m]
         p = prop.loc[(ch, m)] if (ch, m) in prop.index else None
-        rows.append({"channel": _("All channels") if ch == "all" else channel_label(ch), "metric": label(m),
+        rows.append({"channel": _("All channels") if ch == PORTFOLIO_SCOPE else channel_label(ch), "metric": label(m),
                      "last_year": Safe(_e(format_value(r["last_year"], unit, cur))),
                      "forecast": _range(r["forecast"], r["ci_low"], r["ci_high"], unit, cur),
                      "change": r["change"],
@@ -728,7 +729,7 @@ def _method(name: str) -> str:
 def _forecast_method(rv) -> str:
     """The method note: the model, the fallback, the budget response, and the backtest per channel."""
     f = rv.forecast
-    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != "all")]
+    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != PORTFOLIO_SCOPE)]
     by_rule = p.drop_duplicates("channel").groupby("response")["channel"].apply(list)
     rules = "; ".join(f"{_(r)}: {', '.join(channel_label(c) for c in chs)}" for r, chs in by_rule.items()
                       if r not in ("", "budget"))
@@ -743,7 +744,7 @@ def _forecast_method(rv) -> str:
         return f"<p class='kr-note'>{_e(note)}</p>"
     rows = []
     for ch, g in b.groupby("channel", sort=False):
-        row = {"channel": _("All channels") if ch == "all" else channel_label(ch)}
+        row = {"channel": _("All channels") if ch == PORTFOLIO_SCOPE else channel_label(ch)}
         for r in g.itertuples():
             mark = "" if r.inside else " ✗"
             row[r.metric] = Safe(f"{_e(format_value(r.bias, 'rate'))}{mark}<br><small>sMAPE "
