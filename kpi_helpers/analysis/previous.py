@@ -35,6 +35,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 from statsmodels.stats.rates import test_poisson_2indep as poisson_rates_test
 
 from ..core import i18n
+from ..metrics import stats
 from ..metrics.catalog import format_value, label
 from ..core.i18n import _
 from .narrative import DECISION_LABELS
@@ -103,10 +104,6 @@ def _row(sc: pd.DataFrame, year: int, channel: str, tactic: str) -> pd.Series | 
     return r.iloc[0] if len(r) else None
 
 
-def _p(p) -> str:
-    return "p < " + i18n.number(0.001, 3) if p < 0.001 else "p = " + i18n.number(p, 3)
-
-
 def _check_keep(rv, cur) -> dict:
     hurdle = rv.config.thresholds.roi_hurdle
     expected = _("ROI stays at or over the {hurdle} hurdle").format(hurdle=format_value(hurdle, "rate"))
@@ -158,7 +155,7 @@ def _check_optimise(rv, prev, cur, stage) -> dict:
     return {"expected": expected, "before": r0, "after": r1, "ci_low": lo, "ci_high": hi, "p_value": p,
             "verdict": verdict, "outcome": text.format(stage=label(stage), before=format_value(r0, "rate"),
                                                        after=format_value(r1, "rate"),
-                                                       diff=format_value(r1 - r0, "pts"), p=_p(p))}
+                                                       diff=format_value(r1 - r0, "pts"), p=stats.format_p(p))}
 
 
 def _held(rv, kpi: str) -> tuple[bool, str]:
@@ -172,7 +169,7 @@ def _held(rv, kpi: str) -> tuple[bool, str]:
     fell = c1 < c0 and pd.notna(p) and p < rv.config.thresholds.alpha
     return not fell, _("{kpi} {before} → {after} ({p})").format(
         kpi=label(kpi), before=format_value(c0, "count"), after=format_value(c1, "count"),
-        p=_p(p) if pd.notna(p) else "p " + _("n/a"))
+        p=stats.format_p(p))
 
 
 def _check_drop(rv, prev, cur) -> dict:
