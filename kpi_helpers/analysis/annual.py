@@ -14,7 +14,7 @@ from ..metrics import stats
 from .budget import propose_budget
 from ..core import i18n
 from ..metrics.catalog import REGISTRY, glossary
-from ..core.i18n import _
+from ..core.i18n import N_, _
 from .comparisons import (
     channel_rate_ci,
     compare_channels,
@@ -179,10 +179,10 @@ def _num(v):
     return None if v is None or pd.isna(v) else float(v)
 
 
-_INPUT_TEXT = {"costs": "a costs table", "deals": "a CRM deals table", "survey": "an NPS survey table",
-               "orders": "an orders table", "customers": "a customers table", "goals": "a goals table",
-               "device": "a device column in activity",
-               "direct_costs": "direct costs per customer (not among the canonical tables yet)"}
+_INPUT_TEXT = {"costs": N_("a costs table"), "deals": N_("a CRM deals table"), "survey": N_("an NPS survey table"),
+               "orders": N_("an orders table"), "customers": N_("a customers table"), "goals": N_("a goals table"),
+               "device": N_("a device column in activity"),
+               "direct_costs": N_("direct costs per customer (not among the canonical tables yet)")}
 
 
 def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from ..analysis.annual import HEADLINE_KPIS, SCORECARD_KPIS
 from ..metrics.catalog import REGISTRY, format_value, label
 from ..metrics.catalog import glossary as _glossary
 from ..loaders.config import branding
-from ..core.i18n import _
+from ..core.i18n import N_, _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 from ..analysis.plausibility import flags_for
@@ -31,59 +31,60 @@ __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summar
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe",
            "forecast", "next_targets", "previous", "not_available"]
 
-_CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
+_CONFIDENCE = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
 #: Section headings and their one-line introductions, in notebook order.
 SECTIONS = {
-    "summary": ("Executive summary", ""),
-    "decisions": ("Decisions: keep, optimise or drop",
-                  "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
-                  "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
-                  "are Holm-corrected over every stage and tactic compared."),
-    "previous": ("Last year's decisions, checked",
-                 "Each call of last year's review against what happened this year: did a kept tactic's ROI hold, "
-                 "did the stage to optimise improve, did a dropped tactic's spend stop without losing leads and "
-                 "customers?"),
-    "comparison": ("Channel comparison",
-                   "Does one channel really turn visits into leads better than another? Rates with their confidence "
-                   "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
-                   "for the number of pairs."),
-    "evidence": ("Each tactic's evidence",
-                 "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
-    "plan": ("Plan vs actual",
-             "Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better)."),
-    "benchmarks": ("Against comparable clients",
-                   "Where this client stands among the clients of the same business type in this batch, KPI by KPI "
-                   "and channel: quartiles over the clients that have the KPI, this client included. No other "
-                   "client's name or figures are shown."),
-    "scorecard": ("Scorecard by channel",
-                  "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
-    "by_tactic": ("By tactic", ""),
-    "advertising": ("Advertising: platform figures",
-                    "What the ad platforms report: impressions, clicks and conversions, with CTR, CPC, CPM and the "
-                    "cost per platform conversion (platforms count conversions their own way: not deduplicated "
-                    "against the CRM)."),
-    "trend": ("Monthly trend", ""),
-    "funnel": ("Funnel by channel", ""),
-    "devices": ("Traffic by device", "Share of visits and conversion by device (mobile traffic, S3)."),
-    "customers": ("Customers",
-                  "Who comes back, what they are worth, and what they say: repeat purchases by acquisition channel, "
-                  "retention and churn, cohorts, and NPS."),
-    "budget": ("Budget for next year",
-               "A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
-               "promise most, within limits."),
-    "forecast": ("Next year: forecast",
-                 "Leads, customers, revenue and cost per channel for the next twelve months, under this year's "
-                 "budget and under the proposed one, with 90 % intervals."),
-    "next_targets": ("Next year: targets proposed",
-                     "SMART targets from the forecast and this year's decisions, each with the assumption behind "
-                     "it; next_targets.yaml holds them ready to paste into client.yaml."),
-    "quality": ("Data quality", ""),
-    "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
-    "kpi_sets": ("Appendix: KPI sets by goal",
-                 "Which 3–5 KPIs to follow for a goal, a business type and a life stage (S1, S4); "
-                 "kpi-review init --goal ... pre-fills targets from them."),
-    "provenance": ("Provenance", ""),
+    "summary": (N_("Executive summary"), ""),
+    "decisions": (N_("Decisions: keep, optimise or drop"),
+                  N_("One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
+                     "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
+                     "are Holm-corrected over every stage and tactic compared.")),
+    "previous": (N_("Last year's decisions, checked"),
+                 N_("Each call of last year's review against what happened this year: did a kept tactic's ROI hold, did "
+                    "the stage to optimise improve, did a dropped tactic's spend stop without losing leads and customers?")),
+    "comparison": (N_("Channel comparison"),
+                   N_("Does one channel really turn visits into leads better than another? Rates with their confidence "
+                      "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
+                      "for the number of pairs.")),
+    "evidence": (N_("Each tactic's evidence"),
+                 N_("The decision ROI and CAC with their intervals, and whether this year really differs from last year.")),
+    "plan": (N_("Plan vs actual"),
+             N_("Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better).")),
+    "benchmarks": (N_("Against comparable clients"),
+                   N_("Where this client stands among the clients of the same business type in this batch, KPI by KPI and "
+                      "channel: quartiles over the clients that have the KPI, this client included. No other client's "
+                      "name or figures are shown.")),
+    "scorecard": (N_("Scorecard by channel"),
+                  N_("The reviewed year, with last year in small type below each value; every KPI is a ratio of totals.")),
+    "by_tactic": (N_("By tactic"), ""),
+    "advertising": (N_("Advertising: platform figures"),
+                    N_("What the ad platforms report: impressions, clicks and conversions, with CTR, CPC, CPM and the "
+                       "cost per platform conversion (platforms count conversions their own way: not deduplicated against "
+                       "the CRM).")),
+    "trend": (N_("Monthly trend"), ""),
+    "funnel": (N_("Funnel by channel"), ""),
+    "devices": (N_("Traffic by device"),
+                N_("Share of visits and conversion by device (mobile traffic, S3).")),
+    "customers": (N_("Customers"),
+                  N_("Who comes back, what they are worth, and what they say: repeat purchases by acquisition channel, "
+                     "retention and churn, cohorts, and NPS.")),
+    "budget": (N_("Budget for next year"),
+               N_("A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
+                  "promise most, within limits.")),
+    "forecast": (N_("Next year: forecast"),
+                 N_("Leads, customers, revenue and cost per channel for the next twelve months, under this year's budget "
+                    "and under the proposed one, with 90 % intervals.")),
+    "next_targets": (N_("Next year: targets proposed"),
+                     N_("SMART targets from the forecast and this year's decisions, each with the assumption behind it; "
+                        "next_targets.yaml holds them ready to paste into client.yaml.")),
+    "quality": (N_("Data quality"), ""),
+    "glossary": (N_("Glossary"),
+                 N_("Every KPI shown, with its formula and the variant used.")),
+    "kpi_sets": (N_("Appendix: KPI sets by goal"),
+                 N_("Which 3–5 KPIs to follow for a goal, a business type and a life stage (S1, S4); kpi-review init "
+                    "--goal ... pre-fills targets from them.")),
+    "provenance": (N_("Provenance"), ""),
 }
 
 
@@ -250,10 +251,11 @@ _WIDE_COLUMNS = 8
 def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: str = "",
           labels: dict[str, str] | None = None, css: str = "", note: str = "") -> HTML:
     """Render a table: numbers formatted by unit (from the registry unless given) and right-aligned,
-    text escaped and left-aligned, ``Safe`` cells inserted as they are."""
+    text escaped and left-aligned, ``Safe`` cells inserted as they are. ``labels`` (column -> heading) arrive
+    translated; other columns are headed by the KPI registry's label."""
     units = units or {}
     col_units = {c: units.get(c) or (REGISTRY[c].unit if c in REGISTRY else None) for c in df.columns}
-    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e(_((labels or {}).get(c, "")) or label(c))}</th>'
+    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e((labels or {}).get(c) or label(c))}</th>'
                    for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
@@ -278,9 +280,9 @@ def decisions(rv) -> HTML:
     d["reason"] = [Safe(_e(r) + (f'<br><small><b>{_e(_("Suggested action"))}:</b> {_e(a)}</small>'
                                  if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
-    return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                                   "confidence": "Confidence", "roi": "ROI (decision)",
-                                                   "reason": "Reason"}, css="kr-decisions")
+    return table(d[cols], {"roi": "rate"}, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
+                                                   "confidence": _("Confidence"), "roi": _("ROI (decision)"),
+                                                   "reason": _("Reason")}, css="kr-decisions")
 
 
 def _with_previous(value, previous, unit: str, currency: str) -> Safe:
@@ -304,7 +306,7 @@ def advertising(rv) -> HTML:
     t = rows[["channel", "tactic", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]],
         tactic=rows["tactic"].fillna(""))
-    return table(t, currency=rv.config.currency, labels={"channel": "Channel", "tactic": "Tactic"})
+    return table(t, currency=rv.config.currency, labels={"channel": _("Channel"), "tactic": _("Tactic")})
 
 
 #: The scorecard's columns, in order of preference; a client without several of them gets others it has.
@@ -330,14 +332,14 @@ def scorecard(rv, level: str = Level.TACTIC) -> HTML:
         unit = REGISTRY[k].unit
         t[k] = [_with_previous(v, p, unit, rv.config.currency) for v, p in zip(y[k], y[f"{k}_prev"])]
         units[k] = unit
-    return table(t, units, labels={"channel": "Channel", "tactic": "Tactic"}, css="kr-scorecard",
+    return table(t, units, labels={"channel": _("Channel"), "tactic": _("Tactic")}, css="kr-scorecard",
                  note=_("Each cell: {year}, with {prev} below. n/a: no data, or a zero denominator "
                         "(e.g. no leads for a cost per lead).").format(year=rv.period.label(),
                                                                         prev=rv.period.label(rv.year - 1)))
 
 
-_STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"),
-           "n/a": ("flat", "n/a")}
+_STATUS = {"met": ("good", N_("met")), "close": ("close", N_("close (≥ 90 %)")), "missed": ("bad", N_("missed")),
+           "n/a": ("flat", N_("n/a"))}
 
 
 @i18n.in_review_context
@@ -358,9 +360,9 @@ def plan(rv) -> HTML:
     t["target_rule"] = p["target_rule"].to_numpy()
     t["explanation"] = p["explanation"].to_numpy()
     units = {"target": "money", "actual": "money", "last_year": "money", "attainment": "rate"}
-    return table(t, units, labels={"kpi": "KPI", "scope": "Scope", "target": "Target", "actual": "Actual",
-                                   "last_year": "Last year", "attainment": "Attainment", "status": "Status",
-                                   "target_rule": "Target set as", "explanation": "What explains a miss"},
+    return table(t, units, labels={"kpi": _("KPI"), "scope": _("Scope"), "target": _("Target"), "actual": _("Actual"),
+                                   "last_year": _("Last year"), "attainment": _("Attainment"), "status": _("Status"),
+                                   "target_rule": _("Target set as"), "explanation": _("What explains a miss")},
                  css="kr-plan")
 
 
@@ -368,7 +370,7 @@ def plan(rv) -> HTML:
 def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
-    labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
+    labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": _("Channel")}
     f = f.assign(channel=[_("all channels") if c == ALL_CHANNELS else channel_label(c) for c in f["channel"]])
     return table(f, units, labels=labels)
 
@@ -382,8 +384,8 @@ def data_quality(rv) -> HTML:
 
 @i18n.in_review_context
 def glossary(rv) -> HTML:
-    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant",
-                                                     "Source": "Source"})
+    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": _("KPI"), "Formula": _("Formula"), "Variant": _("Variant"),
+                                                     "Source": _("Source")})
 
 
 @i18n.in_review_context
@@ -391,8 +393,8 @@ def provenance(rv) -> HTML:
     rows = pd.DataFrame(rv.data.inputs)[["table", "path", "rows", "sha256"]]
     rows["table"] = rows["table"].map(_)
     rows["sha256"] = rows["sha256"].str[:16] + "…"
-    return table(rows, {"rows": "count"}, labels={"table": "Table", "path": "File", "rows": "Rows",
-                                                  "sha256": "SHA-256"})
+    return table(rows, {"rows": "count"}, labels={"table": _("Table"), "path": _("File"), "rows": _("Rows"),
+                                                  "sha256": _("SHA-256")})
 
 
 @i18n.in_review_context
@@ -401,7 +403,7 @@ def devices(rv) -> HTML:
     if rv.devices.empty:
         return HTML(f"<p>{_e(_('No device split in the activity data.'))}</p>")
     d = rv.devices.assign(device=[_(x) for x in rv.devices["device"]])
-    return table(d, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
+    return table(d, {"visit_share": "rate"}, labels={"device": _("Device"), "visit_share": _("Share of visits")})
 
 
 @i18n.in_review_context
@@ -411,7 +413,7 @@ def unavailable(rv) -> HTML:
     if u.empty:
         return HTML(f"<p>{_e(_('Every KPI of the catalogue could be computed from this data.'))}</p>")
     u = u.assign(label=[_(x) for x in u["label"]])
-    return table(u[["label", "needs"]], labels={"label": "KPI not shown", "needs": "What it needs"},
+    return table(u[["label", "needs"]], labels={"label": _("KPI not shown"), "needs": _("What it needs")},
                  note=_("Add the data in client.yaml sources to have these KPIs in next year's review."))
 
 
@@ -419,7 +421,7 @@ def kpi_sets() -> HTML:
     """Appendix: suggested KPI sets by goal, business type and life stage (S1, S4)."""
     from ..analysis.plan import kpi_sets_table
 
-    return table(kpi_sets_table(), labels={"by": "By", "for": "For", "KPIs": "Suggested KPIs (3–5, S1)"})
+    return table(kpi_sets_table(), labels={"by": _("By"), "for": _("For"), "KPIs": _("Suggested KPIs (3–5, S1)")})
 
 
 def _mark(p, alpha: float) -> Safe:
@@ -445,9 +447,9 @@ def channel_pairs(rv) -> HTML:
     units = {"rate_a": "rate", "rate_b": "rate", "diff": "rate", "ci_low": "rate", "ci_high": "rate",
              "p_adjusted": "rate", "cohens_h": "ratio"}
     sig = p["significant"].fillna(False).to_numpy()
-    html = table(t, units, labels={"group_a": "Channel A", "group_b": "Channel B", "rate_a": "A", "rate_b": "B",
-                                   "diff": "B − A", **_ci_labels(alpha),
-                                   "p_adjusted": "p (Holm)", "cohens_h": "Cohen's h"},
+    html = table(t, units, labels={"group_a": _("Channel A"), "group_b": _("Channel B"), "rate_a": _("A"), "rate_b": _("B"),
+                                   "diff": _("B − A"), **_ci_labels(alpha),
+                                   "p_adjusted": _("p (Holm)"), "cohens_h": _("Cohen's h")},
                  note=_("✱ significant at α = {alpha} after Holm's correction over {pairs} pairs; "
                         "{sig} of {pairs} differences are.").format(alpha=i18n.number(alpha, 2),
                                                                     pairs=i18n.digits(str(len(p))),
@@ -479,11 +481,11 @@ def tactic_evidence(rv) -> HTML:
     basis = ", ".join(_(b) for b in sorted(set(c["roi_ci_basis"].dropna())))
     return table(t, {"roi": "rate", "cac": "money", "leads_ratio": "ratio", "leads_p": "rate", "t2l_diff": "pts",
                      "t2l_p": "rate"},
-                 labels={"channel": "Channel", "tactic": "Tactic",
+                 labels={"channel": _("Channel"), "tactic": _("Tactic"),
                          "roi": _("ROI ({level} CI)").format(level=stats.confidence_level(alpha)),
                          "cac": _("CAC ({level} CI)").format(level=stats.confidence_level(alpha)),
-                         "leads_ratio": "Leads per month vs last year", "leads_p": "p", "t2l_diff": "Visit → lead change",
-                         "t2l_p": "p"},
+                         "leads_ratio": _("Leads per month vs last year"), "leads_p": _("p"),
+                         "t2l_diff": _("Visit → lead change"), "t2l_p": _("p")},
                  note=_("ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
                         "interval on new customers; year over year: Poisson rate test for leads per active month, "
                         "two-proportion test for visit → lead, each Holm-corrected over the tactics. ✱ significant "
@@ -501,8 +503,8 @@ def customers_by_channel(rv) -> HTML:
     t = t.assign(channel=t["channel"].map(lambda c: channel_label(c) if isinstance(c, str) else c))
     return table(t, {"orders": "count", "customers": "count", "revenue": "money", "purchase_frequency": "ratio",
                      "lifetime_days": "days"}, currency=rv.config.currency,
-                 labels={"channel": "Acquisition channel", "customers": "Ordering customers",
-                         "lifetime_days": "Customer lifetime (days)"})
+                 labels={"channel": _("Acquisition channel"), "customers": _("Ordering customers"),
+                         "lifetime_days": _("Customer lifetime (days)")})
 
 
 @i18n.in_review_context
@@ -515,9 +517,9 @@ def retention(rv) -> HTML:
     t = t.assign(period=[i18n.digits(str(y)) for y in t["period"].dt.year])
     return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
                      "retention_rate": "rate", "churn_rate": "rate"},
-                 labels={"period": "Year", "customers_start": "Customers at start",
-                         "new": "Customers acquired (by acquisition date)", "lost": "Lost",
-                         "customers_end": "Customers at end"},
+                 labels={"period": _("Year"), "customers_start": _("Customers at start"),
+                         "new": _("Customers acquired (by acquisition date)"), "lost": _("Lost"),
+                         "customers_end": _("Customers at end")},
                  note=_("Retention = (customers at end − acquired) / customers at start; churn = lost / customers at "
                         "start (S2). Acquired counts customers by their acquisition date; the report's New customers "
                         "count those won from the year's leads, in the month the lead came in (see the glossary)."))
@@ -530,8 +532,8 @@ def cohort_ltv(rv) -> HTML:
         return HTML("")
     t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
-                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)",
-                         "ltv": "Revenue per customer, first 4 quarters"},
+                 labels={"cohort": _("Cohort"), "customers": _("Customers acquired (by acquisition date)"),
+                         "ltv": _("Revenue per customer, first 4 quarters")},
                  note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
                         "than 4 quarters."))
 
@@ -547,8 +549,8 @@ def nps(rv) -> HTML:
     return table(t[["channel", "n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high"]],
                  {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
                   "ci_high": "points"},
-                 labels={"channel": "Channel", "n": "Responses", "promoters": "Promoters", "passives": "Passives",
-                         "detractors": "Detractors", **_ci_labels(rv.config.thresholds.alpha)},
+                 labels={"channel": _("Channel"), "n": _("Responses"), "promoters": _("Promoters"), "passives": _("Passives"),
+                         "detractors": _("Detractors"), **_ci_labels(rv.config.thresholds.alpha)},
                  note=_("NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance."))
 
 
@@ -581,9 +583,9 @@ def budget(rv) -> HTML:
                         "or every tactic at its cap).").format(
             amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
-                 currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                       "current_budget": "This year", "proposed_budget": "Proposed",
-                                       "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
+                 currency=cur, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
+                                       "current_budget": _("This year"), "proposed_budget": _("Proposed"),
+                                       "change": _("Change"), "elasticity": _("Elasticity b"), "note": _("Note")}).data
     max_change = i18n.percent(total.get('max_change', 0.5), 0)
     level = stats.confidence_level(total.get('alpha', 0.1))
     items = "".join(f"<li>{_e(_(a).format(max_change=max_change, level=level))}</li>" for a in ASSUMPTIONS)
@@ -604,7 +606,7 @@ def customer_value(rv) -> HTML:
         return not_available(_("orders and customers for LTV, and marketing cost for CAC (LTV:CAC and payback)"))
     t = rows[["channel", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]])
-    return table(t, currency=rv.config.currency, labels={"channel": "Channel"},
+    return table(t, currency=rv.config.currency, labels={"channel": _("Channel")},
                  note=_("LTV: average order value × orders per customer per year × {years} years of assumed "
                         "lifetime{margin}; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
                      years=i18n.number(rv.config.customer_lifetime_years, 1),
@@ -627,9 +629,9 @@ def order_values(rv) -> HTML:
     t["p_adjusted"] = [_mark(x, alpha) for x in p["p_adjusted"]]
     units = {c: "money" for c in ("mean_a", "mean_b", "diff", "ci_low", "ci_high")} | {"p_adjusted": "rate"}
     body = table(t, units, currency=rv.config.currency,
-                 labels={"group_a": "Channel A", "group_b": "Channel B", "mean_a": "A", "mean_b": "B",
-                         "diff": "B − A", **_ci_labels(alpha),
-                         "p_adjusted": "p (Holm)"},
+                 labels={"group_a": _("Channel A"), "group_b": _("Channel B"), "mean_a": _("A"), "mean_b": _("B"),
+                         "diff": _("B − A"), **_ci_labels(alpha),
+                         "p_adjusted": _("p (Holm)")},
                  note=_("Average order value of the year's orders by the customer's acquisition channel; Welch's t-test "
                         "per pair, Holm-corrected; ✱ significant at α = {alpha}.").format(alpha=i18n.number(alpha, 2))).data
     return HTML(f"<p>{_e(head)}</p>{body}")
@@ -679,8 +681,8 @@ def benchmarks(rv, peers_path=None) -> HTML:
                   for v, k in zip(ranked["value"], ranked["kpi"])],
         "standing": [where(q, n) for q, n in zip(ranked["quartile"], ranked["clients"])],
     })
-    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": "KPI", "channel": "Channel", "value": "This client",
-                                                         "standing": "Where it stands"},
+    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": _("KPI"), "channel": _("Channel"), "value": _("This client"),
+                                                         "standing": _("Where it stands")},
                              note=_("Business type: {business}. A KPI is compared where at least {min} clients of "
                                     "this type have it; ROI only with clients of the same ROI basis.").format(
                                  business=business, min=i18n.digits(str(least)))).data)
@@ -715,9 +717,9 @@ def forecast(rv) -> HTML:
                      "method": _method(r["method"])})
     t = pd.DataFrame(rows)
     body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
-                 labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
-                         "forecast": "Next year (90 % interval)", "change": "Change",
-                         "proposed": "At the proposed budget", "method": "Model"}).data
+                 labels={"channel": _("Channel"), "metric": _("KPI"), "last_year": _("This year"),
+                         "forecast": _("Next year (90 % interval)"), "change": _("Change"),
+                         "proposed": _("At the proposed budget"), "method": _("Model")}).data
     return HTML(body + _forecast_method(rv))
 
 
@@ -753,7 +755,7 @@ def _forecast_method(rv) -> str:
     t = pd.DataFrame(rows).reindex(columns=["channel", *[m for m in _FORECAST_UNITS if m in set(b["metric"])]])
     models = ", ".join(f"{_method(m)} ({i18n.number(n)})" for m, n in
                        b.groupby("method")["months_fitted"].max().items())
-    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": "Channel"},
+    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": _("Channel")},
                note=_("Backtest: fitted on every month before the reviewed year ({models} months), forecast for the "
                       "reviewed year and compared with what happened. Each cell: the bias of the year's total, "
                       "(forecast − actual) ÷ actual, and below it the monthly sMAPE, mean of 2|F − A| ÷ (|F| + |A|); "
@@ -768,7 +770,8 @@ def next_targets(rv) -> HTML:
         return HTML("")
     from ..analysis.targets import describe, targets_yaml
 
-    body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
+    body = table(describe(rv), labels={"kpi": _("KPI"), "scope": _("Scope"), "value": _("Target"),
+                                       "assumption": _("Assumption")}).data
     return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
                 f"<pre class='kr-yaml' style='white-space: pre-wrap; font-size: .8rem'>{_e(targets_yaml(rv))}</pre>")
 
@@ -785,8 +788,8 @@ def _run_date_text(day) -> str:
 
 _VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
 #: Column labels of the previous decisions' table (translated by :func:`table`).
-PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year's call", "expected": "Expected",
-                   "outcome": "What happened", "verdict": "Verdict"}
+PREVIOUS_LABELS = {"channel": N_("Channel"), "tactic": N_("Tactic"), "call": N_("Last year's call"),
+                   "expected": N_("Expected"), "outcome": N_("What happened"), "verdict": N_("Verdict")}
 
 
 @i18n.in_review_context
@@ -821,7 +824,7 @@ def previous(rv) -> HTML:
     line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
         right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),
         unclear=i18n.digits(str(n["not_yet_clear"])))
-    body = table(t, labels=PREVIOUS_LABELS,
+    body = table(t, labels={k: _(v) for k, v in PREVIOUS_LABELS.items()},
                  note=_("Kept: right when this year's ROI interval lies over the hurdle; optimised: two-proportion "
                         "z-test of the stage's rate against last year's; dropped: right when the spend stopped and "
                         "leads and customers did not fall significantly (Poisson rate test); α = {alpha}.").format(
