@@ -162,3 +162,14 @@ def test_every_display_function_leaves_the_review_unchanged(reviews, tmp_path):
     assert before.keys() == after.keys()
     changed = [k for k in before if not _same(before[k], after[k])]
     assert not changed, f"displaying changed the review's {changed}"
+
+
+def test_branding_notes_are_made_once_by_build_review(tmp_path):
+    from conftest import write_tiny_client
+
+    rv = build_review(write_tiny_client(tmp_path / "c", extra_yaml='branding: {colour: "red"}\n'), run_date=RUN_DATE)
+    note = "branding colour 'red' is not a hex colour such as #1f4e79; ignored."
+    assert rv.data_quality.count(note) == 1
+    title = show.title(rv).data
+    assert show.title(rv).data == title and "--kr-accent" not in title
+    assert rv.data_quality.count(note) == 1  # the title neither adds it again nor changes the review
