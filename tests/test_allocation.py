@@ -28,6 +28,18 @@ def test_allocation_rules_by_hand(tiny_client, rule, search_a, newsletter):
     assert cost.sum() == pytest.approx(12 * 210)  # nothing lost, nothing invented
 
 
+def test_the_shared_allocation_follows_the_tables_it_depends_on(tiny_client):
+    """One allocation per client and rule is shared, but never outlives the activity or costs table it came from."""
+    data = kh.load_client(tiny_client)
+    first = allocate_costs(data, "direct_cost")
+    assert allocate_costs(data, "direct_cost") is first  # computed once
+    assert allocate_costs(data, "spend") is not first
+    data.tables["costs"] = data.costs.assign(amount=data.costs["amount"] * 2)  # a table replaced: computed anew
+    assert _tactic_cost(data, "direct_cost").sum() == pytest.approx(2 * 12 * 210)
+    data.tables["activity"] = data.activity[data.activity["tactic"] == "Search A"].reset_index(drop=True)
+    assert set(allocate_costs(data, "direct_cost")["tactic"]) == {"Search A"}
+
+
 def test_allocation_rule_from_client_yaml(tmp_path):
     data = kh.load_client(write_tiny_client(tmp_path / "s", extra_yaml="cost_allocation: spend\n"))
     sc = kh.build_review(data).scorecard

@@ -14,7 +14,7 @@ from ..metrics import stats
 from .budget import propose_budget
 from ..core import i18n
 from ..metrics.catalog import REGISTRY, glossary, headline_kpis, scorecard_kpis
-from ..core.i18n import _
+from ..core.i18n import N_, _
 from .comparisons import (
     channel_rate_ci,
     compare_channels,
@@ -23,17 +23,18 @@ from .comparisons import (
     funnel_quality_notes,
     stages_by_construction,
 )
-from .decisions import DECISIONS, decide
+from .decisions import decide
 from .forecast import forecast_section
 from .targets import propose_targets
 from . import previous as previous_mod
-from ..loaders.config import load_config
+from ..loaders.config import branding, load_config
 from ..loaders import ClientData, load_client
 from .period import ReviewPeriod, first_month, restrict, review_period, to_fiscal
 from .narrative import flag_text
 from .plausibility import flag_scorecard
 from ..loaders.integrity import raise_for_overrides
 from ..core.schema import DataError
+from ..core.vocab import ALL_CHANNELS, DECISIONS, Level
 
 __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 
@@ -83,6 +84,8 @@ class AnnualReview:
     next_targets: pd.DataFrame = field(default_factory=pd.DataFrame)  # targets.propose_targets
     previous: previous_mod.PreviousReview | None = None  # previous.load: last year's calls, or None
     previous_checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # previous.check_decisions
+    #: The language and calendar the review was built in; every text it produces later comes in it too.
+    text_context: i18n.TextContext = field(default_factory=i18n.TextContext)
 
     @property
     def config(self):
@@ -102,12 +105,13 @@ class AnnualReview:
 
     def portfolio(self, year: int | None = None) -> pd.Series:
         sc = self.scorecard
-        return sc[(sc["level"] == "portfolio") & (sc["year"] == (year or self.year))].iloc[0]
+        return sc[(sc["level"] == Level.PORTFOLIO) & (sc["year"] == (year or self.year))].iloc[0]
 
     def scorecard_export(self) -> pd.DataFrame:
         """``scorecard.csv``: year, channel, tactic, then KPI ids; rates as fractions."""
         return self.scorecard[["year", "channel", "tactic", *self.kpi_ids]]
 
+    @i18n.in_review_context
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table behind the report, one xlsx sheet each."""
         return {
@@ -133,6 +137,7 @@ class AnnualReview:
             "previous_decisions": self.previous_checks,
         }
 
+    @i18n.in_review_context
     def summary(self) -> dict:
         """Headline KPIs (this year, last year) and decision counts, read by the batch index."""
         cur, prev = self.portfolio(), self.portfolio(self.year - 1) if (self.scorecard["year"] == self.year - 1).any() else None
@@ -147,7 +152,7 @@ class AnnualReview:
             "headline": head, "decisions": {d: int(counts.get(d, 0)) for d in DECISIONS},
             "targets_met": int((self.plan["status"] == "met").sum()), "targets": len(self.plan),
             "business": self.config.business, "roi_basis": "margin" if self.config.gross_margin is not None else "revenue",
-            "inputs": self.data.inputs, "language": i18n.language(),
+            "inputs": self.data.inputs, "language": self.text_context.language,
             "previous_calls": previous_mod.scoreline(self.previous_checks),
         }
 
@@ -179,10 +184,10 @@ def _num(v):
     return None if v is None or pd.isna(v) else float(v)
 
 
-_INPUT_TEXT = {"costs": "a costs table", "deals": "a CRM deals table", "survey": "an NPS survey table",
-               "orders": "an orders table", "customers": "a customers table", "goals": "a goals table",
-               "device": "a device column in activity",
-               "direct_costs": "direct costs per customer (not among the canonical tables yet)"}
+_INPUT_TEXT = {"costs": N_("a costs table"), "deals": N_("a CRM deals table"), "survey": N_("an NPS survey table"),
+               "orders": N_("an orders table"), "customers": N_("a customers table"), "goals": N_("a goals table"),
+               "device": N_("a device column in activity"),
+               "direct_costs": N_("direct costs per customer (not among the canonical tables yet)")}
 
 
 def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.DataFrame:
@@ -268,7 +273,7 @@ def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dic
         out["retention"] = r[r["period"].dt.year.isin([year - 1, year])].reset_index(drop=True)
     if data.survey is not None:
         s = data.survey[data.survey["date"].dt.year == year]
-        rows = [stats.nps_ci(s["nps"], alpha=alpha).assign(channel="all channels")]
+        rows = [stats.nps_ci(s["nps"], alpha=alpha).assign(channel=ALL_CHANNELS)]
         if "channel" in s:
             rows += [stats.nps_ci(g["nps"], alpha=alpha).assign(channel=ch) for ch, g in s.groupby("channel")]
         nps = pd.concat(rows, ignore_index=True)
@@ -290,12 +295,20 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ``history:`` of client.yaml.
     """
     if isinstance(client_config, ClientData):
-        data = client_config
-        i18n.set_language(language or data.config.language, data.config.calendar)
-        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
+        ctx = i18n.TextContext.of(language or client_config.config.language, client_config.config.calendar)
     else:  # the language first, so that the loader's data-quality notes come in it too
         cfg, _folder = load_config(client_config)
-        i18n.set_language(language or cfg.language, cfg.calendar)
+        ctx = i18n.TextContext.of(language or cfg.language, cfg.calendar)
+    with i18n.using(ctx):
+        return _build(client_config, ctx, year=year, run_date=run_date, as_of=as_of, previous=previous)
+
+
+def _build(client_config, ctx: i18n.TextContext, *, year, run_date, as_of, previous) -> AnnualReview:
+    """:func:`build_review` inside the review's text context."""
+    if isinstance(client_config, ClientData):
+        data = client_config
+        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
+    else:
         data = load_client(client_config)
     year = int(year or data.config.year)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
@@ -310,7 +323,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
     ids = [k for k in scorecard_kpis() if k in sc]
     th = data.config.thresholds
     rv = AnnualReview(
-        data=data, year=year, run_date=run_date, period=period, scorecard=sc,
+        data=data, year=year, run_date=run_date, period=period, scorecard=sc, text_context=ctx,
         yoy=review.year_over_year(sc, year, ids),
         plan=plan.plan_vs_actual(data, sc, year, fraction=period.fraction),
         funnel=review.funnel(sc, year),
@@ -332,7 +345,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
         flags=(flags := flag_scorecard(sc, year, explained={*data.by_construction,
                                                              *stages_by_construction(sc, year)})),
         data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
-                      + flag_text(flags)),
+                      + flag_text(flags) + list(branding(data.config, data.folder).notes)),
     )
     for key, table in forecast_section(rv).items():
         setattr(rv, key, table)

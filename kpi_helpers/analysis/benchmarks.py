@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..metrics.catalog import REGISTRY, benchmark_kpis
+from ..core.vocab import PORTFOLIO_SCOPE, Level
 
 __all__ = ["BENCHMARK_KPIS", "MIN_CLIENTS", "client_kpis", "peer_table", "standing", "read_peers"]
 
@@ -25,7 +26,7 @@ __all__ = ["BENCHMARK_KPIS", "MIN_CLIENTS", "client_kpis", "peer_table", "standi
 BENCHMARK_KPIS = benchmark_kpis()
 #: Default minimum number of clients of one business type having a KPI before it is benchmarked.
 MIN_CLIENTS = 5
-ALL_CHANNELS = "all"
+ALL_CHANNELS = PORTFOLIO_SCOPE  # the portfolio's "channel" in the peer table
 PEER_COLUMNS = ["business", "kpi", "basis", "channel", "clients", "min_clients", "q1", "median", "q3"]
 QUARTILES = {1: "best quartile", 2: "second quartile", 3: "third quartile", 4: "worst quartile"}
 
@@ -36,7 +37,7 @@ def roi_basis(gross_margin) -> str:
 
 def kpi_rows(sc: pd.DataFrame, year: int, business: str, basis: str) -> pd.DataFrame:
     """A scorecard's benchmark KPIs of ``year``, long: business, kpi, basis, channel, value."""
-    rows = sc[(sc["year"] == year) & sc["level"].isin(["channel", "portfolio"])]
+    rows = sc[(sc["year"] == year) & sc["level"].isin([Level.CHANNEL, Level.PORTFOLIO])]
     kpis = [k for k in benchmark_kpis() if k in rows]
     long = rows.assign(channel=rows["channel"].fillna(ALL_CHANNELS).astype(str))[["channel", *kpis]].melt(
         id_vars="channel", var_name="kpi", value_name="value").dropna(subset=["value"])

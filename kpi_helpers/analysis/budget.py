@@ -40,6 +40,7 @@ from ..core import i18n
 from ..metrics import stats
 from .allocation import allocate_costs
 from ..core.i18n import _
+from ..core.vocab import Decision, Level
 from ..loaders import ClientData
 
 __all__ = ["fit_response", "propose_budget", "BUDGET_COLUMNS", "ASSUMPTIONS"]
@@ -224,7 +225,7 @@ def _bounds(t: pd.DataFrame, max_change: float) -> tuple[np.ndarray, np.ndarray]
     """Each tactic's range: ±max_change of its budget, no gain unless kept, never over 12 × its highest month."""
     current = t["current_budget"].to_numpy("float64")
     lo = current * (1 - max_change)
-    hi = np.where(t["decision"].to_numpy() == "keep", current * (1 + max_change), current)
+    hi = np.where(t["decision"].to_numpy() == Decision.KEEP, current * (1 + max_change), current)
     hi = np.maximum(np.minimum(hi, 12 * t["max_cost"].fillna(np.inf).to_numpy("float64")), lo)
     return lo, hi
 
@@ -248,7 +249,7 @@ def _range_notes(t: pd.DataFrame) -> pd.Series:
     notes = []
     for _i, r in t.iterrows():
         flag = ""
-        if pd.notna(r["b"]) and r["decision"] in ("keep", "optimise"):
+        if pd.notna(r["b"]) and r["decision"] in (Decision.KEEP, Decision.OPTIMISE):
             if r["proposed_budget"] >= 12 * r["max_cost"] * 0.999 and r["proposed_budget"] > r["current_budget"]:
                 flag = _("held at the highest spend observed (12 × {month} a month): the curve is not extrapolated "
                          "beyond it").format(month=i18n.number(r["max_cost"]))
@@ -267,7 +268,7 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     alpha``);
     ``alpha`` defaults to the client's threshold."""
     alpha = data.config.thresholds.alpha if alpha is None else alpha
-    t = sc[(sc["year"] == year) & (sc["level"] == "tactic")].reindex(columns=["channel", "tactic", "cost"])
+    t = sc[(sc["year"] == year) & (sc["level"] == Level.TACTIC)].reindex(columns=["channel", "tactic", "cost"])
     if t.empty:  # no tactics (a survey alone): nothing to propose
         out = pd.DataFrame(columns=BUDGET_COLUMNS)
         out.attrs["total"] = {"change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "alpha": alpha,
@@ -278,9 +279,9 @@ def propose_budget(data: ClientData, sc: pd.DataFrame, decisions: pd.DataFrame, 
     t["current_budget"] = t["cost"].fillna(0.0)
     t["proposed_budget"] = t["current_budget"]
     t["note"] = t["note"].fillna("")
-    drop = t["decision"] == "drop"
+    drop = t["decision"] == Decision.DROP
     t.loc[drop, "proposed_budget"], t.loc[drop, "note"] = 0.0, _("dropped: budget freed for the others")
-    free = (t["decision"].isin(["keep", "optimise"])) & t["b"].notna()
+    free = (t["decision"].isin([Decision.KEEP, Decision.OPTIMISE])) & t["b"].notna()
     if free.any():
         total = t.loc[free | drop, "current_budget"].sum()
         lo, hi = _bounds(t[free], max_change)

@@ -36,14 +36,12 @@ import pandas as pd
 from ..metrics import kpis, stats
 from .allocation import allocate_costs
 from ..loaders import ClientData
+from ..core.vocab import ALL_CHANNELS, STAGES
 from ..metrics.stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
 __all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "compare_order_values", "STAGES",
            "by_construction", "stages_by_construction", "funnel_quality_notes"]
 
-#: Funnel stages as (id, successes column, trials column).
-STAGES = (("traffic_to_lead", "leads", "visits"), ("lead_to_mql", "mql", "leads"), ("mql_to_sql", "sql", "mql"),
-          ("sql_to_customer", "customers", "sql"), ("lead_to_customer", "customers", "leads"))
 
 
 def _present_stages(t: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -355,7 +353,7 @@ def channel_rate_ci(sc: pd.DataFrame, year: int, *, successes: str = "leads", tr
     if successes not in rows or trials not in rows:
         return pd.DataFrame(columns=["channel", "successes", "trials", "rate", "ci_low", "ci_high", "method"])
     ci = stats.rate_ci(rows[successes].fillna(0).to_numpy(), rows[trials].fillna(0).to_numpy(), alpha=alpha)
-    ci.insert(0, "channel", rows["channel"].fillna("all channels").to_numpy())
+    ci.insert(0, "channel", rows["channel"].fillna(ALL_CHANNELS).to_numpy())
     ci.attrs["alpha"] = alpha  # the level the report prints beside the interval
     return ci
 

@@ -55,18 +55,16 @@ from ..metrics.catalog import format_value, label
 from ..core.i18n import _
 from ..loaders.config import Override, Thresholds
 from .comparisons import STAGES, by_construction
+from ..core.vocab import DECISIONS
 
 __all__ = ["decide", "benchmark_tests", "DECISIONS", "ACTIONS", "COLUMNS"]
 
-DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
 COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
            "roi_ci_high", "roi_variant", "roi_basis", "retained_value", "payback_months", "customers", "weakest_stage",
            "stage_rate", "portfolio_stage_rate",
            "stage_p", "roi_if_fixed", "action", "override", "override_comment"]
 
-_STAGE_NAMES = {("visits", "leads"): "traffic_to_lead", ("leads", "mql"): "lead_to_mql",
-                ("mql", "sql"): "mql_to_sql", ("sql", "customers"): "sql_to_customer",
-                ("leads", "customers"): "lead_to_customer"}
+_STAGE_NAMES = {(trials, succ): name for name, succ, trials in STAGES}  # (from, to) column -> stage id
 
 #: Suggested action per weak stage, in the spirit of S2's examples.
 ACTIONS = {

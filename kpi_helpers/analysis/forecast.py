@@ -32,6 +32,7 @@ from scipy import stats as sps
 
 from .allocation import allocate_costs
 from ..loaders import ClientData
+from ..core.vocab import PORTFOLIO_SCOPE, Level
 
 __all__ = ["METRICS", "MIN_MONTHS", "PORTFOLIO", "monthly_history", "forecast_series", "forecast_review",
            "budget_scenario", "backtest", "smape", "FORECAST_COLUMNS"]
@@ -41,7 +42,7 @@ METRICS = ("leads", "customers", "revenue", "cost")
 #: Months of the portfolio's history the report's forecast needs (two years: two seasonal cycles).
 MIN_MONTHS = 24
 #: The ``channel`` of the portfolio's rows.
-PORTFOLIO = "all"
+PORTFOLIO = PORTFOLIO_SCOPE  # the whole portfolio's "channel"
 FORECAST_COLUMNS = ["channel", "metric", "scenario", "last_year", "forecast", "ci_low", "ci_high", "change",
                     "method", "months", "response"]
 _SHORT = 12
@@ -264,7 +265,7 @@ def forecast_section(rv) -> dict[str, pd.DataFrame]:
     if annual.empty:
         return empty
     sc = rv.scorecard
-    sc_year = sc[(sc["year"] == rv.year) & (sc["level"] == "tactic")].reindex(
+    sc_year = sc[(sc["year"] == rv.year) & (sc["level"] == Level.TACTIC)].reindex(
         columns=["channel", "tactic", "leads", "customers", "revenue"])
     both = pd.concat([annual, budget_scenario(annual, rv.budget, sc_year)], ignore_index=True)
     if rv.period.first_month != 1:  # back to calendar months (see period.to_fiscal)

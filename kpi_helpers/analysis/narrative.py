@@ -10,14 +10,16 @@ import pandas as pd
 
 from ..core import i18n
 from ..metrics.catalog import CHANNEL_LABELS, REGISTRY, channel_label, format_value, label
-from ..core.i18n import _
+from ..core.i18n import N_, _
+from ..core.vocab import PORTFOLIO_SCOPE, Decision, Level
 from .plausibility import flags_for
 
 __all__ = ["executive_summary", "flag_text", "describe_change", "channel_label", "CHANNEL_LABELS", "DECISION_LABELS",
            "STAGE_LABELS", "quarter_label"]
 
 #: Decision ids and their labels (translated in reports, ids in the CSVs).
-DECISION_LABELS = {"keep": "Keep", "optimise": "Optimise", "drop": "Drop", "insufficient_data": "Too little data"}
+DECISION_LABELS = {Decision.KEEP: N_("Keep"), Decision.OPTIMISE: N_("Optimise"), Decision.DROP: N_("Drop"),
+                   Decision.INSUFFICIENT_DATA: N_("Too little data")}
 #: Funnel stage columns and their labels.
 STAGE_LABELS = {"visits": "Visits", "leads": "Leads", "mql": "MQLs", "sql": "SQLs", "customers": "New customers"}
 
@@ -55,8 +57,8 @@ def describe_change(kpi_id: str, current: float, previous: float, currency: str 
 
 def _decision_counts(d: pd.DataFrame) -> str:
     counts = d["decision"].value_counts()
-    words = (("keep", _("{n} to keep")), ("optimise", _("{n} to optimise")), ("drop", _("{n} to drop")),
-             ("insufficient_data", _("{n} with too little data to judge")))
+    words = ((Decision.KEEP, _("{n} to keep")), (Decision.OPTIMISE, _("{n} to optimise")),
+             (Decision.DROP, _("{n} to drop")), (Decision.INSUFFICIENT_DATA, _("{n} with too little data to judge")))
     parts = [w.format(n=i18n.digits(str(counts.get(k, 0)))) for k, w in words if counts.get(k, 0)]
     return _("Of {n} tactics, {parts}.").format(n=i18n.digits(str(len(d))), parts=", ".join(parts))
 
@@ -67,7 +69,7 @@ def _has(series: pd.Series, kpi: str) -> bool:
 
 def _judged_change(rv, kpi: str, cur: pd.Series, prev: pd.Series) -> str:
     """describe_change, unless the change is flagged as on too small a base (then said so)."""
-    if f"{kpi}_change" in flags_for(rv.flags, "portfolio"):
+    if f"{kpi}_change" in flags_for(rv.flags, Level.PORTFOLIO):
         return _("{value} (last year's base too small to compare)").format(
             value=format_value(cur.get(kpi), REGISTRY[kpi].unit, rv.config.currency))
     return describe_change(kpi, cur.get(kpi), prev.get(kpi), rv.config.currency)
@@ -102,6 +104,7 @@ def _roi_sentence(rv, cur: pd.Series, prev: pd.Series) -> str:
         cac=describe_change("cac", cur.get("cac"), prev.get("cac"), ccy))
 
 
+@i18n.in_review_context
 def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
     cur = rv.portfolio()
@@ -115,7 +118,7 @@ def executive_summary(rv) -> list[str]:
             unclear=i18n.digits(str(int(n.get("not_yet_clear", 0))))))
     d = rv.decisions
     judged = d.dropna(subset=["roi"])
-    judged = judged[judged["decision"] != "insufficient_data"]
+    judged = judged[judged["decision"] != Decision.INSUFFICIENT_DATA]
     if len(judged) >= 2:
         best, worst = judged.loc[judged["roi"].idxmax()], judged.loc[judged["roi"].idxmin()]
         out.append(_("Highest return: {best} ({best_channel}, ROI {best_roi}); lowest: {worst} ({worst_channel}, "
@@ -124,7 +127,7 @@ def executive_summary(rv) -> list[str]:
             worst=worst["tactic"], worst_channel=channel_label(worst["channel"]),
             worst_roi=format_value(worst["roi"], "rate")))
     if rv.flags is not None and len(rv.flags):
-        top = sorted({label(k.removesuffix("_change")) for k in flags_for(rv.flags, "portfolio")})
+        top = sorted({label(k.removesuffix("_change")) for k in flags_for(rv.flags, Level.PORTFOLIO)})
         out.append(_("Check before reading: {n} number(s) look implausible and are marked ⚠ beside them (reasons "
                      "under data quality){where}.").format(
             n=i18n.digits(str(len(rv.flags))),
@@ -136,7 +139,7 @@ def executive_summary(rv) -> list[str]:
         if len(missed):
             sentence += "; " + _("not met: {targets}").format(targets="; ".join(
                 _("{kpi} ({scope}) at {attainment} of target").format(
-                    kpi=label(r.kpi), scope=_("all channels") if r.scope == "all" else channel_label(r.scope),
+                    kpi=label(r.kpi), scope=_("all channels") if r.scope == PORTFOLIO_SCOPE else channel_label(r.scope),
                     attainment=format_value(r.attainment, "rate")) for r in missed.itertuples()))
         out.append(sentence + ".")
     return out
@@ -147,7 +150,7 @@ def flag_text(flags: pd.DataFrame) -> list[str]:
     reason, naming where (a few places, then how many more)."""
     out = []
     for (kpi_id, reason), g in flags.groupby(["kpi", "reason"], sort=False) if len(flags) else []:
-        places = [_("all channels") if r.level == "portfolio" else channel_label(r.channel) if r.level == "channel"
+        places = [_("all channels") if r.level == Level.PORTFOLIO else channel_label(r.channel) if r.level == Level.CHANNEL
                   else f"{channel_label(r.channel)} · {r.tactic}" for r in g.itertuples()]
         where = ", ".join(places[:4]) + (" " + _("and {n} more").format(n=i18n.digits(str(len(places) - 4)))
                                          if len(places) > 4 else "")

@@ -22,7 +22,8 @@ import pandas as pd
 from ..metrics import kpis
 from ..core import i18n
 from ..metrics.catalog import REGISTRY, channel_label, format_value, label
-from ..core.i18n import _
+from ..core.i18n import N_, _
+from ..core.vocab import PORTFOLIO_SCOPE, Level
 from ..loaders import ClientData
 from .review import SUMMED
 
@@ -32,11 +33,12 @@ ADDITIVE = frozenset(SUMMED) | {"cost"}
 __all__ = ["plan_vs_actual", "decompose_change", "channel_changes", "KPI_SETS", "suggest_kpis", "kpi_sets_table"]
 
 _FACTORS = {  # KPI -> [(factor name, numerator, denominator)]; a None denominator is a count
-    "revenue": [("visits", "visits", None), ("visit → lead", "leads", "visits"),
-                ("lead → customer", "customers", "leads"), ("revenue per customer", "revenue", "customers")],
-    "customers": [("visits", "visits", None), ("visit → lead", "leads", "visits"),
-                  ("lead → customer", "customers", "leads")],
-    "leads": [("visits", "visits", None), ("visit → lead", "leads", "visits")],
+    "revenue": [(N_("visits"), "visits", None), (N_("visit → lead"), "leads", "visits"),
+                (N_("lead → customer"), "customers", "leads"),
+                (N_("revenue per customer"), "revenue", "customers")],
+    "customers": [(N_("visits"), "visits", None), (N_("visit → lead"), "leads", "visits"),
+                  (N_("lead → customer"), "customers", "leads")],
+    "leads": [(N_("visits"), "visits", None), (N_("visit → lead"), "leads", "visits")],
 }
 
 
@@ -97,7 +99,7 @@ def _explain(sc: pd.DataFrame, kpi: str, scope: str, year: int, cur: pd.Series, 
         changes = [f"{label(c)} {i18n.percent(kpis.ratio(cur[c] - prev[c], prev[c]), 1, sign=True)}"
                    for c in (num, den) if c in cur]
         parts.append(f"{label(kpi)} = {label(num).lower()} / {label(den).lower()}: " + ", ".join(changes))
-    if scope == "all" and kpi in _ADDITIVE:
+    if scope == PORTFOLIO_SCOPE and kpi in _ADDITIVE:
         cc = channel_changes(sc, kpi, year)
         if len(cc):
             low = cc.loc[cc["change"].idxmin()] if REGISTRY[kpi].better != "lower" else cc.loc[cc["change"].idxmax()]
@@ -122,7 +124,8 @@ def plan_vs_actual(data: ClientData, sc: pd.DataFrame, year: int | None = None, 
     year = year or data.config.year
     rows = []
     for t in data.config.targets:
-        sel = sc["level"].eq("portfolio") if t.scope == "all" else (sc["level"].eq("channel") & sc["channel"].eq(t.scope))
+        sel = (sc["level"].eq(Level.PORTFOLIO) if t.scope == PORTFOLIO_SCOPE
+               else (sc["level"].eq(Level.CHANNEL) & sc["channel"].eq(t.scope)))
         cur = sc[sel & sc["year"].eq(year)]
         prev = sc[sel & sc["year"].eq(year - 1)]
         actual = float(cur[t.kpi].iloc[0]) if t.kpi in sc and len(cur) else np.nan
@@ -184,10 +187,11 @@ def suggest_kpis(goal: str | None = None, business: str | None = None, stage: st
     return out[:limit]
 
 
-_SET_WORDS = {"goal": "goal", "business": "business type", "stage": "life stage", "awareness": "awareness",
-              "sales": "sales", "relations": "customer relations", "ecommerce": "online shop", "media": "media",
-              "b2b_saas": "B2B software", "local_services": "local services", "start": "start-up",
-              "mature": "mature business"}
+_SET_WORDS = {"goal": N_("goal"), "business": N_("business type"), "stage": N_("life stage"),
+              "awareness": N_("awareness"),
+              "sales": N_("sales"), "relations": N_("customer relations"), "ecommerce": N_("online shop"), "media": N_("media"),
+              "b2b_saas": N_("B2B software"), "local_services": N_("local services"), "start": N_("start-up"),
+              "mature": N_("mature business")}
 
 
 def kpi_sets_table() -> pd.DataFrame:

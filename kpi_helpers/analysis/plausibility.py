@@ -23,6 +23,7 @@ import pandas as pd
 from ..core import i18n
 from ..metrics.catalog import REGISTRY, format_value
 from ..core.i18n import _
+from ..core.vocab import Level
 
 __all__ = ["MIN_BASE", "MAX_ROI", "MAX_LTV_CAC", "MIN_TRIALS", "STAGE_TRIALS", "flag_scorecard", "flags_for"]
 
@@ -48,7 +49,7 @@ def _row_flags(row: pd.Series, prev: pd.Series | None) -> list[tuple[str, float,
     channel's repeat its tactics'), changes on a small base at channel and portfolio level."""
     if row["level"] == "channel":
         return _growth_flags(row, prev)
-    return _level_flags(row) + (_growth_flags(row, prev) if row["level"] == "portfolio" else [])
+    return _level_flags(row) + (_growth_flags(row, prev) if row["level"] == Level.PORTFOLIO else [])
 
 
 def _level_flags(row: pd.Series) -> list[tuple[str, float, str]]:

@@ -35,12 +35,13 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 from statsmodels.stats.rates import test_poisson_2indep as poisson_rates_test
 
 from ..core import i18n
-from ..metrics import kpis
+from ..metrics import kpis, stats
 from ..metrics.catalog import format_value, label
 from ..core.i18n import _
 from .narrative import DECISION_LABELS
 from ..core.runs import _summary, find_previous, resolve_previous
 from ..core.schema import DataError
+from ..core.vocab import JUDGED, STAGE_COLUMNS, Decision, Level
 
 __all__ = ["PreviousReview", "find_previous", "resolve_previous", "read_previous", "from_history", "check_decisions",
            "attach", "VERDICTS", "CHECK_COLUMNS"]
@@ -49,8 +50,6 @@ VERDICTS = ("right", "not_yet_clear", "wrong")
 VERDICT_LABELS = {"right": "right", "not_yet_clear": "not yet clear", "wrong": "wrong"}
 CHECK_COLUMNS = ["channel", "tactic", "previous_decision", "computed", "override_comment", "stage", "expected",
                  "before", "after", "ci_low", "ci_high", "p_value", "verdict", "outcome"]
-_STAGES = {"traffic_to_lead": ("leads", "visits"), "lead_to_mql": ("mql", "leads"), "mql_to_sql": ("sql", "mql"),
-           "sql_to_customer": ("customers", "sql"), "lead_to_customer": ("customers", "leads")}
 _STOPPED = 0.05  # this year's cost under 5 % of last year's: the spend stopped
 
 
@@ -101,12 +100,8 @@ def from_history(config, year: int) -> PreviousReview | None:
 
 
 def _row(sc: pd.DataFrame, year: int, channel: str, tactic: str) -> pd.Series | None:
-    r = sc[(sc["year"] == year) & (sc["level"] == "tactic") & (sc["channel"] == channel) & (sc["tactic"] == tactic)]
+    r = sc[(sc["year"] == year) & (sc["level"] == Level.TACTIC) & (sc["channel"] == channel) & (sc["tactic"] == tactic)]
     return r.iloc[0] if len(r) else None
-
-
-def _p(p) -> str:
-    return "p < " + i18n.number(0.001, 3) if p < 0.001 else "p = " + i18n.number(p, 3)
 
 
 def _check_keep(rv, cur) -> dict:
@@ -140,10 +135,10 @@ def _check_optimise(rv, prev, cur, stage) -> dict:
         ok = v >= rv.config.thresholds.ltv_cac_min
         return {"expected": expected, "after": v, "verdict": "right" if ok else "not_yet_clear",
                 "outcome": _("LTV:CAC {value} this year").format(value=i18n.number(v, 2))}
-    if stage not in _STAGES:
+    if stage not in STAGE_COLUMNS:
         return {"expected": _("the named stage improves"), "verdict": "not_yet_clear",
                 "outcome": _("no funnel stage named with the call, so there is nothing to test")}
-    num, den = _STAGES[stage]
+    num, den = STAGE_COLUMNS[stage]
     expected = _("{stage} improves").format(stage=label(stage))
     have = lambda r: r is not None and den in r and num in r and pd.notna(r[den]) and r[den] > 0  # noqa: E731
     if not (have(prev) and have(cur)):
@@ -160,13 +155,13 @@ def _check_optimise(rv, prev, cur, stage) -> dict:
     return {"expected": expected, "before": r0, "after": r1, "ci_low": lo, "ci_high": hi, "p_value": p,
             "verdict": verdict, "outcome": text.format(stage=label(stage), before=format_value(r0, "rate"),
                                                        after=format_value(r1, "rate"),
-                                                       diff=format_value(r1 - r0, "pts"), p=_p(p))}
+                                                       diff=format_value(r1 - r0, "pts"), p=stats.format_p(p))}
 
 
 def _held(rv, kpi: str) -> tuple[bool, str]:
     """Did the portfolio's ``kpi`` hold (not significantly lower than last year)?"""
     sc = rv.scorecard
-    pf = sc[sc["level"] == "portfolio"].set_index("year")
+    pf = sc[sc["level"] == Level.PORTFOLIO].set_index("year")
     if kpi not in pf or rv.year - 1 not in pf.index:
         return True, ""
     c1, c0 = float(np.nan_to_num(pf.loc[rv.year, kpi])), float(np.nan_to_num(pf.loc[rv.year - 1, kpi]))
@@ -174,7 +169,7 @@ def _held(rv, kpi: str) -> tuple[bool, str]:
     fell = c1 < c0 and pd.notna(p) and p < rv.config.thresholds.alpha
     return not fell, _("{kpi} {before} → {after} ({p})").format(
         kpi=label(kpi), before=format_value(c0, "count"), after=format_value(c1, "count"),
-        p=_p(p) if pd.notna(p) else "p " + _("n/a"))
+        p=stats.format_p(p))
 
 
 def _check_drop(rv, prev, cur) -> dict:
@@ -202,12 +197,12 @@ def check_decisions(rv, previous: PreviousReview | None) -> pd.DataFrame:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     sc, rows = rv.scorecard, []
     for d in previous.decisions.itertuples():
-        if d.decision not in ("keep", "optimise", "drop"):
+        if d.decision not in JUDGED:
             continue
         prev, cur = _row(sc, rv.year - 1, d.channel, d.tactic), _row(sc, rv.year, d.channel, d.tactic)
         stage = d.weakest_stage if isinstance(d.weakest_stage, str) else None
-        res = (_check_keep(rv, cur) if d.decision == "keep" else _check_optimise(rv, prev, cur, stage)
-               if d.decision == "optimise" else _check_drop(rv, prev, cur))
+        res = (_check_keep(rv, cur) if d.decision == Decision.KEEP else _check_optimise(rv, prev, cur, stage)
+               if d.decision == Decision.OPTIMISE else _check_drop(rv, prev, cur))
         outcome = res.pop("outcome")
         if isinstance(d.override, str):
             outcome += " — " + _("analyst override of the computed {computed}").format(

@@ -15,11 +15,12 @@ from .allocation import allocate_costs
 from ..metrics.catalog import REGISTRY, add_kpis
 from ..loaders import ClientData
 from ..core.schema import DATE_COLUMNS
+from ..core.vocab import ALL_CHANNELS, FUNNEL_COLUMNS, Level
 
 __all__ = ["scorecard", "year_over_year", "funnel", "monthly_trend", "device_mix", "kpi_table", "FUNNEL_STAGES"]
 
 #: Funnel stages in order; a client's funnel uses those its data has.
-FUNNEL_STAGES = ("visits", "leads", "mql", "sql", "customers")
+FUNNEL_STAGES = FUNNEL_COLUMNS
 SUMMED = ("spend", "visits", "leads", "mql", "sql", "customers", "orders", "revenue", "bounces",
           "clicks", "impressions", "conversions", "pageviews", "duration_s", "likes", "comments", "shares", "reach",
           "attendees", "registrations")
@@ -74,7 +75,7 @@ def _deal_medians(data: ClientData, sc: pd.DataFrame) -> pd.DataFrame:
     days = won["sales_cycle_days"] if "sales_cycle_days" in won else (won["closed"] - won["created"]).dt.days
     cycle = won.assign(year=won["closed"].dt.year, value=days)  # measured before a fiscal shift (period.to_fiscal)
     sc = sc.copy()
-    for level, keys in (("tactic", KEYS), ("channel", ["year", "channel"]), ("portfolio", ["year"])):
+    for level, keys in ((Level.TACTIC, KEYS), (Level.CHANNEL, ["year", "channel"]), (Level.PORTFOLIO, ["year"])):
         med = pd.DataFrame({"response_hours": response.groupby(keys)["value"].median(),
                             "sales_cycle_days": cycle.groupby(keys)["value"].median()})
         sel = sc["level"] == level
@@ -102,7 +103,7 @@ def _add_levels(base: pd.DataFrame) -> pd.DataFrame:
     ch = t.groupby(["year", "channel"], as_index=False).sum(numeric_only=True, min_count=1)
     pf = t.groupby(["year"], as_index=False).sum(numeric_only=True, min_count=1)
     ch["tactic"], pf["channel"], pf["tactic"] = pd.NA, pd.NA, pd.NA
-    ch["level"], pf["level"], t["level"] = "channel", "portfolio", "tactic"
+    ch["level"], pf["level"], t["level"] = Level.CHANNEL, Level.PORTFOLIO, Level.TACTIC
     return pd.concat([t, ch, pf], ignore_index=True)
 
 
@@ -132,8 +133,8 @@ def _with_portfolio_rows(sc: pd.DataFrame, data: ClientData, year: int) -> pd.Da
     alone still has a year to review)."""
     years = {y for name, col in DATE_COLUMNS.items() if data.tables.get(name) is not None
              for y in data.tables[name][col].dt.year.dropna().unique() if y in (year - 1, year)}
-    have = set(sc.loc[sc["level"] == "portfolio", "year"])
-    extra = [{"year": y, "channel": pd.NA, "tactic": pd.NA, "level": "portfolio"} for y in sorted(years - have)]
+    have = set(sc.loc[sc["level"] == Level.PORTFOLIO, "year"])
+    extra = [{"year": y, "channel": pd.NA, "tactic": pd.NA, "level": Level.PORTFOLIO} for y in sorted(years - have)]
     return pd.concat([sc, pd.DataFrame(extra)], ignore_index=True) if extra else sc
 
 
@@ -146,7 +147,7 @@ def _join_survey(sc: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
         sc[col] = np.nan
         chan = sc["level"] == "channel"
         sc.loc[chan, col] = [by_channel[col].get((y, c), np.nan) for y, c in zip(sc.loc[chan, "year"], sc.loc[chan, "channel"])]
-        pf = sc["level"] == "portfolio"
+        pf = sc["level"] == Level.PORTFOLIO
         sc.loc[pf, col] = [overall[col].get(y, np.nan) for y in sc.loc[pf, "year"]]
     return sc
 
@@ -160,7 +161,7 @@ def activity_kpis(sc: pd.DataFrame, gross_margin: float | None, lifetime_years: 
     """
     helpers = {}
     if "visits" in sc and "level" in sc:  # the year's visits of all channels, for the share of visits
-        year_visits = sc[sc["level"] == "portfolio"].set_index("year")["visits"]
+        year_visits = sc[sc["level"] == Level.PORTFOLIO].set_index("year")["visits"]
         helpers["all_visits"] = sc["year"].map(year_visits)
     out = add_kpis(sc, gross_margin=gross_margin, lifetime_years=lifetime_years, helpers=helpers)
     return out.drop(columns=[col for col in out.columns if out[col].isna().all() and col in REGISTRY])
@@ -207,8 +208,8 @@ def year_over_year(sc: pd.DataFrame, year: int, kpi_ids) -> pd.DataFrame:
 def funnel(sc: pd.DataFrame, year: int) -> pd.DataFrame:
     """Funnel by channel for the year: stage counts and stage-to-stage rates (ratio of totals)."""
     stages = [s for s in FUNNEL_STAGES if s in sc]
-    f = sc[(sc["year"] == year) & sc["level"].isin(["channel", "portfolio"])].copy()
-    f["channel"] = f["channel"].fillna("all channels")
+    f = sc[(sc["year"] == year) & sc["level"].isin([Level.CHANNEL, Level.PORTFOLIO])].copy()
+    f["channel"] = f["channel"].fillna(ALL_CHANNELS)
     out = f[["channel", *stages]].reset_index(drop=True)
     for a, b in zip(stages, stages[1:]):
         out[f"{a}→{b}"] = kpis.stage_conversion(out[b], out[a])

@@ -24,14 +24,13 @@ from ..metrics import kpis
 from ..metrics.catalog import REGISTRY, channel_label, format_value, label
 from ..loaders.config import Target
 from .forecast import PORTFOLIO
+from ..core import i18n
 from ..core.i18n import _
+from ..core.vocab import PORTFOLIO_SCOPE, STAGE_COLUMNS, Decision, Level
 
 __all__ = ["propose_targets", "targets_yaml", "TARGET_COLUMNS"]
 
 TARGET_COLUMNS = ["kpi", "scope", "value", "assumption"]
-#: Funnel-stage KPIs: (numerator, denominator) of the scorecard.
-_STAGES = {"traffic_to_lead": ("leads", "visits"), "lead_to_mql": ("mql", "leads"), "mql_to_sql": ("sql", "mql"),
-           "sql_to_customer": ("customers", "sql"), "lead_to_customer": ("customers", "leads")}
 
 
 def _round(value: float, unit: str) -> float:
@@ -62,13 +61,13 @@ def _forecast_targets(rv) -> list[dict]:
         if m not in use.index:
             continue
         r, unit = use.loc[m], REGISTRY[m].unit
-        out.append({"kpi": m, "scope": "all", "value": _round(r["forecast"], unit), "assumption": _(
+        out.append({"kpi": m, "scope": PORTFOLIO_SCOPE, "value": _round(r["forecast"], unit), "assumption": _(
             "forecast under the proposed budget (90 % interval {low} to {high}); at this year's budget {now}").format(
             low=format_value(r["ci_low"], unit, cur), high=format_value(r["ci_high"], unit, cur),
             now=format_value(now.loc[m, "forecast"], unit, cur))})
     if {"cost", "customers"} <= set(use.index) and use.loc["customers", "forecast"] > 0:
         cac = kpis.cac(use.loc["cost", "forecast"], use.loc["customers", "forecast"])
-        out.append({"kpi": "cac", "scope": "all", "value": _round(cac, "money"), "assumption": _(
+        out.append({"kpi": "cac", "scope": PORTFOLIO_SCOPE, "value": _round(cac, "money"), "assumption": _(
             "forecast cost {cost} ÷ forecast new customers {customers}, proposed budget").format(
             cost=format_value(use.loc["cost", "forecast"], "money", cur),
             customers=format_value(use.loc["customers", "forecast"], "count"))})
@@ -79,12 +78,12 @@ def _stage_targets(rv) -> list[dict]:
     sc, d = rv.scorecard, rv.decisions
     cur_year = sc[sc["year"] == rv.year]
     out = []
-    opt = d[(d["decision"] == "optimise") & d["weakest_stage"].isin(list(_STAGES))]
+    opt = d[(d["decision"] == Decision.OPTIMISE) & d["weakest_stage"].isin(list(STAGE_COLUMNS))]
     for r in opt.itertuples():
-        num, den = _STAGES[r.weakest_stage]
-        tac = cur_year[(cur_year["level"] == "tactic") & (cur_year["channel"] == r.channel)
+        num, den = STAGE_COLUMNS[r.weakest_stage]
+        tac = cur_year[(cur_year["level"] == Level.TACTIC) & (cur_year["channel"] == r.channel)
                        & (cur_year["tactic"] == r.tactic)]
-        ch = cur_year[(cur_year["level"] == "channel") & (cur_year["channel"] == r.channel)]
+        ch = cur_year[(cur_year["level"] == Level.CHANNEL) & (cur_year["channel"] == r.channel)]
         if tac.empty or ch.empty or not {num, den} <= set(sc.columns) or not ch[den].iloc[0] > 0:
             continue
         t, c = tac.iloc[0], ch.iloc[0]
@@ -107,6 +106,7 @@ def propose_targets(rv) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
+@i18n.in_review_context
 def targets_yaml(rv) -> str:
     """``next_targets.yaml``: a commented ``targets:`` block ready to paste into ``client.yaml``."""
     title = _("Next year targets proposed by the annual review of {client} {year} (run {date}).").format(
@@ -127,9 +127,10 @@ def targets_yaml(rv) -> str:
 
 
 def scope_label(scope: str) -> str:
-    return _("all channels") if scope == "all" else channel_label(scope)
+    return _("all channels") if scope == PORTFOLIO_SCOPE else channel_label(scope)
 
 
+@i18n.in_review_context
 def describe(rv) -> pd.DataFrame:
     """The proposal as the report shows it: KPI and scope labels, the value formatted by the KPI's unit."""
     t = rv.next_targets

@@ -9,13 +9,23 @@ percentages and dates go through Babel's CLDR data (:func:`number`,
 digits, right-to-left pages and, for matplotlib (which does not shape Arabic
 script), :func:`shape` (arabic-reshaper + python-bidi) and a bundled OFL font.
 
-The language is process state, set once per report by
-:func:`set_language` (the notebook does it from the client's ``language``).
+The language and calendar travel in a :class:`TextContext`. The active one is a
+:class:`contextvars.ContextVar`, entered with ``with i18n.using(ctx):`` (as
+``decimal.localcontext`` works): :func:`~kpi_helpers.analysis.annual.build_review` computes a review inside
+the client's context and keeps it on the review (``rv.text_context``), and every display function given the
+review enters it again, so two reviews in two languages in one process never leak into each other. Outside
+any ``using`` block the process default applies, which :func:`set_language` (or :func:`activate`) chooses for
+callers outside a review: the command line, a notebook's own headings and charts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale, numbers
@@ -23,33 +33,94 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from .resources import package_path
 
-__all__ = ["LANGUAGES", "CALENDARS", "set_language", "language", "calendar", "_", "number", "percent", "money",
-           "points", "month_name", "date_text", "digits", "shape", "direction", "catalogue", "FONT_DIR"]
+__all__ = ["LANGUAGES", "CALENDARS", "TextContext", "using", "in_review_context", "current", "activate",
+           "set_language", "language", "calendar", "N_", "_", "number", "percent", "money", "points", "month_name",
+           "date_text", "digits", "shape", "direction", "catalogue", "FONT_DIR"]
 
 LANGUAGES = ("en", "ru", "fa")
 CALENDARS = ("gregorian", "solar_hijri")
 LOCALE_DIR = package_path("locale")
 FONT_DIR = package_path("fonts")
 _PERSIAN_DIGITS = str.maketrans("0123456789%", "۰۱۲۳۴۵۶۷۸۹٪")
-_state = {"language": "en", "calendar": "gregorian"}
+
+
+@dataclass(frozen=True)
+class TextContext:
+    """What every text of a report depends on: its language (en, ru, fa) and calendar (gregorian,
+    solar_hijri). Immutable: a review keeps the one it was built in."""
+
+    language: str = "en"
+    calendar: str = "gregorian"
+
+    def __post_init__(self):
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}")
+        if self.calendar not in CALENDARS:
+            raise ValueError(f"calendar {self.calendar!r} is not supported; use one of {', '.join(CALENDARS)}")
+
+    @classmethod
+    def of(cls, language: str | None = None, calendar: str | None = None) -> "TextContext":
+        """A context from optional settings (None: English, Gregorian), as client.yaml gives them."""
+        return cls(language or "en", calendar or "gregorian")
+
+
+#: The process default: what applies outside any ``using`` block (set by :func:`activate`).
+_default = [TextContext()]
+_active: contextvars.ContextVar[TextContext | None] = contextvars.ContextVar("kpi_helpers_text", default=None)
+
+
+def current() -> TextContext:
+    """The text context in force: the innermost ``using`` block's, else the process default."""
+    ctx = _active.get()
+    return ctx if ctx is not None else _default[0]
+
+
+@contextlib.contextmanager
+def using(ctx: TextContext | None) -> Iterator[TextContext]:
+    """Produce text in ``ctx`` inside the block (None: leave the context in force as it is); the context
+    before it returns afterwards, also on error. Local to the thread or task that enters it."""
+    if ctx is None:
+        yield current()
+        return
+    if not isinstance(ctx, TextContext):
+        raise TypeError(f"using() takes a TextContext, not {type(ctx).__name__}")
+    token = _active.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _active.reset(token)
+
+
+def in_review_context(func):
+    """Decorator for a function whose first argument is a review (anything with a ``text_context``): it runs
+    in the review's context, whatever context is in force where it is called."""
+    @functools.wraps(func)
+    def wrapper(rv, *args, **kwargs):
+        with using(getattr(rv, "text_context", None)):
+            return func(rv, *args, **kwargs)
+
+    return wrapper
+
+
+def activate(ctx: TextContext) -> None:
+    """Make ``ctx`` the process default (for callers outside a review: the CLI, a notebook's headings and
+    charts). A review never depends on it: it carries its own context."""
+    if not isinstance(ctx, TextContext):
+        raise TypeError(f"activate() takes a TextContext, not {type(ctx).__name__}")
+    _default[0] = ctx
 
 
 def set_language(lang: str | None = "en", calendar: str | None = "gregorian") -> None:
-    """Choose the report language (en, ru, fa) and calendar (gregorian, solar_hijri)."""
-    lang, calendar = lang or "en", calendar or "gregorian"
-    if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}")
-    if calendar not in CALENDARS:
-        raise ValueError(f"calendar {calendar!r} is not supported; use one of {', '.join(CALENDARS)}")
-    _state["language"], _state["calendar"] = lang, calendar
+    """Choose the process default language (en, ru, fa) and calendar (gregorian, solar_hijri)."""
+    activate(TextContext.of(lang, calendar))
 
 
 def language() -> str:
-    return _state["language"]
+    return current().language
 
 
 def calendar() -> str:
-    return _state["calendar"]
+    return current().calendar
 
 
 @cache
@@ -70,20 +141,26 @@ SEEN: set[str] = set()
 def _(message: str) -> str:
     """Translate ``message`` (the English text) into the current language; English when untranslated."""
     SEEN.add(message)
-    return catalogue(_state["language"]).get(message, message)
+    return catalogue(current().language).get(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction where it is defined (a table of labels) without translating it:
+    it is translated by :func:`_` where it is shown."""
+    return message
 
 
 def digits(text: str) -> str:
     """Persian digits in a Persian report; the text unchanged otherwise."""
-    return text.translate(_PERSIAN_DIGITS) if _state["language"] == "fa" else text
+    return text.translate(_PERSIAN_DIGITS) if current().language == "fa" else text
 
 
 def _locale() -> Locale:
-    return Locale.parse(_state["language"])
+    return Locale.parse(current().language)
 
 
 def _kw() -> dict:
-    return {"locale": _locale(), "numbering_system": "arabext" if _state["language"] == "fa" else "latn"}
+    return {"locale": _locale(), "numbering_system": "arabext" if current().language == "fa" else "latn"}
 
 
 def number(value: float, decimals: int = 0, *, sign: bool = False) -> str:
@@ -100,7 +177,7 @@ def number(value: float, decimals: int = 0, *, sign: bool = False) -> str:
 
 def percent(fraction: float, decimals: int = 1, *, sign: bool = False) -> str:
     """A fraction as a percentage: ``12.5 %`` (en), ``12,5 %`` (ru, no-break space), ``۱۲٫۵٪`` (fa)."""
-    if _state["language"] == "en":
+    if current().language == "en":
         return f"{fraction * 100:{'+' if sign else ''}.{decimals}f} %"
     base = _locale().percent_formats[None].pattern.split(";")[0]
     last_zero = base.rfind("0")  # decimals go after the pattern's last digit: "#,##0 %" -> "#,##0.0 %"
@@ -112,7 +189,7 @@ def percent(fraction: float, decimals: int = 1, *, sign: bool = False) -> str:
 
 def money(value: float, currency: str = "", decimals: int = 0) -> str:
     """Money in the client's currency: ``1,234,568 EUR`` (en), ``1 234 568 ₽`` (ru)."""
-    if _state["language"] == "en" or not currency:
+    if current().language == "en" or not currency:
         return f"{number(value, decimals)} {currency}".strip()
     pattern = _locale().currency_formats["standard"].pattern.split(";")[0]
     pattern = pattern.replace(".00", "." + "0" * decimals if decimals else "")
@@ -128,28 +205,28 @@ def month_name(month: int, year: int = 2025, *, short: bool = False) -> str:
     """The month's name in the report language and calendar (a Gregorian month in the Solar Hijri calendar is
     named by the Solar Hijri month in which it starts)."""
     day = dt.date(year, month, 1)
-    if _state["calendar"] == "solar_hijri":
+    if current().calendar == "solar_hijri":
         import jdatetime
 
         j = jdatetime.date.fromgregorian(date=day)
-        names = jdatetime.date.j_months_fa if _state["language"] == "fa" else jdatetime.date.j_months_en
+        names = jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
         return names[j.month - 1]
     return format_date(day, "LLL" if short else "LLLL", locale=_locale())
 
 
 def date_text(day: dt.date) -> str:
     """A full date in the report language and calendar."""
-    if _state["calendar"] == "solar_hijri":
+    if current().calendar == "solar_hijri":
         import jdatetime
 
         j = jdatetime.date.fromgregorian(date=day)
-        months = jdatetime.date.j_months_fa if _state["language"] == "fa" else jdatetime.date.j_months_en
+        months = jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
         return digits(f"{j.day} {months[j.month - 1]} {j.year}")
     return digits(format_date(day, "long", locale=_locale()))
 
 
 def direction() -> str:
-    return "rtl" if _state["language"] == "fa" else "ltr"
+    return "rtl" if current().language == "fa" else "ltr"
 
 
 @cache
@@ -168,7 +245,7 @@ def shape(text: str) -> str:
     Matplotlib 3.11+ does this itself and the text passes unchanged; older
     versions get arabic-reshaper and python-bidi.
     """
-    if (_state["language"] != "fa" or not text or _native_text_layout()
+    if (current().language != "fa" or not text or _native_text_layout()
             or not any("\u0600" <= ch <= "\u06ff" for ch in text)):
         return text
     import arabic_reshaper

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,9 +27,10 @@ from pydantic import (
 
 from .presets import EXTRA_COLUMNS, PRESETS
 from ..core.schema import CHANNELS, TABLES, DataError, excerpt
+from ..core.vocab import DECISIONS, JUDGED, PORTFOLIO_SCOPE, STAGE_IDS, VALUE_STAGE, Decision
 
 __all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target",
-           "Thresholds", "check_logo", "load_config", "outside_paths"]
+           "Thresholds", "Branding", "branding", "check_logo", "load_config", "outside_paths"]
 
 SCHEMA_VERSION = 1
 #: Environment variable through which ``--allow-outside`` reaches the notebook's kernel (paths joined by os.pathsep).
@@ -205,7 +207,7 @@ class Target(_Model):
     """A SMART target (S1): a KPI, a scope, a value or a change against last year."""
 
     kpi: str
-    scope: str = "all"  # "all" or a channel
+    scope: str = PORTFOLIO_SCOPE  # "all" or a channel
     value: float | None = None
     change: float | None = None  # relative change vs last year, e.g. 0.2 for +20 %
     period: str = "year"
@@ -225,7 +227,7 @@ class Target(_Model):
     def _one_of_value_or_change(self):
         if (self.value is None) == (self.change is None):
             raise ValueError("give exactly one of value (an absolute target) or change (e.g. 0.2 for +20 % on last year)")
-        if self.scope != "all" and self.scope not in CHANNELS:
+        if self.scope != PORTFOLIO_SCOPE and self.scope not in CHANNELS:
             raise ValueError(f"scope {self.scope!r} is neither 'all' nor a channel ({', '.join(CHANNELS)})")
         return self
 
@@ -246,7 +248,7 @@ class Override(_Model):
 
     channel: str
     tactic: str
-    decision: Literal["keep", "optimise", "drop", "insufficient_data"]
+    decision: Literal[DECISIONS]
     comment: str
 
     @field_validator("channel")
@@ -266,16 +268,15 @@ class History(_Model):
     year: int = Field(description="the reviewed year the call was made for")
     channel: str
     tactic: str
-    decision: Literal["keep", "optimise", "drop"]
-    stage: Literal["traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer", "lead_to_customer",
-                   "value"] | None = Field(None, description="for optimise: the funnel stage to improve")
+    decision: Literal[JUDGED]
+    stage: Literal[(*STAGE_IDS, VALUE_STAGE)] | None = Field(None, description="for optimise: the funnel stage to improve")
     comment: str = ""
 
     @model_validator(mode="after")
     def _channel_and_stage(self):
         if self.channel not in CHANNELS:
             raise ValueError(f"channel {self.channel!r} is not a channel ({', '.join(CHANNELS)})")
-        if self.decision == "optimise" and self.stage is None:
+        if self.decision == Decision.OPTIMISE and self.stage is None:
             raise ValueError("an optimise call needs stage: the funnel stage it was to improve (e.g. "
                              "traffic_to_lead, lead_to_customer) or value (LTV:CAC)")
         return self
@@ -303,8 +304,7 @@ class ClientConfig(_Model):
     targets: list[Target] = []
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
-    benchmarks: dict[str, dict[Literal["traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
-                                       "lead_to_customer"], Annotated[float, Field(gt=0, le=1)]]] = Field(
+    benchmarks: dict[str, dict[Literal[STAGE_IDS], Annotated[float, Field(gt=0, le=1)]]] = Field(
         {}, description="channel -> funnel stage -> the rate a tactic of that channel should reach (a fraction); "
                         "decisions compare the stage with it, capped at the best tactic observed")
     tactic_kinds: dict[str, Literal["acquisition", "retention"]] = Field(
@@ -471,6 +471,39 @@ def check_logo(file: Path) -> str | None:
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             ok = False
     return None if ok else f"the file is not a {expected} image by its content; export the logo again as {expected}"
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The usable part of ``branding:`` in client.yaml: a hex colour, a logo file (checked), and a note for the
+    report's data quality about each part that is ignored."""
+
+    colour: str | None = None
+    logo: Path | None = None
+    notes: tuple[str, ...] = ()
+
+
+def branding(cfg: ClientConfig, folder: Path) -> Branding:
+    """``branding: {colour: "#1f4e79", logo: logo.png}`` checked: the colour must be a hex colour and the logo a
+    PNG, JPEG or SVG file beside client.yaml (never one from outside the client's folder, unless allowed, as for
+    :func:`load_config`); anything else is left out with a note."""
+    b = cfg.branding or {}
+    colour, logo, notes = b.get("colour") or b.get("color"), None, []
+    if colour and not _HEX_COLOUR.fullmatch(colour):
+        notes.append(f"branding colour {colour!r} is not a hex colour such as #1f4e79; ignored.")
+        colour = None
+    if b.get("logo"):
+        path = (Path(folder) / b["logo"]).resolve()
+        inside = "branding.logo" not in dict(outside_paths(cfg, Path(folder)))
+        if path.suffix.lower() in _LOGO_FORMATS and inside and check_logo(path) is None:
+            logo = path
+        else:
+            notes.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
+                         "client.yaml; not shown.")
+    return Branding(colour or None, logo, tuple(notes))
 
 
 def _env_allowances() -> list[str]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 import json
-import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
 from ..core import i18n
@@ -40,6 +40,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@i18n.in_review_context
 def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     """Write ``scorecard.csv``, ``decisions.csv``, ``forecast.csv``, ``next_targets.yaml``, ``tables.xlsx`` and
     ``summary.json`` for a review.
@@ -87,12 +88,12 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    i18n.set_language(language)
-    name = report_title(summary or {})
-    nb.metadata["title"] = name  # the template prefers the notebook's own title
-    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    with i18n.using(i18n.TextContext.of(language)):
+        name = report_title(summary or {})
+        nb.metadata["title"] = name  # the template prefers the notebook's own title
+        body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+        body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target = Path(target)
-    body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
 
@@ -127,19 +128,60 @@ def report_title(summary: dict) -> str:
         client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
 
 
-_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')  # section headings (show.section)
+class _Headings(HTMLParser):
+    """The section headings of an exported page (``<h2 id=...>`` as :func:`kpi_helpers.report.show.section` writes
+    them): id, plain text (the anchor link's pilcrow left out) and where the first one starts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings: list[dict[str, str]] = []
+        self.first_at: tuple[int, int] | None = None
+        self._open: dict | None = None
+        self._in_anchor = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "h2" and attrs.get("id") and self._open is None:
+            self._open = {"id": attrs["id"], "text": ""}
+            self.first_at = self.first_at or self.getpos()
+        elif tag == "a" and self._open is not None:
+            self._in_anchor += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._in_anchor:
+            self._in_anchor -= 1
+        elif tag == "h2" and self._open is not None:
+            self._open["text"] = " ".join(self._open["text"].split())
+            self.headings.append(self._open)
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None and not self._in_anchor:
+            self._open["text"] += data
+
+
+def _offset(text: str, pos: tuple[int, int]) -> int:
+    """The index in ``text`` of an HTMLParser position (line from 1, column from 0)."""
+    line, col = pos
+    start = 0
+    for _i in range(line - 1):
+        start = text.index("\n", start) + 1
+    return start + col
 
 
 def _with_toc(body: str) -> str:
-    """Insert a table of contents (the h2 headings) before the first section heading."""
-    heads = _H2.findall(body)
-    if not heads:
+    """Insert a table of contents (the h2 headings, rendered by ``templates/toc.html.j2``) before the notebook
+    cell holding the first section heading."""
+    parser = _Headings()
+    parser.feed(body)
+    parser.close()
+    if not parser.headings:
         return body
-    items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>' for i, t in heads)
-    title = html.escape(_("Contents"))
-    toc = f'<nav class="kr-toc" aria-label="{title}"><h2 class="kr-toc-title">{title}</h2><ol>{items}</ol></nav>'
-    first = body.find(f'<h2 id="{heads[0][0]}"')
-    cell = body.rfind('<div class="jp-Cell', 0, first)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    toc = env.get_template("toc.html.j2").render(title=_("Contents"), headings=parser.headings)
+    cell = body.rfind('<div class="jp-Cell', 0, _offset(body, parser.first_at))
+    cell = cell if cell >= 0 else _offset(body, parser.first_at)
     return body[:cell] + toc + body[cell:]
 
 
@@ -149,9 +191,9 @@ def write_index(run_dir: str | Path, language: str = "en") -> Path:
     from .portfolio import render_index
 
     run_dir = Path(run_dir)
-    i18n.set_language(language)
-    entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
-                                                         if p.is_dir() and not p.name.startswith("."))]
+    with i18n.using(i18n.TextContext.of(language)):
+        entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
+                                                             if p.is_dir() and not p.name.startswith("."))]
     payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "clients": entries}
     (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")

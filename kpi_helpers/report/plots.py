@@ -22,13 +22,15 @@ from ..metrics.catalog import label
 from ..core.i18n import _
 from ..analysis.narrative import DECISION_LABELS, STAGE_LABELS, channel_label, quarter_label
 from ..core.schema import CHANNELS
+from ..core.vocab import ALL_CHANNELS, Decision
 
 __all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
            "plot_nps", "plot_budget", "plot_forecast", "CHANNEL_COLORS", "use_report_style"]
 
 #: One colour per channel, the same in every chart of every report.
 CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
-DECISION_COLORS = {"keep": "#2e7d32", "optimise": "#f9a825", "drop": "#c62828", "insufficient_data": "#9e9e9e"}
+DECISION_COLORS = {Decision.KEEP: "#2e7d32", Decision.OPTIMISE: "#f9a825", Decision.DROP: "#c62828",
+                   Decision.INSUFFICIENT_DATA: "#9e9e9e"}
 
 
 #: Legends of bar charts sit beside the axes, never on the bars (the figure is saved with a tight bounding box).
@@ -129,7 +131,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     if not rates or funnel[rates].isna().all().all():
         return None
     ax = _ax(ax)
-    f = funnel[funnel["channel"] != "all channels"]
+    f = funnel[funnel["channel"] != ALL_CHANNELS]
     width = 0.8 / max(len(f), 1)
     x = np.arange(len(rates))
     for i, (_idx, row) in enumerate(f.iterrows()):
@@ -157,13 +159,13 @@ def plot_rate_forest(rates: pd.DataFrame, *, title: str | None = None, ax=None):
     ax = _ax(ax)
     r = rates.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
-        overall = row["channel"] == "all channels"
+        overall = row["channel"] == ALL_CHANNELS
         color = "black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777")
         ax.errorbar(row["rate"], y, xerr=[[row["rate"] - row["ci_low"]], [row["ci_high"] - row["rate"]]],
                     fmt="D" if overall else "o", color=color, capsize=4)
         if overall:
             ax.axvline(row["rate"], color="black", ls="--", lw=0.8)
-    ax.set_yticks(range(len(r)), [t("all channels") if c == "all channels" else _name(c) for c in r["channel"]])
+    ax.set_yticks(range(len(r)), [t("all channels") if c == ALL_CHANNELS else _name(c) for c in r["channel"]])
     ax.xaxis.set_major_formatter(_pct(1))
     ax.set_xlabel(i18n.shape(_("Rate (Wilson {level} interval)").format(level=level)))
     ax.set_title(t(title) if title else i18n.shape(_("Visit → lead by channel, {level} intervals").format(level=level)))
@@ -194,12 +196,12 @@ def plot_nps(nps: pd.DataFrame, *, ax=None):
     ax = _ax(ax)
     r = nps.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
-        overall = row["channel"] == "all channels"
+        overall = row["channel"] == ALL_CHANNELS
         ax.errorbar(row["nps"], y, xerr=[[row["nps"] - row["ci_low"]], [row["ci_high"] - row["nps"]]],
                     fmt="D" if overall else "o", capsize=4,
                     color="black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777"))
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set_yticks(range(len(r)), [i18n.shape(f"{_('all channels') if c == 'all channels' else channel_label(c)} "
+    ax.set_yticks(range(len(r)), [i18n.shape(f"{_('all channels') if c == ALL_CHANNELS else channel_label(c)} "
                                              f"(n={i18n.number(n)})") for c, n in zip(r["channel"], r["n"])])
     ax.xaxis.set_major_formatter(_money(""))
     ax.set_xlabel(i18n.shape(_("NPS, points ({level} interval)").format(

@@ -17,14 +17,14 @@ from ..core import i18n
 from ..metrics.catalog import REGISTRY, format_value
 from ..core.i18n import _
 from ..core.resources import package_path
+from ..analysis.narrative import DECISION_LABELS
 
 __all__ = ["render_index", "KPI_COLUMNS"]
 
 TEMPLATE_DIR = package_path("templates", "portfolio")
 #: Headline KPIs in the portfolio, this year with the change against last year.
 KPI_COLUMNS = ("revenue", "cost", "roi", "customers", "cac")
-DECISION_COLUMNS = (("keep", "Keep"), ("optimise", "Optimise"), ("drop", "Drop"),
-                    ("insufficient_data", "Too little data"))
+DECISION_COLUMNS = tuple(DECISION_LABELS.items())  # (id, label) in DECISIONS order
 BASIS = {"margin": "margin-based", "revenue": "revenue-based"}
 
 
@@ -135,8 +135,13 @@ def _views(rows: list[dict], columns: list[dict]) -> list[dict]:
 
 
 def render_index(entries: list[dict], run_date: str, language: str = "en", benchmarks: str | None = None) -> str:
-    """The portfolio page of one run date (the caller has set the language); ``benchmarks``: the peer
-    table's file name, linked for the consultant."""
+    """The portfolio page of one run date, in ``language``; ``benchmarks``: the peer table's file name, linked
+    for the consultant."""
+    with i18n.using(i18n.TextContext.of(language)):
+        return _render(entries, run_date, language, benchmarks)
+
+
+def _render(entries: list[dict], run_date: str, language: str, benchmarks: str | None) -> str:
     ok = [e for e in entries if e["status"] == "ok"]
     bases = {e.get("roi_basis") for e in ok if e.get("roi_basis")}
     mixed = len(bases) > 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -18,11 +17,12 @@ from ..core import i18n
 from ..metrics import stats
 from ..metrics.catalog import REGISTRY, format_value, headline_kpis, label, scorecard_kpis
 from ..metrics.catalog import glossary as _glossary
-from ..loaders.config import check_logo, outside_paths
-from ..core.i18n import _
+from ..loaders.config import branding
+from ..core.i18n import N_, _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 from ..analysis.plausibility import flags_for
+from ..core.vocab import ALL_CHANNELS, PORTFOLIO_SCOPE, Level
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions",
            "scorecard", "plan", "funnel", "data_quality", "provenance", "glossary", "devices", "unavailable", "kpi_sets",
@@ -30,59 +30,60 @@ __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summar
            "retention", "cohort_ltv", "nps", "budget", "customer_value", "order_values", "benchmarks", "Safe",
            "forecast", "next_targets", "previous", "not_available"]
 
-_CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
+_CONFIDENCE = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
 #: Section headings and their one-line introductions, in notebook order.
 SECTIONS = {
-    "summary": ("Executive summary", ""),
-    "decisions": ("Decisions: keep, optimise or drop",
-                  "One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
-                  "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
-                  "are Holm-corrected over every stage and tactic compared."),
-    "previous": ("Last year's decisions, checked",
-                 "Each call of last year's review against what happened this year: did a kept tactic's ROI hold, "
-                 "did the stage to optimise improve, did a dropped tactic's spend stop without losing leads and "
-                 "customers?"),
-    "comparison": ("Channel comparison",
-                   "Does one channel really turn visits into leads better than another? Rates with their confidence "
-                   "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
-                   "for the number of pairs."),
-    "evidence": ("Each tactic's evidence",
-                 "The decision ROI and CAC with their intervals, and whether this year really differs from last year."),
-    "plan": ("Plan vs actual",
-             "Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better)."),
-    "benchmarks": ("Against comparable clients",
-                   "Where this client stands among the clients of the same business type in this batch, KPI by KPI "
-                   "and channel: quartiles over the clients that have the KPI, this client included. No other "
-                   "client's name or figures are shown."),
-    "scorecard": ("Scorecard by channel",
-                  "The reviewed year, with last year in small type below each value; every KPI is a ratio of totals."),
-    "by_tactic": ("By tactic", ""),
-    "advertising": ("Advertising: platform figures",
-                    "What the ad platforms report: impressions, clicks and conversions, with CTR, CPC, CPM and the "
-                    "cost per platform conversion (platforms count conversions their own way: not deduplicated "
-                    "against the CRM)."),
-    "trend": ("Monthly trend", ""),
-    "funnel": ("Funnel by channel", ""),
-    "devices": ("Traffic by device", "Share of visits and conversion by device (mobile traffic, S3)."),
-    "customers": ("Customers",
-                  "Who comes back, what they are worth, and what they say: repeat purchases by acquisition channel, "
-                  "retention and churn, cohorts, and NPS."),
-    "budget": ("Budget for next year",
-               "A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
-               "promise most, within limits."),
-    "forecast": ("Next year: forecast",
-                 "Leads, customers, revenue and cost per channel for the next twelve months, under this year's "
-                 "budget and under the proposed one, with 90 % intervals."),
-    "next_targets": ("Next year: targets proposed",
-                     "SMART targets from the forecast and this year's decisions, each with the assumption behind "
-                     "it; next_targets.yaml holds them ready to paste into client.yaml."),
-    "quality": ("Data quality", ""),
-    "glossary": ("Glossary", "Every KPI shown, with its formula and the variant used."),
-    "kpi_sets": ("Appendix: KPI sets by goal",
-                 "Which 3–5 KPIs to follow for a goal, a business type and a life stage (S1, S4); "
-                 "kpi-review init --goal ... pre-fills targets from them."),
-    "provenance": ("Provenance", ""),
+    "summary": (N_("Executive summary"), ""),
+    "decisions": (N_("Decisions: keep, optimise or drop"),
+                  N_("One verdict per tactic from the documented thresholds in client.yaml (the same rules for every "
+                     "tactic), with the numbers that decided it and the basis of its ROI. The p-values of funnel stages "
+                     "are Holm-corrected over every stage and tactic compared.")),
+    "previous": (N_("Last year's decisions, checked"),
+                 N_("Each call of last year's review against what happened this year: did a kept tactic's ROI hold, did "
+                    "the stage to optimise improve, did a dropped tactic's spend stop without losing leads and customers?")),
+    "comparison": (N_("Channel comparison"),
+                   N_("Does one channel really turn visits into leads better than another? Rates with their confidence "
+                      "intervals (level 1 − α of client.yaml), then every pair of channels tested, with Holm's correction "
+                      "for the number of pairs.")),
+    "evidence": (N_("Each tactic's evidence"),
+                 N_("The decision ROI and CAC with their intervals, and whether this year really differs from last year.")),
+    "plan": (N_("Plan vs actual"),
+             N_("Each target from client.yaml: attainment is actual ÷ target (target ÷ actual where lower is better).")),
+    "benchmarks": (N_("Against comparable clients"),
+                   N_("Where this client stands among the clients of the same business type in this batch, KPI by KPI and "
+                      "channel: quartiles over the clients that have the KPI, this client included. No other client's "
+                      "name or figures are shown.")),
+    "scorecard": (N_("Scorecard by channel"),
+                  N_("The reviewed year, with last year in small type below each value; every KPI is a ratio of totals.")),
+    "by_tactic": (N_("By tactic"), ""),
+    "advertising": (N_("Advertising: platform figures"),
+                    N_("What the ad platforms report: impressions, clicks and conversions, with CTR, CPC, CPM and the "
+                       "cost per platform conversion (platforms count conversions their own way: not deduplicated against "
+                       "the CRM).")),
+    "trend": (N_("Monthly trend"), ""),
+    "funnel": (N_("Funnel by channel"), ""),
+    "devices": (N_("Traffic by device"),
+                N_("Share of visits and conversion by device (mobile traffic, S3).")),
+    "customers": (N_("Customers"),
+                  N_("Who comes back, what they are worth, and what they say: repeat purchases by acquisition channel, "
+                     "retention and churn, cohorts, and NPS.")),
+    "budget": (N_("Budget for next year"),
+               N_("A proposal, not a verdict: money moves from what to drop towards the tactics whose response curves "
+                  "promise most, within limits.")),
+    "forecast": (N_("Next year: forecast"),
+                 N_("Leads, customers, revenue and cost per channel for the next twelve months, under this year's budget "
+                    "and under the proposed one, with 90 % intervals.")),
+    "next_targets": (N_("Next year: targets proposed"),
+                     N_("SMART targets from the forecast and this year's decisions, each with the assumption behind it; "
+                        "next_targets.yaml holds them ready to paste into client.yaml.")),
+    "quality": (N_("Data quality"), ""),
+    "glossary": (N_("Glossary"),
+                 N_("Every KPI shown, with its formula and the variant used.")),
+    "kpi_sets": (N_("Appendix: KPI sets by goal"),
+                 N_("Which 3–5 KPIs to follow for a goal, a business type and a life stage (S1, S4); kpi-review init "
+                    "--goal ... pre-fills targets from them.")),
+    "provenance": (N_("Provenance"), ""),
 }
 
 
@@ -109,6 +110,11 @@ def _section_needs(key: str, rv) -> str | None:
 def section(key: str, rv=None) -> HTML:
     """A section heading (h2, or h3 for sub-sections) and its introduction, in the report language; with the
     review, a section whose inputs the client lacks says "n/a — needs X" under its heading."""
+    with i18n.using(getattr(rv, "text_context", None)):
+        return _section(key, rv)
+
+
+def _section(key: str, rv) -> HTML:
     heading, intro = SECTIONS[key]
     level = "h3" if key in ("evidence", "by_tactic", "advertising") else "h2"
     anchor = key.replace("_", "-")
@@ -135,38 +141,23 @@ def _e(text) -> str:
     return html.escape("" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text))
 
 
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
 def _branding(rv) -> tuple[str, str]:
-    """(style override, logo img) from ``branding: {colour: "#1f4e79", logo: logo.png}`` in client.yaml.
-
-    The colour must be a hex colour and the logo a PNG, JPEG or SVG file beside
-    client.yaml (embedded as a data URI: the report stays self-contained);
-    anything else is ignored with a data-quality note.
-    """
-    b = rv.config.branding or {}
-    style = logo = ""
-    colour = b.get("colour") or b.get("color")
-    if colour and _COLOUR.fullmatch(colour):
-        style = f"<style>:root {{ --kr-accent: {colour}; }}</style>"
-    elif colour:
-        rv.data_quality.append(f"branding colour {colour!r} is not a hex colour such as #1f4e79; ignored.")
-    if b.get("logo"):
-        path = (rv.data.folder / b["logo"]).resolve()
-        kind = _LOGO_TYPES.get(path.suffix.lower())
-        # never embed a file from outside the client's folder (unless allowed, as for load_config)
-        inside = "branding.logo" not in dict(outside_paths(rv.config, rv.data.folder))
-        if kind and inside and check_logo(path) is None:
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            logo = f'<img alt="logo" src="data:{kind};base64,{data}">'
-        else:
-            rv.data_quality.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
-                                   "client.yaml; not shown.")
+    """(style override, logo img) from ``branding:`` in client.yaml, as :func:`kpi_helpers.loaders.config.branding`
+    checked it (the logo embedded as a data URI: the report stays self-contained). What it left out is in the
+    review's data quality (build_review put it there); nothing here changes the review."""
+    b = branding(rv.config, rv.data.folder)
+    style = f"<style>:root {{ --kr-accent: {b.colour}; }}</style>" if b.colour else ""
+    logo = ""
+    if b.logo is not None:
+        data = base64.b64encode(b.logo.read_bytes()).decode("ascii")
+        logo = f'<img alt="logo" src="data:{_LOGO_TYPES[b.logo.suffix.lower()]};base64,{data}">'
     return style, logo
 
 
+@i18n.in_review_context
 def title(rv) -> HTML:
     cfg = rv.config
     style, logo = _branding(rv)
@@ -191,6 +182,7 @@ def _headline_kpis(cur: pd.Series) -> list[str]:
     return keys + [k for k in _MORE_HEADLINES if have(k) and k not in keys][:max(0, 4 - len(keys))]
 
 
+@i18n.in_review_context
 def headlines(rv) -> HTML:
     """KPI cards: this year, last year, change coloured by the KPI's better direction.
 
@@ -215,7 +207,7 @@ def headlines(rv) -> HTML:
                 change = f"{i18n.number(v - p, 0, sign=True)} {_('pts')}"
             elif p:
                 change = i18n.percent((v - p) / abs(p), 1, sign=True)
-        flagged = flags_for(rv.flags, "portfolio")
+        flagged = flags_for(rv.flags, Level.PORTFOLIO)
         if f"{k}_change" in flagged:
             change, cls = _("not compared"), "flat"
         before = format_value(p, meta.unit, rv.config.currency) if has_prev else _("n/a")
@@ -234,6 +226,7 @@ def sentences(lines: list[str]) -> HTML:
     return HTML("<ul class='kr-summary'>" + "".join(f"<li>{_e(s)}</li>" for s in lines) + "</ul>")
 
 
+@i18n.in_review_context
 def summary(rv) -> HTML:
     return sentences(executive_summary(rv))
 
@@ -261,10 +254,11 @@ _WIDE_COLUMNS = 8
 def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: str = "",
           labels: dict[str, str] | None = None, css: str = "", note: str = "") -> HTML:
     """Render a table: numbers formatted by unit (from the registry unless given) and right-aligned,
-    text escaped and left-aligned, ``Safe`` cells inserted as they are."""
+    text escaped and left-aligned, ``Safe`` cells inserted as they are. ``labels`` (column -> heading) arrive
+    translated; other columns are headed by the KPI registry's label."""
     units = units or {}
     col_units = {c: units.get(c) or (REGISTRY[c].unit if c in REGISTRY else None) for c in df.columns}
-    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e(_((labels or {}).get(c, "")) or label(c))}</th>'
+    head = "".join(f'<th class="{"num" if col_units[c] else "txt"}">{_e((labels or {}).get(c) or label(c))}</th>'
                    for c in df.columns)
     body = []
     for row in df.itertuples(index=False):
@@ -276,6 +270,7 @@ def table(df: pd.DataFrame, units: dict[str, str] | None = None, *, currency: st
                 f'<tbody>{"".join(body)}</tbody></table></div>{foot}')
 
 
+@i18n.in_review_context
 def decisions(rv) -> HTML:
     """The verdicts, ``rv.decisions`` (:func:`kpi_helpers.analysis.decisions.decide`); its ROI is the decision ROI
     of ``rv.comparisons`` (:func:`kpi_helpers.analysis.comparisons.acquisition_basis`, :func:`kpis.roi
@@ -291,9 +286,9 @@ def decisions(rv) -> HTML:
     d["reason"] = [Safe(_e(r) + (f'<br><small><b>{_e(_("Suggested action"))}:</b> {_e(a)}</small>'
                                  if isinstance(a, str) and a else "")) for r, a in zip(d["reason"], d["action"])]
     cols = ["channel", "tactic", "decision", "confidence", "roi", "reason"]
-    return table(d[cols], {"roi": "rate"}, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                                   "confidence": "Confidence", "roi": "ROI (decision)",
-                                                   "reason": "Reason"}, css="kr-decisions")
+    return table(d[cols], {"roi": "rate"}, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
+                                                   "confidence": _("Confidence"), "roi": _("ROI (decision)"),
+                                                   "reason": _("Reason")}, css="kr-decisions")
 
 
 def _with_previous(value, previous, unit: str, currency: str) -> Safe:
@@ -306,17 +301,18 @@ def _with_previous(value, previous, unit: str, currency: str) -> Safe:
 _AD_KPIS = ("impressions", "clicks", "ctr", "spend", "cpc", "cpm", "conversions", "cpa_platform")
 
 
+@i18n.in_review_context
 def advertising(rv) -> HTML:
     """Ad-platform figures by channel and tactic (CTR, CPC, CPM, CPA on the platform's conversions)."""
     sc = rv.scorecard
     cols = [k for k in _AD_KPIS if k in sc]
     if not {"impressions", "clicks"} & set(cols):
         return HTML("")
-    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["tactic", "portfolio"])]
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin([Level.TACTIC, Level.PORTFOLIO])]
     t = rows[["channel", "tactic", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]],
         tactic=rows["tactic"].fillna(""))
-    return table(t, currency=rv.config.currency, labels={"channel": "Channel", "tactic": "Tactic"})
+    return table(t, currency=rv.config.currency, labels={"channel": _("Channel"), "tactic": _("Tactic")})
 
 
 #: The scorecard's columns, in order of preference; a client without several of them gets others it has.
@@ -329,28 +325,30 @@ def _scorecard_columns(y: pd.DataFrame) -> list[str]:
     return show + extra[:max(0, 7 - len(show))]
 
 
-def scorecard(rv, level: str = "tactic") -> HTML:
+@i18n.in_review_context
+def scorecard(rv, level: str = Level.TACTIC) -> HTML:
     """The reviewed year, with last year in small type under each value."""
-    y = rv.yoy[rv.yoy["level"].isin([level, "portfolio"])]
+    y = rv.yoy[rv.yoy["level"].isin([level, Level.PORTFOLIO])]
     show = _scorecard_columns(y)
     t = pd.DataFrame({"channel": [channel_label(c) if isinstance(c, str) else _("All channels") for c in y["channel"]]})
-    if level == "tactic":
+    if level == Level.TACTIC:
         t["tactic"] = y["tactic"].fillna("").to_numpy()
     units = {}
     for k in show:
         unit = REGISTRY[k].unit
         t[k] = [_with_previous(v, p, unit, rv.config.currency) for v, p in zip(y[k], y[f"{k}_prev"])]
         units[k] = unit
-    return table(t, units, labels={"channel": "Channel", "tactic": "Tactic"}, css="kr-scorecard",
+    return table(t, units, labels={"channel": _("Channel"), "tactic": _("Tactic")}, css="kr-scorecard",
                  note=_("Each cell: {year}, with {prev} below. n/a: no data, or a zero denominator "
                         "(e.g. no leads for a cost per lead).").format(year=rv.period.label(),
                                                                         prev=rv.period.label(rv.year - 1)))
 
 
-_STATUS = {"met": ("good", "met"), "close": ("close", "close (≥ 90 %)"), "missed": ("bad", "missed"),
-           "n/a": ("flat", "n/a")}
+_STATUS = {"met": ("good", N_("met")), "close": ("close", N_("close (≥ 90 %)")), "missed": ("bad", N_("missed")),
+           "n/a": ("flat", N_("n/a"))}
 
 
+@i18n.in_review_context
 def plan(rv) -> HTML:
     """Targets with a traffic light: met, close (at least 90 % attained) or missed."""
     p = rv.plan
@@ -358,7 +356,7 @@ def plan(rv) -> HTML:
         return HTML(f"<p>{_e(_('No targets are set in client.yaml.'))}</p>")
     cur = rv.config.currency
     t = pd.DataFrame({"kpi": [label(k) for k in p["kpi"]],
-                      "scope": [_("all channels") if s == "all" else channel_label(s) for s in p["scope"]]})
+                      "scope": [_("all channels") if s == PORTFOLIO_SCOPE else channel_label(s) for s in p["scope"]]})
     for col in ("target", "actual", "last_year"):
         t[col] = [Safe(_e(format_value(v, REGISTRY[k].unit if k in REGISTRY else "count", cur)))
                   for v, k in zip(p[col], p["kpi"])]
@@ -368,53 +366,60 @@ def plan(rv) -> HTML:
     t["target_rule"] = p["target_rule"].to_numpy()
     t["explanation"] = p["explanation"].to_numpy()
     units = {"target": "money", "actual": "money", "last_year": "money", "attainment": "rate"}
-    return table(t, units, labels={"kpi": "KPI", "scope": "Scope", "target": "Target", "actual": "Actual",
-                                   "last_year": "Last year", "attainment": "Attainment", "status": "Status",
-                                   "target_rule": "Target set as", "explanation": "What explains a miss"},
+    return table(t, units, labels={"kpi": _("KPI"), "scope": _("Scope"), "target": _("Target"), "actual": _("Actual"),
+                                   "last_year": _("Last year"), "attainment": _("Attainment"), "status": _("Status"),
+                                   "target_rule": _("Target set as"), "explanation": _("What explains a miss")},
                  css="kr-plan")
 
 
+@i18n.in_review_context
 def funnel(rv) -> HTML:
     f = rv.funnel
     units = {c: "rate" for c in f.columns if "→" in c}
-    labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": "Channel"}
-    f = f.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in f["channel"]])
+    labels = {c: " → ".join(_(STAGE_LABELS.get(x, x)) for x in c.split("→")) for c in units} | {"channel": _("Channel")}
+    f = f.assign(channel=[_("all channels") if c == ALL_CHANNELS else channel_label(c) for c in f["channel"]])
     return table(f, units, labels=labels)
 
 
+@i18n.in_review_context
 def data_quality(rv) -> HTML:
     if not rv.data_quality:
         return HTML(f"<p>{_e(_('No data-quality problems found.'))}</p>")
     return sentences(rv.data_quality)
 
 
+@i18n.in_review_context
 def glossary(rv) -> HTML:
-    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": "KPI", "Formula": "Formula", "Variant": "Variant"})
+    return table(_glossary(rv.glossary_ids), {}, labels={"KPI": _("KPI"), "Formula": _("Formula"),
+                                                         "Variant": _("Variant")})
 
 
+@i18n.in_review_context
 def provenance(rv) -> HTML:
     rows = pd.DataFrame(rv.data.inputs)[["table", "path", "rows", "sha256"]]
     rows["table"] = rows["table"].map(_)
     rows["sha256"] = rows["sha256"].str[:16] + "…"
-    return table(rows, {"rows": "count"}, labels={"table": "Table", "path": "File", "rows": "Rows",
-                                                  "sha256": "SHA-256"})
+    return table(rows, {"rows": "count"}, labels={"table": _("Table"), "path": _("File"), "rows": _("Rows"),
+                                                  "sha256": _("SHA-256")})
 
 
+@i18n.in_review_context
 def devices(rv) -> HTML:
     """Traffic and conversion by device (S3)."""
     if rv.devices.empty:
         return HTML(f"<p>{_e(_('No device split in the activity data.'))}</p>")
     d = rv.devices.assign(device=[_(x) for x in rv.devices["device"]])
-    return table(d, {"visit_share": "rate"}, labels={"device": "Device", "visit_share": "Share of visits"})
+    return table(d, {"visit_share": "rate"}, labels={"device": _("Device"), "visit_share": _("Share of visits")})
 
 
+@i18n.in_review_context
 def unavailable(rv) -> HTML:
     """The catalogue KPIs this client's data cannot give, and what data would be needed."""
     u = rv.availability[rv.availability["status"] != "shown"]
     if u.empty:
         return HTML(f"<p>{_e(_('Every KPI of the catalogue could be computed from this data.'))}</p>")
     u = u.assign(label=[_(x) for x in u["label"]])
-    return table(u[["label", "needs"]], labels={"label": "KPI not shown", "needs": "What it needs"},
+    return table(u[["label", "needs"]], labels={"label": _("KPI not shown"), "needs": _("What it needs")},
                  note=_("Add the data in client.yaml sources to have these KPIs in next year's review."))
 
 
@@ -422,7 +427,7 @@ def kpi_sets() -> HTML:
     """Appendix: suggested KPI sets by goal, business type and life stage (S1, S4)."""
     from ..analysis.plan import kpi_sets_table
 
-    return table(kpi_sets_table(), labels={"by": "By", "for": "For", "KPIs": "Suggested KPIs (3–5, S1)"})
+    return table(kpi_sets_table(), labels={"by": _("By"), "for": _("For"), "KPIs": _("Suggested KPIs (3–5, S1)")})
 
 
 def _mark(p, alpha: float) -> Safe:
@@ -432,6 +437,7 @@ def _mark(p, alpha: float) -> Safe:
     return Safe(f'<span class="sig">{_e(txt)} ✱</span>' if p < alpha else _e(txt))
 
 
+@i18n.in_review_context
 def channel_pairs(rv) -> HTML:
     """Pairwise differences of visit → lead between channels; only significant ones highlighted."""
     p = rv.channel_pairs
@@ -447,9 +453,9 @@ def channel_pairs(rv) -> HTML:
     units = {"rate_a": "rate", "rate_b": "rate", "diff": "rate", "ci_low": "rate", "ci_high": "rate",
              "p_adjusted": "rate", "cohens_h": "ratio"}
     sig = p["significant"].fillna(False).to_numpy()
-    html = table(t, units, labels={"group_a": "Channel A", "group_b": "Channel B", "rate_a": "A", "rate_b": "B",
-                                   "diff": "B − A", **_ci_labels(alpha),
-                                   "p_adjusted": "p (Holm)", "cohens_h": "Cohen's h"},
+    html = table(t, units, labels={"group_a": _("Channel A"), "group_b": _("Channel B"), "rate_a": _("A"), "rate_b": _("B"),
+                                   "diff": _("B − A"), **_ci_labels(alpha),
+                                   "p_adjusted": _("p (Holm)"), "cohens_h": _("Cohen's h")},
                  note=_("✱ significant at α = {alpha} after Holm's correction over {pairs} pairs; "
                         "{sig} of {pairs} differences are.").format(alpha=i18n.number(alpha, 2),
                                                                     pairs=i18n.digits(str(len(p))),
@@ -457,6 +463,7 @@ def channel_pairs(rv) -> HTML:
     return HTML(html)
 
 
+@i18n.in_review_context
 def tactic_evidence(rv) -> HTML:
     """ROI and CAC with their intervals, and the year-over-year tests, per tactic."""
     c = rv.comparisons
@@ -480,11 +487,11 @@ def tactic_evidence(rv) -> HTML:
     basis = ", ".join(_(b) for b in sorted(set(c["roi_ci_basis"].dropna())))
     return table(t, {"roi": "rate", "cac": "money", "leads_ratio": "ratio", "leads_p": "rate", "t2l_diff": "pts",
                      "t2l_p": "rate"},
-                 labels={"channel": "Channel", "tactic": "Tactic",
+                 labels={"channel": _("Channel"), "tactic": _("Tactic"),
                          "roi": _("ROI ({level} CI)").format(level=stats.confidence_level(alpha)),
                          "cac": _("CAC ({level} CI)").format(level=stats.confidence_level(alpha)),
-                         "leads_ratio": "Leads per month vs last year", "leads_p": "p", "t2l_diff": "Visit → lead change",
-                         "t2l_p": "p"},
+                         "leads_ratio": _("Leads per month vs last year"), "leads_p": _("p"),
+                         "t2l_diff": _("Visit → lead change"), "t2l_p": _("p")},
                  note=_("ROI intervals: percentile bootstrap (2 000 resamples, seeded) over {basis}; CAC: exact Poisson "
                         "interval on new customers; year over year: Poisson rate test for leads per active month, "
                         "two-proportion test for visit → lead, each Holm-corrected over the tactics. ✱ significant "
@@ -492,6 +499,7 @@ def tactic_evidence(rv) -> HTML:
                      basis=basis, alpha=i18n.number(alpha, 2)))
 
 
+@i18n.in_review_context
 def customers_by_channel(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
@@ -501,10 +509,11 @@ def customers_by_channel(rv) -> HTML:
     t = t.assign(channel=t["channel"].map(lambda c: channel_label(c) if isinstance(c, str) else c))
     return table(t, {"orders": "count", "customers": "count", "revenue": "money", "purchase_frequency": "ratio",
                      "lifetime_days": "days"}, currency=rv.config.currency,
-                 labels={"channel": "Acquisition channel", "customers": "Ordering customers",
-                         "lifetime_days": "Customer lifetime (days)"})
+                 labels={"channel": _("Acquisition channel"), "customers": _("Ordering customers"),
+                         "lifetime_days": _("Customer lifetime (days)")})
 
 
+@i18n.in_review_context
 def retention(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
@@ -514,41 +523,44 @@ def retention(rv) -> HTML:
     t = t.assign(period=[i18n.digits(str(y)) for y in t["period"].dt.year])
     return table(t, {"customers_start": "count", "new": "count", "lost": "count", "customers_end": "count",
                      "retention_rate": "rate", "churn_rate": "rate"},
-                 labels={"period": "Year", "customers_start": "Customers at start",
-                         "new": "Customers acquired (by acquisition date)", "lost": "Lost",
-                         "customers_end": "Customers at end"},
+                 labels={"period": _("Year"), "customers_start": _("Customers at start"),
+                         "new": _("Customers acquired (by acquisition date)"), "lost": _("Lost"),
+                         "customers_end": _("Customers at end")},
                  note=_("Retention = (customers at end − acquired) / customers at start; churn = lost / customers at "
                         "start (S2). Acquired counts customers by their acquisition date; the report's New customers "
                         "count those won from the year's leads, in the month the lead came in (see the glossary)."))
 
 
+@i18n.in_review_context
 def cohort_ltv(rv) -> HTML:
     t = rv.customers.get("cohort_ltv")
     if t is None:
         return HTML("")
     t = t.assign(cohort=[quarter_label(d) for d in t["cohort"]])
     return table(t, {"customers": "count", "ltv": "money"}, currency=rv.config.currency,
-                 labels={"cohort": "Cohort", "customers": "Customers acquired (by acquisition date)",
-                         "ltv": "Revenue per customer, first 4 quarters"},
+                 labels={"cohort": _("Cohort"), "customers": _("Customers acquired (by acquisition date)"),
+                         "ltv": _("Revenue per customer, first 4 quarters")},
                  note=_("The cohort LTV variant: observed revenue per acquired customer; n/a where the cohort is younger "
                         "than 4 quarters."))
 
 
+@i18n.in_review_context
 def nps(rv) -> HTML:
     if not rv.customers:  # the section says what it needs
         return HTML("")
     t = rv.customers.get("nps")
     if t is None:
         return HTML(f"<p>{_e(_('No NPS survey.'))}</p>")
-    t = t.assign(channel=[_("all channels") if c == "all channels" else channel_label(c) for c in t["channel"]])
+    t = t.assign(channel=[_("all channels") if c == ALL_CHANNELS else channel_label(c) for c in t["channel"]])
     return table(t[["channel", "n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high"]],
                  {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "ci_low": "points",
                   "ci_high": "points"},
-                 labels={"channel": "Channel", "n": "Responses", "promoters": "Promoters", "passives": "Passives",
-                         "detractors": "Detractors", **_ci_labels(rv.config.thresholds.alpha)},
+                 labels={"channel": _("Channel"), "n": _("Responses"), "promoters": _("Promoters"), "passives": _("Passives"),
+                         "detractors": _("Detractors"), **_ci_labels(rv.config.thresholds.alpha)},
                  note=_("NPS = % promoters (9–10) − % detractors (0–6); interval from the multinomial variance."))
 
 
+@i18n.in_review_context
 def budget(rv) -> HTML:
     from ..analysis.budget import ASSUMPTIONS
 
@@ -577,9 +589,9 @@ def budget(rv) -> HTML:
                         "or every tactic at its cap).").format(
             amount=format_value(total["unallocated"], "money", cur))
     html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
-                 currency=cur, labels={"channel": "Channel", "tactic": "Tactic", "decision": "Decision",
-                                       "current_budget": "This year", "proposed_budget": "Proposed",
-                                       "change": "Change", "elasticity": "Elasticity b", "note": "Note"}).data
+                 currency=cur, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
+                                       "current_budget": _("This year"), "proposed_budget": _("Proposed"),
+                                       "change": _("Change"), "elasticity": _("Elasticity b"), "note": _("Note")}).data
     max_change = i18n.percent(total.get('max_change', 0.5), 0)
     level = stats.confidence_level(total.get('alpha', 0.1))
     items = "".join(f"<li>{_e(_(a).format(max_change=max_change, level=level))}</li>" for a in ASSUMPTIONS)
@@ -587,25 +599,27 @@ def budget(rv) -> HTML:
 
 
 
+@i18n.in_review_context
 def customer_value(rv) -> HTML:
     """What a customer is worth against what it costs, by acquisition channel (LTV, CAC, LTV:CAC, payback)."""
     if not rv.customers:  # the section says what it needs
         return HTML("")
     sc = rv.scorecard
-    rows = sc[(sc["year"] == rv.year) & sc["level"].isin(["channel", "portfolio"])]
+    rows = sc[(sc["year"] == rv.year) & sc["level"].isin([Level.CHANNEL, Level.PORTFOLIO])]
     cols = [k for k in ("purchase_frequency", "repeat_purchase_rate", "aov", "ltv", "cac", "ltv_cac", "cac_payback")
             if k in rows]
     if not {"ltv", "cac"} <= set(cols):
         return not_available(_("orders and customers for LTV, and marketing cost for CAC (LTV:CAC and payback)"))
     t = rows[["channel", *cols]].assign(
         channel=[channel_label(c) if isinstance(c, str) else _("All channels") for c in rows["channel"]])
-    return table(t, currency=rv.config.currency, labels={"channel": "Channel"},
+    return table(t, currency=rv.config.currency, labels={"channel": _("Channel")},
                  note=_("LTV: average order value × orders per customer per year × {years} years of assumed "
                         "lifetime{margin}; LTV:CAC ≥ 3 is healthy, under 1 loses money on every customer.").format(
                      years=i18n.number(rv.config.customer_lifetime_years, 1),
                      margin=_(" × gross margin") if rv.config.gross_margin is not None else ""))
 
 
+@i18n.in_review_context
 def order_values(rv) -> HTML:
     """Is the average order value really different between acquisition channels? (Welch's t, Holm)."""
     res = rv.order_values
@@ -621,9 +635,9 @@ def order_values(rv) -> HTML:
     t["p_adjusted"] = [_mark(x, alpha) for x in p["p_adjusted"]]
     units = {c: "money" for c in ("mean_a", "mean_b", "diff", "ci_low", "ci_high")} | {"p_adjusted": "rate"}
     body = table(t, units, currency=rv.config.currency,
-                 labels={"group_a": "Channel A", "group_b": "Channel B", "mean_a": "A", "mean_b": "B",
-                         "diff": "B − A", **_ci_labels(alpha),
-                         "p_adjusted": "p (Holm)"},
+                 labels={"group_a": _("Channel A"), "group_b": _("Channel B"), "mean_a": _("A"), "mean_b": _("B"),
+                         "diff": _("B − A"), **_ci_labels(alpha),
+                         "p_adjusted": _("p (Holm)")},
                  note=_("Average order value of the year's orders by the customer's acquisition channel; Welch's t-test "
                         "per pair, Holm-corrected; ✱ significant at α = {alpha}.").format(alpha=i18n.number(alpha, 2))).data
     return HTML(f"<p>{_e(head)}</p>{body}")
@@ -639,6 +653,7 @@ def _ci_labels(alpha: float) -> dict[str, str]:
     return {"ci_low": _("{level} CI low").format(level=level), "ci_high": _("{level} CI high").format(level=level)}
 
 
+@i18n.in_review_context
 def benchmarks(rv, peers_path=None) -> HTML:
     """The section "Against comparable clients" from the batch's peer table (``kpi-review batch --benchmark``;
     nothing without it): the client's own value, its quartile and the number of comparable clients."""
@@ -667,13 +682,13 @@ def benchmarks(rv, peers_path=None) -> HTML:
 
     t = pd.DataFrame({
         "kpi": [label(k) for k in ranked["kpi"]],
-        "channel": [_("All channels") if c == "all" else channel_label(c) for c in ranked["channel"]],
+        "channel": [_("All channels") if c == PORTFOLIO_SCOPE else channel_label(c) for c in ranked["channel"]],
         "value": [Safe(_e(format_value(v, REGISTRY[k].unit, rv.config.currency)))
                   for v, k in zip(ranked["value"], ranked["kpi"])],
         "standing": [where(q, n) for q, n in zip(ranked["quartile"], ranked["clients"])],
     })
-    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": "KPI", "channel": "Channel", "value": "This client",
-                                                         "standing": "Where it stands"},
+    return HTML(head + table(t, {"value": "ratio"}, labels={"kpi": _("KPI"), "channel": _("Channel"), "value": _("This client"),
+                                                         "standing": _("Where it stands")},
                              note=_("Business type: {business}. A KPI is compared where at least {min} clients of "
                                     "this type have it; ROI only with clients of the same ROI basis.").format(
                                  business=business, min=i18n.digits(str(least)))).data)
@@ -687,6 +702,7 @@ def _range(v, lo, hi, unit: str, currency: str) -> Safe:
     return Safe(f"{_e(format_value(v, unit, currency))}<br><small>{_e(rng)}</small>")
 
 
+@i18n.in_review_context
 def forecast(rv) -> HTML:
     """Next year's forecast per channel and metric, both budgets side by side, then the method and backtest."""
     f = rv.forecast
@@ -699,7 +715,7 @@ def forecast(rv) -> HTML:
     for (ch, m), r in now.iterrows():
         unit = _FORECAST_UNITS[m]
         p = prop.loc[(ch, m)] if (ch, m) in prop.index else None
-        rows.append({"channel": _("All channels") if ch == "all" else channel_label(ch), "metric": label(m),
+        rows.append({"channel": _("All channels") if ch == PORTFOLIO_SCOPE else channel_label(ch), "metric": label(m),
                      "last_year": Safe(_e(format_value(r["last_year"], unit, cur))),
                      "forecast": _range(r["forecast"], r["ci_low"], r["ci_high"], unit, cur),
                      "change": r["change"],
@@ -707,9 +723,9 @@ def forecast(rv) -> HTML:
                      "method": _method(r["method"])})
     t = pd.DataFrame(rows)
     body = table(t, {"last_year": "money", "forecast": "money", "change": "rate", "proposed": "money"},
-                 labels={"channel": "Channel", "metric": "KPI", "last_year": "This year",
-                         "forecast": "Next year (90 % interval)", "change": "Change",
-                         "proposed": "At the proposed budget", "method": "Model"}).data
+                 labels={"channel": _("Channel"), "metric": _("KPI"), "last_year": _("This year"),
+                         "forecast": _("Next year (90 % interval)"), "change": _("Change"),
+                         "proposed": _("At the proposed budget"), "method": _("Model")}).data
     return HTML(body + _forecast_method(rv))
 
 
@@ -721,7 +737,7 @@ def _method(name: str) -> str:
 def _forecast_method(rv) -> str:
     """The method note: the model, the fallback, the budget response, and the backtest per channel."""
     f = rv.forecast
-    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != "all")]
+    p = f[(f["scenario"] == "proposed_budget") & (f["metric"] != "cost") & (f["channel"] != PORTFOLIO_SCOPE)]
     by_rule = p.drop_duplicates("channel").groupby("response")["channel"].apply(list)
     rules = "; ".join(f"{_(r)}: {', '.join(channel_label(c) for c in chs)}" for r, chs in by_rule.items()
                       if r not in ("", "budget"))
@@ -736,7 +752,7 @@ def _forecast_method(rv) -> str:
         return f"<p class='kr-note'>{_e(note)}</p>"
     rows = []
     for ch, g in b.groupby("channel", sort=False):
-        row = {"channel": _("All channels") if ch == "all" else channel_label(ch)}
+        row = {"channel": _("All channels") if ch == PORTFOLIO_SCOPE else channel_label(ch)}
         for r in g.itertuples():
             mark = "" if r.inside else " ✗"
             row[r.metric] = Safe(f"{_e(format_value(r.bias, 'rate'))}{mark}<br><small>sMAPE "
@@ -745,7 +761,7 @@ def _forecast_method(rv) -> str:
     t = pd.DataFrame(rows).reindex(columns=["channel", *[m for m in _FORECAST_UNITS if m in set(b["metric"])]])
     models = ", ".join(f"{_method(m)} ({i18n.number(n)})" for m, n in
                        b.groupby("method")["months_fitted"].max().items())
-    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": "Channel"},
+    bt = table(t, {m: "rate" for m in _FORECAST_UNITS}, labels={"channel": _("Channel")},
                note=_("Backtest: fitted on every month before the reviewed year ({models} months), forecast for the "
                       "reviewed year and compared with what happened. Each cell: the bias of the year's total, "
                       "(forecast − actual) ÷ actual, and below it the monthly sMAPE, mean of 2|F − A| ÷ (|F| + |A|); "
@@ -753,13 +769,15 @@ def _forecast_method(rv) -> str:
     return f"<p class='kr-note'>{_e(note)}</p><h4>{_e(_('Backtest: error per channel'))}</h4>{bt}"
 
 
+@i18n.in_review_context
 def next_targets(rv) -> HTML:
     """The proposed targets, then the ``targets:`` block as ``next_targets.yaml`` holds it."""
     if rv.next_targets.empty:  # the section's heading says what it needs
         return HTML("")
     from ..analysis.targets import describe, targets_yaml
 
-    body = table(describe(rv), labels={"kpi": "KPI", "scope": "Scope", "value": "Target", "assumption": "Assumption"}).data
+    body = table(describe(rv), labels={"kpi": _("KPI"), "scope": _("Scope"), "value": _("Target"),
+                                       "assumption": _("Assumption")}).data
     return HTML(body + f"<p class='kr-note'>{_e(_('next_targets.yaml, to paste into client.yaml:'))}</p>"
                 f"<pre class='kr-yaml' style='white-space: pre-wrap; font-size: .8rem'>{_e(targets_yaml(rv))}</pre>")
 
@@ -776,10 +794,11 @@ def _run_date_text(day) -> str:
 
 _VERDICT_CSS = {"right": "keep", "not_yet_clear": "optimise", "wrong": "drop"}
 #: Column labels of the previous decisions' table (translated by :func:`table`).
-PREVIOUS_LABELS = {"channel": "Channel", "tactic": "Tactic", "call": "Last year's call", "expected": "Expected",
-                   "outcome": "What happened", "verdict": "Verdict"}
+PREVIOUS_LABELS = {"channel": N_("Channel"), "tactic": N_("Tactic"), "call": N_("Last year's call"),
+                   "expected": N_("Expected"), "outcome": N_("What happened"), "verdict": N_("Verdict")}
 
 
+@i18n.in_review_context
 def previous(rv) -> HTML:
     """Last year's calls, what was expected, what happened and the verdict; how to provide them when absent."""
     from ..analysis.previous import VERDICT_LABELS, scoreline
@@ -811,7 +830,7 @@ def previous(rv) -> HTML:
     line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
         right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),
         unclear=i18n.digits(str(n["not_yet_clear"])))
-    body = table(t, labels=PREVIOUS_LABELS,
+    body = table(t, labels={k: _(v) for k, v in PREVIOUS_LABELS.items()},
                  note=_("Kept: right when this year's ROI interval lies over the hurdle; optimised: two-proportion "
                         "z-test of the stage's rate against last year's; dropped: right when the spend stopped and "
                         "leads and customers did not fall significantly (Poisson rate test); α = {alpha}.").format(

@@ -182,8 +182,8 @@ def _print_pdf(tmp: Path, summary: dict) -> None:
     from ..core import i18n
     from ..report.pdf import html_to_pdf
 
-    i18n.set_language(summary.get("language", "en"))
-    html_to_pdf(tmp / "annual_review.html", tmp / "annual_review.pdf", report_title(summary))
+    with i18n.using(i18n.TextContext.of(summary.get("language", "en"))):
+        html_to_pdf(tmp / "annual_review.html", tmp / "annual_review.pdf", report_title(summary))
 
 
 def _previous(opts: RunOptions, slug: str, year: int | None) -> str | None:

@@ -1,9 +1,10 @@
 """``make catalogues``: collect every message id and update the Russian and Persian catalogues.
 
-Message ids come from two places, so none is missed: the ``_("...")`` calls in
-the package (Babel's extractor) and every id looked up while the demo clients'
-reports are built in English (labels held in tables and dicts: the KPI
-registry, section headings, channel names, actions, assumptions). The template
+Message ids are found statically: the ``_("...")`` calls in the package and the
+``N_("...")`` marks where tables of labels define them (Babel's extractor, and an
+:mod:`ast` pass that also sees calls inside f-strings), plus the labels of the tables
+the code defines (the KPI registry, channel names, actions, assumptions). A test
+renders the demo clients' reports and checks that every id they look up was found. The template
 ``kpi_helpers/locale/messages.pot`` is rewritten; each language's
 ``messages.po`` keeps its translations and gains the new ids, untranslated.
 
@@ -94,14 +95,43 @@ def _static_ids() -> set[str]:
     return ids
 
 
+#: Functions whose first argument, a string literal, is a message id: ``_`` translates, ``N_`` marks an id where
+#: a table defines it; the charts' ``t`` (kpi_helpers.report.plots) translates and shapes.
+KEYWORDS = ("_", "N_")
+CHART_KEYWORDS = ("t",)
+
+
+def _source_ids(package: Path = PACKAGE) -> set[str]:
+    """The message ids of every ``_("...")`` and ``N_("...")`` in the package's source, read with :mod:`ast`: the
+    calls inside f-strings too, which Babel's extractor does not see on Python 3.11."""
+    import ast
+
+    ids = set()
+    for path in sorted(package.rglob("*.py")):
+        names = KEYWORDS + (CHART_KEYWORDS if path.name == "plots.py" else ())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                ids.add(node.args[0].value)
+    return ids
+
+
 def collect() -> set[str]:
-    """Every message id: extracted from the source, and seen while rendering the demo reports."""
+    """Every message id, found statically: Babel's extractor and :func:`_source_ids` over the package's source,
+    and the ids of the tables the code defines (:func:`_static_ids`). Nothing is rendered: a test checks that
+    every id looked up while the demo reports are rendered is among them (:func:`seen_in_demo`)."""
     ids = {msg for _file, _line, msg, _comments, _ctx in
-           ((r[0], r[1], r[2], r[3], r[4]) for r in extract_from_dir(str(PACKAGE), keywords={"_": None}))
+           ((r[0], r[1], r[2], r[3], r[4]) for r in extract_from_dir(str(PACKAGE), keywords=dict.fromkeys(KEYWORDS)))
            if isinstance(msg, str)}
+    return {m for m in ids | _source_ids() | _static_ids() if m and m.strip()}
+
+
+def seen_in_demo() -> set[str]:
+    """The message ids looked up while every demo client's report is built and rendered (the check that
+    :func:`collect` misses none)."""
     i18n.SEEN.clear()
     _render_demo()
-    return {m for m in ids | i18n.SEEN | _static_ids() if m and m.strip()}
+    return {m for m in i18n.SEEN if m and m.strip()}
 
 
 def update(ids: set[str]) -> None:
