@@ -352,7 +352,7 @@ def _basis(comp: pd.Series | None, margin, currency: str) -> tuple[str, str]:
                  "({basis}); {retained} from customers acquired earlier is not credited to this year's spend").format(
             n=i18n.number(comp.get("new_customers", 0)), value_year=money(comp.get("value_year", 0)),
             what=_("margin") if margin is not None else _("revenue"), projected=money(comp.get("value_projected", 0)),
-            basis=_(_PROJECTION[comp.get("projection_basis", "none")]), retained=money(comp.get("retained_value", 0)))
+            basis=_(_PROJECTION[pb if isinstance(pb := comp.get("projection_basis"), str) else "none"]), retained=money(comp.get("retained_value", 0)))
         return "acquisition", text
     if kind == "retention":
         return "retention", _("retention tactic, credited with the revenue of the customers it reached: not shown to "
