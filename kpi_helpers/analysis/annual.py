@@ -326,7 +326,7 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
                                   + (["customers_acquired"] if {"retention", "cohort_ltv"} & set(cust) else [])),
         flags=(flags := flag_scorecard(sc, year, explained={*data.by_construction,
                                                              *stages_by_construction(sc, year)})),
-        data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
+        data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year, period)
                       + flag_text(flags)),
     )
     for key, table in forecast_section(rv).items():

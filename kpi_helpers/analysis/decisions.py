@@ -229,9 +229,22 @@ def _unjudged_text(stages: list[dict]) -> str:
     context = "; ".join(_("{stage} {rate} against {ref} for {ref_label}").format(
         stage=label(s["name"]), rate=format_value(s["rate"], "rate"), ref=format_value(s["context"], "rate"),
         ref_label=s["context_label"]) for s in none)
-    return " " + _("No fair benchmark for {stages}: no other tactic of its channel and no last year with volume "
-                   "enough, so the stage is not judged against the portfolio mix (context only: {context}).").format(
+    return " " + _("No fair benchmark for {stages} (no other tactic of its channel and no last year with volume "
+                   "enough): not judged against the portfolio mix, shown as context only: {context}.").format(
         stages=", ".join(label(s["name"]).lower() for s in none), context=context)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _no_bottleneck(stages: list[dict]) -> str:
+    """Why no stage is weak: each judged stage against its benchmark, then the stages without one."""
+    judged = [s for s in stages if s["kind"] != "none"]
+    if not judged:
+        return _("no funnel stage has a fair benchmark to be judged by.") + _unjudged_text(stages)
+    return _("no funnel stage is clearly weaker than its benchmark ({stages}): there is no bottleneck to fix.").format(
+        stages="; ".join(_lower_first(_stage_text(s, context=False)) for s in judged)) + _unjudged_text(stages)
 
 
 def _fixed_roi(roi: float, weak: list[dict]) -> float:
@@ -261,7 +274,7 @@ def _roi_text(roi, lo, hi, variant, alpha: float = 0.05, basis: str = "") -> str
     return f"ROI {format_value(roi, 'rate')} ({variant}{ci}" + (f"; {basis})" if basis else ")")
 
 
-def _stage_text(s: dict, with_p: bool = True) -> str:
+def _stage_text(s: dict, with_p: bool = True, context: bool = True) -> str:
     """"Visit → lead 0.50 % against 7.5 % for the rest of its channel (p < 0.001); 4.0 % for the rest of the
     portfolio (context)"."""
     txt = _("{stage} {rate} against {ref} for {ref_label}").format(
@@ -269,7 +282,7 @@ def _stage_text(s: dict, with_p: bool = True) -> str:
         ref_label=s["ref_label"])
     if with_p and pd.notna(s["p"]):
         txt += f" ({_p_text(s['p'])})"
-    if pd.notna(s["context"]) and s["kind"] != "benchmark":
+    if context and pd.notna(s["context"]) and s["kind"] != "benchmark":
         txt += "; " + _("{rate} for {label} (context)").format(rate=format_value(s["context"], "rate"),
                                                                label=s["context_label"])
     return txt
@@ -417,10 +430,8 @@ def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thr
         return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
     weak = _weak_stages(stages, th)
     if not weak:
-        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and no funnel stage is "
-                                                      "clearly weaker than its benchmark: there is no bottleneck to "
-                                                      "fix.").format(roi=roi_txt, hurdle=hurdle)
-                       + _unjudged_text(stages)}
+        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and {why}").format(
+            roi=roi_txt, hurdle=hurdle, why=_no_bottleneck(stages))}
     fixed = _fixed_roi(roi, weak)  # every weak stage at its reachable level at once: the funnel multiplies
     base |= _weak_columns(weak) | {"roi_if_fixed": fixed}
     stage_list = "; ".join(_stage_text(w) for w in weak)
