@@ -23,24 +23,37 @@ same way to every tactic, in this order:
    ``payback_max_months`` (then **optimise**: it pays this year but its
    customers are not worth what they cost).
 4. Under the hurdle, a funnel stage is **weak** when its rate is under
-   ``weak_stage_ratio`` × the rate of the rest of the portfolio *and*, when
-   comparisons are given, the difference is significant (Holm-adjusted over
-   every stage and tactic scanned, p < ``alpha``). Every stage the data hold is
-   scanned (visit → lead, lead → MQL, MQL → SQL, SQL → customer, lead →
-   customer; the last only when no stage inside it is tested); a stage at
-   100 % or 0 % for the whole portfolio is so by construction and is skipped.
-   If bringing the weakest stage to the comparison rate would lift the ROI over
-   the hurdle (revenue scales with the customers that stage lets through, cost
-   unchanged), the tactic is **optimise**, with the stage and a suggested
-   action; otherwise **drop**: even a fixed funnel would not pay.
+   ``weak_stage_ratio`` × a **fair benchmark** *and*, when comparisons are
+   given, the difference is significant (Holm-adjusted within its family,
+   p < ``alpha``). The benchmark of a stage is, in this order: the client's
+   benchmark for the channel (``benchmarks:`` in client.yaml, capped at the
+   best rate a comparable tactic actually reached: another tactic of its
+   channel, or its own last year); the **rest of its own channel** (the
+   channel's other tactics pooled) when they have volume enough (10 units
+   passed and 10 not); the tactic's **own rate last year** with volume enough
+   (a weak stage is then one that fell); otherwise none, and the stage is not
+   judged: the rest of the portfolio is shown as context, never as a
+   benchmark (a content tactic converting like its channel is not weak for
+   converting less than paid search). Each family of tests (against the rest
+   of the channel; against last year; against client benchmarks) is
+   Holm-corrected over every stage and tactic it holds. Every stage the data
+   hold is scanned (visit → lead, lead → MQL, MQL → SQL, SQL → customer,
+   lead → customer; the last only when no stage inside it is tested); a stage
+   at 100 % or 0 % for the whole portfolio is so by construction and is
+   skipped. **ROI if fixed** lifts every weak stage to its benchmark at once
+   (the funnel multiplies: customers, and the value the ROI counts, scale
+   with the product of benchmark / rate; cost unchanged). If that clears the
+   hurdle, the tactic is **optimise**, every weak stage named with a
+   suggested action and an A/B test sized for the gap to its benchmark;
+   otherwise **drop**: even a fixed funnel would not pay.
 
 Confidence: ``high`` when the ROI's (1 − ``alpha``) interval lies wholly on the
 decided side of the hurdle and there are at least 30 new customers; ``low``
 when the interval contains the hurdle or there are fewer than 30 customers;
 ``medium`` otherwise (including no interval available). An ``optimise`` whose
 fix needs the weak stage at more than :data:`MAX_PLAUSIBLE_LIFT` times its
-rate has ``low`` confidence whatever the interval: the fix is not shown to be
-reachable.
+rate (for any of its weak stages) has ``low`` confidence whatever the
+interval: the fix is not shown to be reachable.
 """
 
 from __future__ import annotations
@@ -526,9 +539,11 @@ def decide(scorecard: pd.DataFrame, comparisons: pd.DataFrame | None = None, thr
     it, no intervals or p-values enter the rules). Returns the
     ``decisions.csv`` columns :data:`COLUMNS`: ``channel, tactic, decision,
     reason`` first, then confidence and its rule, the ROI that decided with
-    its interval and variant, the weakest stage with its rate, the comparison
-    rate and p, the ROI if that stage were fixed, a suggested ``action`` for
-    ``optimise``, and ``override`` (the computed verdict) / ``override_comment``
+    its interval and variant, the weakest stage with its rate, its benchmark
+    rate (``benchmark_rate``), which benchmark it is (``benchmark``:
+    ``benchmark`` from client.yaml, ``channel``, ``last_year``) and p, every weak
+    stage (``weak_stages``, weakest first), the ROI with all of them fixed, a
+    suggested ``action`` for ``optimise``, and ``override`` (the computed verdict) / ``override_comment``
     when an analyst's verdict from ``client.yaml`` replaced it.
     """
     th = thresholds or Thresholds()
