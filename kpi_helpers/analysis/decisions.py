@@ -74,7 +74,8 @@ __all__ = ["decide", "benchmark_tests", "DECISIONS", "ACTIONS", "COLUMNS"]
 DECISIONS = ("keep", "optimise", "drop", "insufficient_data")
 COLUMNS = ["channel", "tactic", "decision", "reason", "confidence", "confidence_rule", "roi", "roi_ci_low",
            "roi_ci_high", "roi_variant", "roi_basis", "retained_value", "payback_months", "customers", "weakest_stage",
-           "stage_rate", "benchmark_rate", "benchmark", "stage_p", "weak_stages", "roi_if_fixed", "action", "override", "override_comment"]
+           "stage_rate", "benchmark_rate", "benchmark", "stage_p", "weak_stages", "roi_if_fixed", "action", "override",
+           "override_comment"]
 
 _STAGE_NAMES = {("visits", "leads"): "traffic_to_lead", ("leads", "mql"): "lead_to_mql",
                 ("mql", "sql"): "mql_to_sql", ("sql", "customers"): "sql_to_customer",
@@ -374,11 +375,13 @@ def _basis(comp: pd.Series | None, margin, currency: str) -> tuple[str, str]:
     kind = comp.get("roi_basis") if comp is not None else None
     if kind == "acquisition":
         money = lambda v: i18n.money(v, currency)  # noqa: E731
+        projection = comp.get("projection_basis")  # NaN for a tactic without new customers: nothing projected
+        projection = projection if isinstance(projection, str) else "none"
         text = _("on the {n} customers acquired this year: {value_year} {what} in the year + {projected} projected "
                  "({basis}); {retained} from customers acquired earlier is not credited to this year's spend").format(
             n=i18n.number(comp.get("new_customers", 0)), value_year=money(comp.get("value_year", 0)),
             what=_("margin") if margin is not None else _("revenue"), projected=money(comp.get("value_projected", 0)),
-            basis=_(_PROJECTION[pb if isinstance(pb := comp.get("projection_basis"), str) else "none"]), retained=money(comp.get("retained_value", 0)))
+            basis=_(_PROJECTION[projection]), retained=money(comp.get("retained_value", 0)))
         return "acquisition", text
     if kind == "retention":
         return "retention", _("retention tactic, credited with the revenue of the customers it reached: not shown to "
