@@ -361,8 +361,9 @@ def _funnel_only(row: pd.Series, stages: list[dict], th: Thresholds, missing: st
     head = _("Cannot judge return: {missing}.").format(missing=missing)
     if not weak:
         return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("no return"),
-                "reason": head + " " + (_("No funnel stage is clearly weaker than its benchmark.") if stages else
-                                        _("No funnel stage can be compared.")) + _unjudged_text(stages)}
+                "reason": head + (" " + _("No funnel stage is clearly weaker than its benchmark.")
+                                  if any(s["kind"] != "none" for s in stages) else "")
+                + (_unjudged_text(stages) if stages else " " + _("No funnel stage can be compared."))}
     s = weak[0]
     return {"decision": "optimise", "confidence": "medium" if pd.notna(s["p"]) else "low",
             "confidence_rule": _("funnel comparison only"), **_weak_columns(weak), "action": _actions(weak, row, th),
