@@ -211,14 +211,16 @@ def test_stage_at_100_percent_is_by_construction_and_not_evidence():
     tests = comparisons._stage_tests(t, 0.05, skip={"lead_to_mql"})
     assert "lead_to_mql_p" not in tests and "lead_to_customer_p" in tests  # the stage that differs is tested
     d = _by_tactic(decide(CRM, None, Thresholds()))
-    # no cost: the return cannot be judged, but the funnel can: other_weak converts 3.2 % against 9 % for the
-    # portfolio (3.2 < 0.6 x 9 = 5.4), so it is optimise on the funnel alone; the others are not weak
+    # no cost: the return cannot be judged, but the funnel can: other_weak converts 3.2 % against 11.8 % for
+    # "organic", the rest of its channel (3.2 < 0.6 x 11.8), so it is optimise on the funnel alone; "paid" is alone
+    # in its channel with no last year: no fair benchmark, so it is not judged on the portfolio mix
     assert d.loc["other_weak", "decision"] == "optimise"
     assert d.loc["other_weak", "weakest_stage"] == "lead_to_customer"
     assert d.loc["other_weak", "reason"].startswith("Cannot judge return: no cost recorded.")
     assert np.isnan(d.loc["other_weak", "roi"])  # never a made-up ROI
     assert d.loc["paid", "decision"] == "insufficient_data"
-    assert "No funnel stage is clearly weaker" in d.loc["paid", "reason"]
+    assert "No fair benchmark for lead → customer" in d.loc["paid", "reason"]
+    assert "No funnel stage is clearly weaker than its benchmark" in d.loc["organic", "reason"]
 
 
 def test_stage_tests_are_holm_corrected_over_every_stage_and_tactic():
