@@ -109,11 +109,11 @@ _INSIDE_LEAD_TO_CUSTOMER = ("lead_to_mql", "mql_to_sql", "sql_to_customer")
 
 
 def _observed_best(row: pd.Series, tactics: pd.DataFrame, previous: pd.DataFrame | None, succ: str,
-                   trials: str) -> tuple[float, str]:
+                   trials: str) -> float:
     """The best rate a comparable tactic actually reached at a stage, with volume enough to count
     (:func:`kpi_helpers.analysis.comparisons.enough_volume`): another tactic of the same channel this year or the
-    tactic itself last year; without either, the best other tactic of the year (any channel). ``(rate, scope)``
-    with scope ``comparable`` or ``portfolio``; NaN when no tactic qualifies."""
+    tactic itself last year; without either, the best other tactic of the year (any channel); NaN when no
+    tactic qualifies."""
     others = tactics[(tactics["tactic"] != row["tactic"]) | (tactics["channel"] != row["channel"])]
     others = others[[enough_volume(a, b) for a, b in zip(others[succ], others[trials])]] if len(others) else others
     same = others[others["channel"] == row["channel"]]
@@ -124,8 +124,8 @@ def _observed_best(row: pd.Series, tactics: pd.DataFrame, previous: pd.DataFrame
         if enough_volume(last[succ], last[trials]):
             rates.append(last[succ] / last[trials])
     if rates:
-        return max(rates), "comparable"
-    return ((others[succ] / others[trials]).max(), "portfolio") if len(others) else (np.nan, "portfolio")
+        return max(rates)
+    return (others[succ] / others[trials]).max() if len(others) else np.nan
 
 
 def benchmark_tests(tactics: pd.DataFrame, benchmarks: dict, alpha: float = 0.05,
@@ -147,7 +147,7 @@ def benchmark_tests(tactics: pd.DataFrame, benchmarks: dict, alpha: float = 0.05
             bench = (benchmarks or {}).get(r["channel"], {}).get(name)
             if bench is None or succ not in t or trials not in t or not r[trials] > 0 or pd.isna(r[succ]):
                 continue
-            best, _scope = _observed_best(r, t, prev, succ, trials)
+            best = _observed_best(r, t, prev, succ, trials)
             ref = min(bench, best) if pd.notna(best) and best > 0 else bench
             p = binomtest(int(r[succ]), int(r[trials]), ref, alternative="less").pvalue if 0 < ref < 1 else np.nan
             keys.append((r["channel"], r["tactic"], name))
@@ -200,7 +200,7 @@ def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, bench:
     """Every funnel stage the data hold (:data:`kpi_helpers.analysis.comparisons.STAGES`): the tactic's rate, its
     fair benchmark (:func:`_fair_benchmark`, from ``peers``: the year's tactic rows, and ``previous``: last
     year's, indexed by channel and tactic) and the Holm-adjusted p, with the rest of the portfolio as context
-    (``context``, ``context_p``: from ``comp`` when given, else the whole portfolio).
+    (``context``: from ``comp`` when given, else the whole portfolio).
 
     A stage the portfolio passes at 100 % or 0 % (by construction, see
     :func:`kpi_helpers.analysis.comparisons.by_construction`) is left out: it is no evidence.
@@ -219,8 +219,7 @@ def _stages(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, bench:
             continue
         out.append({"name": name, "rate": row[succ] / row[trials]} | fair
                    | {"context": rest if pd.notna(rest) else portfolio[succ] / portfolio[trials],
-                      "context_label": _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio"),
-                      "context_p": _comp(comp, f"{name}_p")})
+                      "context_label": _("the rest of the portfolio") if pd.notna(rest) else _("the portfolio")})
     return out
 
 
