@@ -2,7 +2,8 @@
 
 Every number is chosen so that the decisive figures can be worked by hand (see the tests that use them).
 Year reviewed 2025, gross margin 0.5, customer lifetime 3 years; each lead that is won becomes a customer on the
-day it came in, so the lead's month is the acquisition month.
+day it came in, so the lead's month is the acquisition month. Visits and last year's (2024) leads and customers are
+recorded only for the tactics given them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def _spread(total: int, n: int = 12) -> list[int]:
 
 class _Builder:
     def __init__(self):
-        self.deals, self.customers, self.orders, self.costs = [], [], [], []
+        self.deals, self.customers, self.orders, self.costs, self.visits = [], [], [], [], []
         self._n = 0
 
     def _id(self, prefix: str) -> str:
@@ -29,10 +30,16 @@ class _Builder:
 
     def tactic(self, channel, tactic, *, leads, won, spend_new, cost_per_month, base=0, base_acquired="2023-03-01",
                base_spend=0.0, base_churned=0, churn_date="2025-06-30", base_order="2025-02-01", first_month=1,
-               unwon="lost"):
-        """Leads and won customers of 2025, a base of earlier customers, and costs (activity of 2025 only)."""
-        for year in (2025,):
+               unwon="lost", visits=None, last_year=None):
+        """Leads and won customers of 2025 (and of 2024 when ``last_year`` = (visits, leads, won) is given; those
+        customers buy ``spend_new`` in 2024 only), their visits when given, a base of earlier customers, and costs
+        (2025 only)."""
+        years = [(2025, visits, leads, won)] + ([(2024, *last_year)] if last_year else [])
+        for year, n_visits, leads, won in years:
             n = 13 - first_month
+            if n_visits is not None:
+                self.visits += [[f"{year}-{m:02d}", channel, tactic, v]
+                                for m, v in enumerate(_spread(n_visits, n), start=first_month)]
             for m, (n_leads, n_won) in enumerate(zip(_spread(leads, n), _spread(won, n)), start=first_month):
                 day = f"{year}-{m:02d}-15"
                 for i in range(n_leads):
@@ -42,9 +49,9 @@ class _Builder:
                                        day if status != "open" else None, cid])
                     if cid:
                         self.customers.append([cid, day, channel, tactic, None])
-                        if year == 2025 and spend_new:
+                        if spend_new:
                             self.orders.append([self._id("O"), cid, day, spend_new])
-            for m in range(first_month, 13):
+            for m in range(first_month, 13 if year == 2025 else first_month):
                 self.costs.append([f"{year}-{m:02d}", channel, tactic, "media", "outbound", cost_per_month])
         for i in range(base):
             cid = self._id("B")
@@ -63,8 +70,12 @@ class _Builder:
         act = d.groupby(["period", "channel", "tactic"]).agg(leads=("deal_id", "size"), customers=("won", "sum"))
         o = orders.merge(customers[["customer_id", "channel", "tactic"]], on="customer_id")
         rev = o.assign(period=o["date"].str[:7]).groupby(["period", "channel", "tactic"])["amount"].sum()
-        act = act.join(rev.rename("revenue"), how="left").fillna({"revenue": 0.0}).reset_index()
-        act = act[act["period"] >= "2025-01"]
+        act = act.join(rev.rename("revenue"), how="left").fillna({"revenue": 0.0})
+        if self.visits:
+            v = pd.DataFrame(self.visits, columns=["period", "channel", "tactic", "visits"])
+            act = act.join(v.set_index(["period", "channel", "tactic"])["visits"], how="left")
+        act = act.reset_index()
+        act = act[act["period"] >= "2024-01"]
         for name, df in (("activity", act), ("deals", deals), ("customers", customers), ("orders", orders),
                          ("costs", pd.DataFrame(self.costs, columns=["period", "channel", "tactic", "cost_type", "flow",
                                                                      "amount"]))):
@@ -113,3 +124,32 @@ def credit_client(folder: Path) -> Path:
     b.tactic("events", "Autumn launch", leads=300, won=15, spend_new=300.0, cost_per_month=5_000.0, first_month=10,
              unwon="open")
     return b.write(folder, 'tactic_kinds: {"email/Newsletter": retention}\n')
+
+
+def funnel_client(folder: Path) -> Path:
+    """Fair funnel benchmarks: each stage is judged against the rest of its channel, else its own last year, never
+    the portfolio mix alone. Every customer buys 200 once, in the month the lead came in (margin 0.5: 100 each);
+    customers of 2024 buy nothing in 2025, so nothing is projected and value acquired = 100 x new customers.
+
+    - paid_search/Search A: 24 000 visits, 1 200 leads (5 %), 300 won (25 %), cost 12 000: ROI +150 %, keep.
+    - paid_search/Search B: two weak stages against Search A (the rest of its channel): visit -> lead 2 % (480 of
+      24 000) and lead -> customer 10 % (48 of 480); cost 12 000, ROI (4 800 - 12 000) / 12 000 = -60 %. Both lifted
+      to Search A's rates: 24 000 x 5 % x 25 % = 300 customers, ROI +150 %: optimise, both stages named.
+    - organic_search/Blog and organic_search/Guides: 0.5 % and 0.55 % visit -> lead, 25 % and 25.5 % lead ->
+      customer, normal for their channel but far under the paid tactics (the portfolio mix); Blog costs 12 000 for
+      75 customers (ROI -37.5 %): drop, not optimise on the portfolio mix. Guides costs 6 000 for 84 (+40 %).
+    - email/Newsletter, the only tactic of its channel: lead -> customer fell from 25 % (150 of 600) in 2024 to
+      10 % (60 of 600); visit -> lead held at 5 %. Cost 12 000, ROI -50 %; back at last year's 25 %: 150
+      customers, ROI +25 %: optimise against its own last year.
+    - social_organic/Page, alone in its channel and new this year: 20 000 visits, 100 leads, 25 won, cost 12 000
+      (ROI -79 %): no fair benchmark, so no stage is judged; drop, the portfolio figures shown as context only.
+    """
+    b = _Builder()
+    b.tactic("paid_search", "Search A", visits=24_000, leads=1_200, won=300, spend_new=200.0, cost_per_month=1_000.0)
+    b.tactic("paid_search", "Search B", visits=24_000, leads=480, won=48, spend_new=200.0, cost_per_month=1_000.0)
+    b.tactic("organic_search", "Blog", visits=60_000, leads=300, won=75, spend_new=200.0, cost_per_month=1_000.0)
+    b.tactic("organic_search", "Guides", visits=60_000, leads=330, won=84, spend_new=200.0, cost_per_month=500.0)
+    b.tactic("email", "Newsletter", visits=12_000, leads=600, won=60, spend_new=200.0, cost_per_month=1_000.0,
+             last_year=(12_000, 600, 150))
+    b.tactic("social_organic", "Page", visits=20_000, leads=100, won=25, spend_new=200.0, cost_per_month=1_000.0)
+    return b.write(folder)

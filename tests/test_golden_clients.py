@@ -137,14 +137,17 @@ def test_olist_crm_only_reproduces_the_published_conversion_by_origin(tmp_path):
     assert any("no lost deals" in n for n in rv.data_quality)
     assert "close_rate" not in sc or sc["close_rate"].isna().all()
     assert not rv.flags["kpi"].eq("lead_to_mql").any()  # explained once, not flagged per channel
-    # no cost and no revenue: no tactic gets a made-up ROI; the weak origins are told their weak stage
+    # no cost and no revenue: no tactic gets a made-up ROI. Each origin is the only tactic of its channel and the
+    # data hold one year, so no stage has a fair benchmark: email's 3.0 % lead -> customer is shown beside the
+    # rest of the portfolio as context, never called weak for the portfolio mix (paid and organic search)
     d = rv.decisions.set_index("channel")
     assert rv.decisions["roi"].isna().all()
     for weak in ("email", "social_organic"):
-        assert (d.loc[weak, "decision"], d.loc[weak, "weakest_stage"]) == ("optimise", "lead_to_customer")
+        assert d.loc[weak, "decision"] == "insufficient_data" and not isinstance(d.loc[weak, "weakest_stage"], str)
         assert d.loc[weak, "reason"].startswith("Cannot judge return")
-    for strong in ("paid_search", "organic_search"):
-        assert d.loc[strong, "decision"] != "optimise"
+        assert "No fair benchmark for lead → customer" in d.loc[weak, "reason"]
+        assert "not judged against the portfolio mix" in d.loc[weak, "reason"]
+    assert not (d["decision"] == "optimise").any()
     # every deal not won is open (no lost deals recorded): that is not "too early to judge"
     assert not d["reason"].str.contains("Too early").any()
 

@@ -4,6 +4,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -25,8 +26,18 @@ def kpi_review(*args):
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory):
+    """The demo's northwind client, with a visit -> lead benchmark for organic search (3 %) and a 60 % hurdle.
+
+    Judged against fair benchmarks alone, the demo makes no "optimise" call in 2024 (its blog's form breaks only
+    in 2025, and the blog is the one tactic of its channel with no 2023 to compare with): the benchmark and the
+    hurdle make the blog (ROI +49 %, visit -> lead 1.2 % against 3 %) an optimise call in 2024 for 2025 to check."""
     out = tmp_path_factory.mktemp("loop")
-    client = DEMO / "northwind-home"
+    client = tmp_path_factory.mktemp("client") / "northwind-home"
+    shutil.copytree(DEMO / "northwind-home", client)
+    cfg = yaml.safe_load((client / "client.yaml").read_text(encoding="utf-8"))
+    cfg["benchmarks"] = {"organic_search": {"traffic_to_lead": 0.03}}
+    cfg["thresholds"] = {"roi_hurdle": 0.6}
+    (client / "client.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     first = kpi_review("run", client, "--year", 2024, "--out", out, "--run-date", "2025-01-20")
     assert first.returncode == 0, first.stderr
     second = kpi_review("run", client, "--year", 2025, "--out", out, "--run-date", "2026-01-20")
@@ -56,9 +67,9 @@ def test_second_year_checks_the_first_years_calls(two_years):
     judged = before[before["decision"].isin(["keep", "optimise", "drop"])]
     assert now.loc[judged.index, "previous_decision"].tolist() == judged["decision"].tolist()
     assert now.loc[judged.index, "previous_outcome"].notna().all()
-    # kept tactics: right exactly when this year's ROI interval (decisions.csv) lies over the 0 % hurdle
+    # kept tactics: right exactly when this year's ROI interval (decisions.csv) lies over the 60 % hurdle
     for tactic in judged.index[judged["decision"] == "keep"]:
-        right = now.loc[tactic, "roi_ci_low"] >= 0
+        right = now.loc[tactic, "roi_ci_low"] >= 0.6
         assert now.loc[tactic, "previous_outcome"].startswith("right" if right else ("wrong", "not yet clear"))
     summary = json.loads((second / "summary.json").read_text())
     assert sum(summary["previous_calls"].values()) == len(judged)

@@ -46,7 +46,7 @@ def test_stage_target_for_an_optimised_tactic_by_hand():
         {"year": 2025, "level": "tactic", "channel": "paid_search", "tactic": "B", "visits": 1000, "leads": 50},
         {"year": 2025, "level": "channel", "channel": "paid_search", "tactic": np.nan, "visits": 2000, "leads": 60}])
     dec = pd.DataFrame([{"channel": "paid_search", "tactic": "A", "decision": "optimise",
-                         "weakest_stage": "traffic_to_lead", "stage_rate": 0.01, "portfolio_stage_rate": 0.05}])
+                         "weakest_stage": "traffic_to_lead", "stage_rate": 0.01, "benchmark_rate": 0.05}])
     rv = SimpleNamespace(scorecard=sc, decisions=dec, year=2025, forecast=pd.DataFrame(),
                          config=SimpleNamespace(currency="EUR", name="x"), run_date=dt.date(2026, 1, 15))
     t = T.propose_targets(rv)

@@ -344,7 +344,7 @@ def _build(client_config, ctx: i18n.TextContext, *, year, run_date, as_of, previ
                                   + (["customers_acquired"] if {"retention", "cohort_ltv"} & set(cust) else [])),
         flags=(flags := flag_scorecard(sc, year, explained={*data.by_construction,
                                                              *stages_by_construction(sc, year)})),
-        data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year)
+        data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year, period)
                       + flag_text(flags) + list(branding(data.config, data.folder).notes)),
     )
     for key, table in forecast_section(rv).items():

@@ -15,10 +15,14 @@
   tactics pooled) ``<stage>_rest``, the Holm-adjusted p-value of the
   difference across tactics ``<stage>_p``, and the same against the rest of
   the tactic's **own channel** ``<stage>_channel_rest`` / ``<stage>_channel_p``
-  (NaN when the channel has a single tactic). Every stage the data hold is
-  tested (lead → customer included); the p-values of one scan (all stages ×
-  tactics) are Holm-corrected together; a stage at 100 % or 0 % for the whole
-  portfolio (:func:`by_construction`) is not tested;
+  (NaN when the channel has a single tactic), and against the tactic's **own
+  rate last year** ``<stage>_last`` / ``<stage>_last_p`` (two-proportion
+  z-test, this year against last; NaN without last year's counts). Every
+  stage the data hold is tested (lead → customer included); the p-values of
+  one family (all stages × tactics scanned against the rest of the portfolio;
+  against the rest of the channel; against last year) are Holm-corrected
+  together; a stage at 100 % or 0 % for the whole portfolio
+  (:func:`by_construction`) is not tested;
 - ``open_share``: the share of the tactic's leads of the year still open (deals);
 - ``leads_ratio, leads_p``: this year's leads per active month against last
   year's (Poisson rate test), ``t2l_diff, t2l_p``: the visit → lead change
@@ -40,8 +44,25 @@ from ..core.vocab import ALL_CHANNELS, STAGES
 from ..metrics.stats_money import bootstrap_ratio_ci, poisson_cost_ci
 
 __all__ = ["compare_tactics", "compare_channels", "channel_rate_ci", "compare_order_values", "STAGES",
-           "by_construction", "stages_by_construction", "funnel_quality_notes"]
+           "by_construction", "stages_by_construction", "funnel_quality_notes", "enough_volume", "MIN_UNITS"]
 
+
+
+#: A rate is a benchmark only when it rests on at least this many units that passed the stage and this many
+#: that did not (the usual condition, n p >= 10 and n (1 - p) >= 10, for the normal approximation that the
+#: two-proportion z-test relies on).
+MIN_UNITS = 10
+
+
+def enough_volume(successes, trials) -> bool:
+    """Whether a rate of ``successes`` / ``trials`` has volume enough to serve as a benchmark (:data:`MIN_UNITS`).
+
+    >>> enough_volume(10, 20), enough_volume(9, 500), enough_volume(495, 500), enough_volume(float("nan"), 10)
+    (True, False, False, False)
+    """
+    if pd.isna(successes) or pd.isna(trials):
+        return False
+    return successes >= MIN_UNITS and trials - successes >= MIN_UNITS
 
 
 def _present_stages(t: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -81,9 +102,12 @@ def stages_by_construction(sc: pd.DataFrame, year: int) -> dict[str, str]:
     return out
 
 
-def funnel_quality_notes(data: ClientData, sc: pd.DataFrame, year: int) -> list[str]:
+def funnel_quality_notes(data: ClientData, sc: pd.DataFrame, year: int, period=None) -> list[str]:
     """Data-quality notes on funnel stages that are 100 % or 0 % by construction, and on a close rate that
-    counts only won deals; for the report's data-quality list (:func:`kpi_helpers.analysis.annual.build_review`)."""
+    counts only won deals; for the report's data-quality list (:func:`kpi_helpers.analysis.annual.build_review`).
+
+    ``period`` (:class:`kpi_helpers.analysis.period.ReviewPeriod`) names the reviewed period ("April 2025 – March
+    2026" for a fiscal year, "January–June 2025" for a part year); without it, the calendar year ``year``."""
     from ..core import i18n
     from ..metrics.catalog import label
     from ..core.i18n import _
@@ -95,7 +119,8 @@ def funnel_quality_notes(data: ClientData, sc: pd.DataFrame, year: int) -> list[
                   "tested and not used as evidence.") if kind == "all" else
                 _("{stage} is 0 % for every tactic in {year}: no unit passed the stage, so the data probably do "
                   "not record it; the stage is not tested and not used as evidence."))
-        notes.append(text.format(stage=label(name), year=i18n.digits(str(year))))
+        when = period.label() if period is not None else i18n.digits(str(year))
+        notes.append(text.format(stage=label(name), year=when))
     return notes  # lost deals without a close date: counted by creation year (review._deal_sums), said in annual
 
 
@@ -254,6 +279,37 @@ def _stage_tests(t: pd.DataFrame, alpha: float, skip=()) -> pd.DataFrame:
     return out
 
 
+def _stage_last_year(t: pd.DataFrame, prev: pd.DataFrame, alpha: float, skip=()) -> pd.DataFrame:
+    """Every stage the table holds (except ``skip``), each tactic this year against its own rate last year
+    (``prev``: last year's tactic rows): ``<stage>_last`` and ``<stage>_last_p``, two-proportion z-test
+    (:func:`kpi_helpers.metrics.stats.compare_years_rate`). A tactic is tested only when last year's rate has
+    the volume of a benchmark (:func:`enough_volume`) and this year has trials; the tests of all stages x
+    tactics form one family, Holm-corrected as a whole."""
+    t = t.reset_index(drop=True)
+    out = pd.DataFrame(index=t.index)
+    if prev is None or prev.empty:
+        return out
+    last = prev.set_index(["channel", "tactic"])
+    last = last[~last.index.duplicated()]
+    for name, succ, trials in _present_stages(t):
+        if name in skip or succ not in last or trials not in last:
+            continue
+        rate, p = np.full(len(t), np.nan), np.full(len(t), np.nan)
+        for i, r in t.iterrows():
+            key = (r["channel"], r["tactic"])
+            if key not in last.index or not r[trials] > 0 or pd.isna(r[succ]):
+                continue
+            s0, n0 = last.at[key, succ], last.at[key, trials]
+            if not enough_volume(s0, n0):
+                continue
+            rate[i] = s0 / n0
+            p[i] = stats.compare_years_rate(s0, n0, r[succ], r[trials], alpha=alpha)["p_value"].iloc[0]
+        if np.isfinite(rate).any():
+            out[f"{name}_last"], out[f"{name}_last_p"] = rate, p
+    _holm_columns(out, [c for c in out if c.endswith("_last_p")], alpha)
+    return out
+
+
 def _yoy(sc: pd.DataFrame, data: ClientData, year: int, keys: pd.Index, alpha: float) -> pd.DataFrame:
     a = data.activity
     months = (a.assign(year=a["period"].dt.year).groupby(["year", "channel", "tactic"])["period"].nunique()
@@ -328,7 +384,9 @@ def compare_tactics(data: ClientData, sc: pd.DataFrame, year: int, *, alpha: flo
                                                              for k in ("value", "ci_low", "ci_high"))
     out["open_share"] = _open_share(data, year).reindex(t.index).to_numpy() if data.deals is not None else np.nan
     out = out.join(_yoy(sc, data, year, t.index, alpha)).reset_index(drop=True)
-    return pd.concat([out, _stage_tests(t, alpha, stages_by_construction(sc, year))], axis=1)
+    skip = stages_by_construction(sc, year)
+    prev = sc[(sc["year"] == year - 1) & (sc["level"] == "tactic")]
+    return pd.concat([out, _stage_tests(t, alpha, skip), _stage_last_year(t, prev, alpha, skip)], axis=1)
 
 
 def compare_channels(sc: pd.DataFrame, year: int, *, successes: str = "leads", trials: str = "visits",

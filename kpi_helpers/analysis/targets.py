@@ -87,14 +87,14 @@ def _stage_targets(rv) -> list[dict]:
         if tac.empty or ch.empty or not {num, den} <= set(sc.columns) or not ch[den].iloc[0] > 0:
             continue
         t, c = tac.iloc[0], ch.iloc[0]
-        value = kpis.stage_conversion(c[num] - t[num] + t[den] * r.portfolio_stage_rate, c[den])
+        value = kpis.stage_conversion(c[num] - t[num] + t[den] * r.benchmark_rate, c[den])
         if any(x["kpi"] == r.weakest_stage and x["scope"] == r.channel for x in out):
             continue
         out.append({"kpi": r.weakest_stage, "scope": r.channel, "value": _round(value, "rate"), "assumption": _(
             "{tactic} optimised: its {stage} brought from {rate} to {ref} (this year's decision); the channel's "
             "other tactics as this year ({now} for the channel now)").format(
             tactic=r.tactic, stage=label(r.weakest_stage).lower(), rate=format_value(r.stage_rate, "rate"),
-            ref=format_value(r.portfolio_stage_rate, "rate"), now=format_value(kpis.stage_conversion(c[num], c[den]), "rate"))})
+            ref=format_value(r.benchmark_rate, "rate"), now=format_value(kpis.stage_conversion(c[num], c[den]), "rate"))})
     return out
 
 

@@ -237,7 +237,7 @@ class Thresholds(_Model):
 
     roi_hurdle: float = Field(0.0, description="decision ROI must reach this (fraction) to keep a tactic")
     min_customers: int = Field(20, description="fewer new customers in the year than this -> insufficient_data")
-    weak_stage_ratio: float = Field(0.6, description="a funnel stage below this share of the portfolio rate is weak")
+    weak_stage_ratio: float = Field(0.6, description="a funnel stage below this share of its benchmark rate is weak")
     ltv_cac_min: float = Field(1.0, description="LTV:CAC below this turns a keep into optimise")
     payback_max_months: float = Field(36.0, description="CAC payback above this turns a keep into optimise")
     alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the comparisons")

@@ -9,6 +9,9 @@ activity counts are aggregates of the simulated rows.
 Each client holds four tactics built to be judged a known way
 (:data:`EXPECTED_DECISIONS`): one that clearly earns its money, one that clearly
 does not, one with good traffic but a weak funnel, and one with too little data.
+The weak funnel is the only tactic of its channel (organic search, content, a social page), so its fair
+benchmark is its own last year: its visit → lead rate fell in 2025 (``lead_rate_before``, a form that broke),
+not merely a rate under the paid channels' (the portfolio mix is no benchmark).
 
 Run ``python -m kpi_helpers.run.demo [DIR]`` to write them (default: the package's ``demo_data`` folder,
 which ``make demo-data`` refreshes in the checkout; ``kpi-review demo`` copies them out of the package).
@@ -51,6 +54,7 @@ class Tactic:
     bounce: float = 0.45
     nps_mix: tuple[float, float, float] = (0.45, 0.35, 0.20)  # promoters, passives, detractors
     expected: str | None = None  # the decision this tactic is built to get
+    lead_rate_before: float | None = None  # visit -> lead before 2025 when it differs (a form that broke this year)
 
 
 @dataclass
@@ -83,7 +87,7 @@ DEMO_CLIENTS = [
                    nps_mix=(0.25, 0.35, 0.40), expected="drop"),
             Tactic("organic_search", "Blog & SEO", "inbound", 14000, 0.006, (0.5,), 72, 1.2, 3,
                    other_costs={"labour": 3800, "software": 300}, growth=1.25, bounce=0.6,
-                   expected="optimise"),
+                   lead_rate_before=0.012, expected="optimise"),
             Tactic("email", "Newsletter", "inbound", 3000, 0.09, (0.55,), 65, 1.5, 3,
                    other_costs={"software": 400, "labour": 900}),
             Tactic("affiliate", "Influencer pilot", "outbound", 300, 0.03, (0.4,), 70, 0.8, 2,
@@ -105,9 +109,9 @@ DEMO_CLIENTS = [
             Tactic("events", "Trade shows", "outbound", 400, 0.2, (0.3, 0.3, 0.15), 4000,
                    other_costs={"events": 16000, "sales": 3000}, growth=1.0,
                    nps_mix=(0.3, 0.4, 0.3), expected="drop"),
-            Tactic("content", "Blog & webinars", "inbound", 16000, 0.0012, (0.55, 0.45, 0.3), 6000,
-                   other_costs={"labour": 14000, "software": 500}, growth=1.3, bounce=0.65,
-                   expected="optimise"),
+            Tactic("content", "Blog & webinars", "inbound", 24000, 0.0015, (0.55, 0.45, 0.3), 6000,
+                   other_costs={"labour": 24000, "software": 500}, growth=1.3, bounce=0.65,
+                   lead_rate_before=0.003, expected="optimise"),
             Tactic("email", "Nurture sequences", "inbound", 1500, 0.05, (0.6, 0.45, 0.3), 6000,
                    other_costs={"software": 700, "labour": 1200}),
             Tactic("social_paid", "LinkedIn Ads", "outbound", 1200, 0.03, (0.5, 0.4, 0.3), 6500,
@@ -134,7 +138,8 @@ DEMO_CLIENTS = [
             Tactic("display", "Regional banner ads", "outbound", 1500, 0.02, (0.25,), 150, 0.2, 2,
                    spend=2000, ctr=0.003, bounce=0.75, nps_mix=(0.3, 0.35, 0.35), expected="drop"),
             Tactic("social_organic", "Facebook page", "inbound", 4500, 0.004, (0.5,), 250, 0.4, 4,
-                   other_costs={"labour": 3000}, social=True, growth=1.3, expected="optimise"),
+                   other_costs={"labour": 3000}, social=True, growth=1.3, lead_rate_before=0.008,
+                   expected="optimise"),
             Tactic("referral", "Customer referrals", "inbound", 600, 0.12, (0.6,), 270, 0.5, 5,
                    other_costs={"labour": 300}, nps_mix=(0.6, 0.3, 0.1)),
             Tactic("email", "Seasonal reminders", "inbound", 120, 0.06, (0.5,), 240, 0.4, 4,
@@ -157,7 +162,8 @@ DEMO_CLIENTS += [
             Tactic("display", "Баннеры в РСЯ", "outbound", 1800, 0.012, (0.2,), 18000, 0.1, 3,
                    spend=150000, ctr=0.004, bounce=0.75, nps_mix=(0.3, 0.35, 0.35), expected="drop"),
             Tactic("social_organic", "Группа ВКонтакте", "inbound", 5000, 0.0025, (0.45,), 42000, 0.15, 5,
-                   other_costs={"labour": 170000}, social=True, growth=1.3, expected="optimise"),
+                   other_costs={"labour": 170000}, social=True, growth=1.3, lead_rate_before=0.0075,
+                   expected="optimise"),
             Tactic("referral", "Рекомендации клиентов", "inbound", 500, 0.12, (0.6,), 45000, 0.2, 6,
                    other_costs={"labour": 15000}, nps_mix=(0.6, 0.3, 0.1)),
             Tactic("email", "Рассылка к сезону", "inbound", 100, 0.06, (0.5,), 40000, 0.1, 4,
@@ -176,7 +182,8 @@ DEMO_CLIENTS += [
                    spend=600_000_000, ctr=0.012, social=True, bounce=0.7, nps_mix=(0.25, 0.35, 0.40),
                    expected="drop"),
             Tactic("content", "وبلاگ و معرفی کتاب", "inbound", 10000, 0.004, (0.5,), 9_000_000, 1.2, 3,
-                   other_costs={"labour": 450_000_000}, growth=1.25, bounce=0.6, expected="optimise"),
+                   other_costs={"labour": 450_000_000}, growth=1.25, bounce=0.6, lead_rate_before=0.016,
+                   expected="optimise"),
             Tactic("email", "خبرنامه", "inbound", 2000, 0.09, (0.55,), 8_500_000, 1.5, 3,
                    other_costs={"software": 40_000_000}),
             Tactic("affiliate", "همکاری با اینفلوئنسرها", "outbound", 250, 0.03, (0.4,), 9_000_000, 0.8, 2,
@@ -208,7 +215,8 @@ def _simulate(client: DemoClient, rng: np.random.Generator) -> dict[str, pd.Data
             days = month.days_in_month
             for device, (share, conv) in DEVICES.items():
                 visits = int(rng.poisson(t.visits * share * year_factor * _season(month)))
-                leads = int(rng.binomial(visits, min(t.lead_rate * conv, 1.0)))
+                rate = t.lead_rate if month.year == 2025 or t.lead_rate_before is None else t.lead_rate_before
+                leads = int(rng.binomial(visits, min(rate * conv, 1.0)))
                 row = {"period": month, "channel": t.channel, "tactic": t.tactic, "device": device,
                        "visits": visits, "leads": leads}
                 row["visitors"] = int(round(visits * 0.82))
