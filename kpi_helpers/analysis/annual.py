@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import customers as customers_mod
 from . import plan, review
+from .allocation import allocate_costs
 from ..metrics import stats
 from .budget import propose_budget
 from ..core import i18n
@@ -209,44 +210,52 @@ def availability(data: ClientData, sc: pd.DataFrame, shown_elsewhere=()) -> pd.D
 
 
 def _data_quality(data: ClientData, year: int, last_month: int = 12) -> list[str]:
+    """What the reader must know about the data before reading the numbers, one sentence each."""
     notes = []
     months = data.activity.loc[data.activity["period"].dt.year == year, "period"].dt.month.unique()
     missing = sorted(set(range(1, last_month + 1)) - set(months)) if len(data.activity) else []
     if missing:
         notes.append(_("Activity has no rows for month(s) {months} of {year}: totals for the year are partial.").format(
             months=", ".join(i18n.digits(str(m)) for m in missing), year=i18n.digits(str(year))))
-    if data.costs is None and "spend" in data.activity:
-        notes.append(_("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only."))
-    elif data.costs is None:
-        notes.append(_("No costs table and no ad spend: marketing cost is unknown, so ROI, CAC and cost per lead "
-                       "are n/a."))
     if data.config.gross_margin is None and "revenue" in data.activity:
         notes.append(_("No gross margin in client.yaml: decisions use revenue ROI, which can keep a tactic that loses "
                        "money."))
-    if data.costs is not None:
-        from .allocation import allocate_costs
+    return notes + _cost_notes(data, year) + _deal_notes(data) + list(getattr(data, "warnings", []) or [])
 
-        rows = allocate_costs(data, data.config.cost_allocation)
-        in_year = data.costs["period"].dt.year.isin([year - 1, year])
-        lost = data.costs.loc[in_year, "amount"].sum() - rows.loc[rows["period"].dt.year.isin([year - 1, year]), "cost"].sum()
-        if lost > 0.005 * max(data.costs.loc[in_year, "amount"].sum(), 1):
-            notes.append(_("Costs of {amount} fall in months or on tactics without any activity rows: no tactic "
-                           "carries them, so the scorecard's costs are lower than the costs table's (the monthly "
-                           "trend shows them).").format(amount=i18n.money(lost, data.config.currency)))
-    if data.deals is not None:
-        lost = data.deals["status"] == "lost"
-        if not lost.any():
-            notes.append(_("The CRM export records no lost deals (deals not won are open): close rate is n/a, as it "
-                           "would be 100 % by construction."))
-        elif "closed" not in data.deals or data.deals.loc[lost, "closed"].isna().any():
-            n = int(data.deals.loc[lost, "closed"].isna().sum()) if "closed" in data.deals else int(lost.sum())
-            notes.append(_("{n} lost deal(s) carry no close date: for the close rate they are counted in the year "
-                           "they were created.").format(n=i18n.number(n)))
-    shared = data.costs["channel"].isna().sum() if data.costs is not None else 0
-    if shared:
+
+def _cost_notes(data: ClientData, year: int) -> list[str]:
+    """Where marketing cost comes from, costs no tactic carries, and the rule that shares common costs."""
+    if data.costs is None:
+        return [_("No costs table: marketing cost is ad spend only, so ROI and CAC are media-only.")
+                if "spend" in data.activity else
+                _("No costs table and no ad spend: marketing cost is unknown, so ROI, CAC and cost per lead are n/a.")]
+    notes = []
+    rows = allocate_costs(data, data.config.cost_allocation)
+    in_year = data.costs["period"].dt.year.isin([year - 1, year])
+    lost = data.costs.loc[in_year, "amount"].sum() - rows.loc[rows["period"].dt.year.isin([year - 1, year]), "cost"].sum()
+    if lost > 0.005 * max(data.costs.loc[in_year, "amount"].sum(), 1):
+        notes.append(_("Costs of {amount} fall in months or on tactics without any activity rows: no tactic "
+                       "carries them, so the scorecard's costs are lower than the costs table's (the monthly "
+                       "trend shows them).").format(amount=i18n.money(lost, data.config.currency)))
+    if data.costs["channel"].isna().sum():
         notes.append(_("Shared costs (no channel) are allocated to tactics by the rule '{rule}'.").format(
             rule=_(data.config.cost_allocation)))
-    return notes + list(getattr(data, "warnings", []) or [])
+    return notes
+
+
+def _deal_notes(data: ClientData) -> list[str]:
+    """How the CRM's lost deals are read for the close rate."""
+    if data.deals is None:
+        return []
+    lost = data.deals["status"] == "lost"
+    if not lost.any():
+        return [_("The CRM export records no lost deals (deals not won are open): close rate is n/a, as it "
+                  "would be 100 % by construction.")]
+    if "closed" not in data.deals or data.deals.loc[lost, "closed"].isna().any():
+        n = int(data.deals.loc[lost, "closed"].isna().sum()) if "closed" in data.deals else int(lost.sum())
+        return [_("{n} lost deal(s) carry no close date: for the close rate they are counted in the year "
+                  "they were created.").format(n=i18n.number(n))]
+    return []
 
 
 def customer_section(data: ClientData, year: int, *, alpha: float = 0.05) -> dict[str, pd.DataFrame]:
@@ -305,17 +314,8 @@ def build_review(client_config: str | Path | ClientData, *, year: int | None = N
 
 def _build(client_config, ctx: i18n.TextContext, *, year, run_date, as_of, previous) -> AnnualReview:
     """:func:`build_review` inside the review's text context."""
-    if isinstance(client_config, ClientData):
-        data = client_config
-        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
-    else:
-        data = load_client(client_config)
-    year = int(year or data.config.year)
+    data, year, period, first = _prepare(client_config, year, as_of)
     run_date = dt.date.fromisoformat(run_date) if isinstance(run_date, str) else (run_date or dt.date.today())
-    first = first_month(data.config.fiscal_year_start)
-    data = to_fiscal(data, first)
-    period = review_period(data, year, as_of, first_month=first)
-    data = restrict(data, period)
     sc = review.scorecard(data, year)
     if not (sc["year"] == year).any():
         raise DataError(f"{data.folder / 'client.yaml'}: no table has rows dated in the reviewed year {year} "
@@ -347,10 +347,30 @@ def _build(client_config, ctx: i18n.TextContext, *, year, run_date, as_of, previ
         data_quality=(_data_quality(data, year, period.last_month) + funnel_quality_notes(data, sc, year, period)
                       + flag_text(flags) + list(branding(data.config, data.folder).notes)),
     )
+    _yearly_loop(rv, previous)
+    return rv
+
+
+def _prepare(client_config, year, as_of) -> tuple[ClientData, int, ReviewPeriod, int]:
+    """The client's data moved to its fiscal months and cut to the reviewed period (like for like in both
+    years), the reviewed year, the period and the fiscal year's first month."""
+    if isinstance(client_config, ClientData):
+        data = client_config
+        raise_for_overrides(data.config, data.activity)  # load_client checked them; hand-made data too
+    else:
+        data = load_client(client_config)
+    year = int(year or data.config.year)
+    first = first_month(data.config.fiscal_year_start)
+    data = to_fiscal(data, first)
+    period = review_period(data, year, as_of, first_month=first)
+    return restrict(data, period), year, period, first
+
+
+def _yearly_loop(rv: AnnualReview, previous) -> None:
+    """Next year's forecast and targets, and last year's calls checked against this year's numbers."""
     for key, table in forecast_section(rv).items():
         setattr(rv, key, table)
     rv.next_targets = propose_targets(rv)
     rv.previous = previous_mod.load(rv, previous)
     rv.previous_checks = previous_mod.check_decisions(rv, rv.previous)
     rv.decisions = previous_mod.attach(rv.decisions, rv.previous_checks)
-    return rv

@@ -65,7 +65,7 @@ _MIN_MONTHS, _MIN_CV, _B_RANGE = 6, 0.05, (0.05, 1.0)
 
 #: The curve models tried in order, and the fewest residual degrees of freedom each must leave.
 _MODELS = (("year_month", 8), ("year", 4), ("plain", 4))
-_MODEL_TEXT = {"year_month": "fitted together with a year effect and month effects shared by the tactics",
+MODEL_TEXT = {"year_month": "fitted together with a year effect and month effects shared by the tactics",
                "year": "fitted together with a year effect shared by the tactics; month effects left out (months "
                        "and cost cannot be told apart, or too few months)",
                "plain": "fitted without year or month terms (too few months to separate them): growth and "

@@ -410,63 +410,79 @@ def _zero_cost(row, comp, stages, th, cost_rule, currency, margin) -> dict:
                                                          value=i18n.money(value, currency))}
 
 
+def _base(row: pd.Series, comp: pd.Series | None, margin, currency: str) -> tuple[dict, str]:
+    """The columns every verdict carries (ROI, its interval, variant and basis, payback, customers), and the
+    sentence naming the ROI's basis."""
+    roi = float(comp["roi"]) if comp is not None and pd.notna(comp.get("roi_basis", np.nan)) else _value(row, "roi")
+    kind, basis_text = _basis(comp, margin, currency)
+    get = (lambda k: comp.get(k, np.nan)) if comp is not None else (lambda k: np.nan)
+    return {"roi": roi, "roi_ci_low": get("roi_ci_low"), "roi_ci_high": get("roi_ci_high"),
+            "roi_variant": _("margin-based") if margin is not None else _("revenue-based"), "roi_basis": kind,
+            "retained_value": get("retained_value"), "payback_months": get("payback_months"),
+            "customers": np.nan_to_num(_value(row, "customers"))}, basis_text
+
+
+def _too_early(comp: pd.Series | None) -> dict | None:
+    """Insufficient data while most of the year's leads are still open (their customers have not arrived)."""
+    open_share = comp.get("open_share", np.nan) if comp is not None else np.nan
+    if not (pd.notna(open_share) and open_share >= OPEN_SHARE_MAX):
+        return None
+    return {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("leads still open"),
+            "reason": _("Too early to judge: {share} of its leads of the year are still open, so most of "
+                        "the customers its spend bought have not arrived yet.").format(
+                share=format_value(open_share, "rate"))}
+
+
 def _judge(row: pd.Series, portfolio: pd.Series, comp: pd.Series | None, th: Thresholds, margin,
            currency: str = "EUR", cost_rule: str | None = None, bench: dict | None = None,
            peers: pd.DataFrame | None = None, previous: pd.DataFrame | None = None) -> dict:
-    cust = np.nan_to_num(_value(row, "customers"))
-    roi = float(comp["roi"]) if comp is not None and pd.notna(comp.get("roi_basis", np.nan)) else _value(row, "roi")
-    lo = comp.get("roi_ci_low", np.nan) if comp is not None else np.nan
-    hi = comp.get("roi_ci_high", np.nan) if comp is not None else np.nan
-    variant = _("margin-based") if margin is not None else _("revenue-based")
-    kind, basis_text = _basis(comp, margin, currency)
-    base = {"roi": roi, "roi_ci_low": lo, "roi_ci_high": hi, "roi_variant": variant, "roi_basis": kind,
-            "retained_value": comp.get("retained_value", np.nan) if comp is not None else np.nan,
-            "payback_months": comp.get("payback_months", np.nan) if comp is not None else np.nan, "customers": cust}
-    too_few = _sample(row, th, portfolio)
-    if too_few:
-        return base | too_few
-    open_share = comp.get("open_share", np.nan) if comp is not None else np.nan
-    if pd.notna(open_share) and open_share >= OPEN_SHARE_MAX:
-        return base | {"decision": "insufficient_data", "confidence": "low", "confidence_rule": _("leads still open"),
-                       "reason": _("Too early to judge: {share} of its leads of the year are still open, so most of "
-                                   "the customers its spend bought have not arrived yet.").format(
-                           share=format_value(open_share, "rate"))}
+    base, basis_text = _base(row, comp, margin, currency)
+    roi, lo, hi = base["roi"], base["roi_ci_low"], base["roi_ci_high"]
+    early = _sample(row, th, portfolio) or _too_early(comp)
+    if early:
+        return base | early
     stages = _stages(row, portfolio, comp, bench, peers, previous)
     missing = _missing_money(row)
     if not missing and _value(row, "cost") == 0:
         return base | {"roi": np.nan} | _zero_cost(row, comp, stages, th, cost_rule, currency, margin)
     if missing or pd.isna(roi):
         return base | {"roi": np.nan} | _funnel_only(row, stages, th, missing or _("ROI n/a"))
-    conf, rule = _confidence(cust, roi, lo, hi, th.roi_hurdle)
+    conf, rule = _confidence(base["customers"], roi, lo, hi, th.roi_hurdle)
     base |= {"confidence": conf, "confidence_rule": rule}
-    roi_txt, hurdle = _roi_text(roi, lo, hi, variant, th.alpha, basis_text), format_value(th.roi_hurdle, "rate")
+    roi_txt = _roi_text(roi, lo, hi, base["roi_variant"], th.alpha, basis_text)
+    hurdle = format_value(th.roi_hurdle, "rate")
     if roi >= th.roi_hurdle:
         return base | _keep_or_value(row, stages, th, _("{roi} clears the {hurdle} hurdle").format(roi=roi_txt, hurdle=hurdle))
+    return base | _below_hurdle(row, stages, th, roi, roi_txt, hurdle)
+
+
+def _below_hurdle(row: pd.Series, stages: list[dict], th: Thresholds, roi: float, roi_txt: str, hurdle: str) -> dict:
+    """Optimise when lifting every weak stage to its reachable level would clear the hurdle, else drop."""
     weak = _weak_stages(stages, th)
     if not weak:
-        return base | {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and {why}").format(
+        return {"decision": "drop", "reason": _("{roi} is below the {hurdle} hurdle, and {why}").format(
             roi=roi_txt, hurdle=hurdle, why=_no_bottleneck(stages))}
     fixed = _fixed_roi(roi, weak)  # every weak stage at its reachable level at once: the funnel multiplies
-    base |= _weak_columns(weak) | {"roi_if_fixed": fixed}
+    out = _weak_columns(weak) | {"roi_if_fixed": fixed}
     stage_list = "; ".join(_stage_text(w) for w in weak)
     if pd.notna(fixed) and fixed >= th.roi_hurdle:
         s = max(weak, key=lambda x: x["ref"] / x["rate"])
         if s["ref"] > MAX_PLAUSIBLE_LIFT * s["rate"]:  # the fix asks for more than a plausible lift: say so
-            base |= {"confidence": "low", "confidence_rule": _("the fix needs the stage at {lift} times its rate").format(
+            out |= {"confidence": "low", "confidence_rule": _("the fix needs the stage at {lift} times its rate").format(
                 lift=i18n.number(s["ref"] / s["rate"], 1))}
         text = (_("{roi} is below the {hurdle} hurdle, but the funnel is the problem: {stage}; at that rate ROI would "
                   "be {fixed}.") if len(weak) == 1 else
                 _("{roi} is below the {hurdle} hurdle, but the funnel is the problem, at {n} stages: {stage}; with "
                   "all of them at those rates ROI would be {fixed}."))
-        return base | {"decision": "optimise", "action": _actions(weak, row, th),
-                       "reason": text.format(roi=roi_txt, hurdle=hurdle, stage=stage_list, n=i18n.number(len(weak)),
-                                             fixed=format_value(fixed, "rate"))}
+        return out | {"decision": "optimise", "action": _actions(weak, row, th),
+                      "reason": text.format(roi=roi_txt, hurdle=hurdle, stage=stage_list, n=i18n.number(len(weak)),
+                                            fixed=format_value(fixed, "rate"))}
     text = (_("{roi} is below the {hurdle} hurdle; its weakest stage is {stage}, and even at that rate ROI would be "
               "{fixed}.") if len(weak) == 1 else
             _("{roi} is below the {hurdle} hurdle; its weak stages are {stage}, and even with all of them at those "
               "rates ROI would be {fixed}."))
-    return base | {"decision": "drop", "reason": text.format(roi=roi_txt, hurdle=hurdle, stage=stage_list,
-                                                             fixed=format_value(fixed, "rate"))}
+    return out | {"decision": "drop", "reason": text.format(roi=roi_txt, hurdle=hurdle, stage=stage_list,
+                                                            fixed=format_value(fixed, "rate"))}
 
 
 def _weak_columns(weak: list[dict]) -> dict:

@@ -109,40 +109,58 @@ def executive_summary(rv) -> list[str]:
     """Three to five sentences: the year's result, the decisions, the extremes, the targets."""
     cur = rv.portfolio()
     prev = rv.portfolio(rv.year - 1) if (rv.scorecard["year"] == rv.year - 1).any() else pd.Series(dtype=float)
-    out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions)]
-    checks = getattr(rv, "previous_checks", None)
-    if checks is not None and len(checks):
-        n = checks["verdict"].value_counts()
-        out.append(_("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
-            right=i18n.digits(str(int(n.get("right", 0)))), wrong=i18n.digits(str(int(n.get("wrong", 0)))),
-            unclear=i18n.digits(str(int(n.get("not_yet_clear", 0))))))
-    d = rv.decisions
+    out = [_result_sentence(rv, cur, prev), _roi_sentence(rv, cur, prev), _decision_counts(rv.decisions),
+           _previous_calls(getattr(rv, "previous_checks", None)), _extremes(rv.decisions), _flags_sentence(rv.flags),
+           _plan_sentence(rv.plan)]
+    return [s for s in out if s is not None]
+
+
+def _previous_calls(checks: pd.DataFrame | None) -> str | None:
+    if checks is None or not len(checks):
+        return None
+    n = checks["verdict"].value_counts()
+    return _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
+        right=i18n.digits(str(int(n.get("right", 0)))), wrong=i18n.digits(str(int(n.get("wrong", 0)))),
+        unclear=i18n.digits(str(int(n.get("not_yet_clear", 0)))))
+
+
+def _extremes(d: pd.DataFrame) -> str | None:
+    """The judged tactics with the highest and the lowest ROI."""
     judged = d.dropna(subset=["roi"])
     judged = judged[judged["decision"] != Decision.INSUFFICIENT_DATA]
-    if len(judged) >= 2:
-        best, worst = judged.loc[judged["roi"].idxmax()], judged.loc[judged["roi"].idxmin()]
-        out.append(_("Highest return: {best} ({best_channel}, ROI {best_roi}); lowest: {worst} ({worst_channel}, "
-                     "ROI {worst_roi}).").format(
-            best=best["tactic"], best_channel=channel_label(best["channel"]), best_roi=format_value(best["roi"], "rate"),
-            worst=worst["tactic"], worst_channel=channel_label(worst["channel"]),
-            worst_roi=format_value(worst["roi"], "rate")))
-    if rv.flags is not None and len(rv.flags):
-        top = sorted({label(k.removesuffix("_change")) for k in flags_for(rv.flags, Level.PORTFOLIO)})
-        out.append(_("Check before reading: {n} number(s) look implausible and are marked ⚠ beside them (reasons "
-                     "under data quality){where}.").format(
-            n=i18n.digits(str(len(rv.flags))),
-            where=(" — " + _("among the headlines: {kpis}").format(kpis=", ".join(top))) if top else ""))
-    if len(rv.plan):
-        met = int((rv.plan["status"] == "met").sum())
-        missed = rv.plan[rv.plan["status"].isin(["missed", "close"])]
-        sentence = _("{met} of {n} targets met").format(met=i18n.digits(str(met)), n=i18n.digits(str(len(rv.plan))))
-        if len(missed):
-            sentence += "; " + _("not met: {targets}").format(targets="; ".join(
-                _("{kpi} ({scope}) at {attainment} of target").format(
-                    kpi=label(r.kpi), scope=_("all channels") if r.scope == PORTFOLIO_SCOPE else channel_label(r.scope),
-                    attainment=format_value(r.attainment, "rate")) for r in missed.itertuples()))
-        out.append(sentence + ".")
-    return out
+    if len(judged) < 2:
+        return None
+    best, worst = judged.loc[judged["roi"].idxmax()], judged.loc[judged["roi"].idxmin()]
+    return _("Highest return: {best} ({best_channel}, ROI {best_roi}); lowest: {worst} ({worst_channel}, "
+             "ROI {worst_roi}).").format(
+        best=best["tactic"], best_channel=channel_label(best["channel"]), best_roi=format_value(best["roi"], "rate"),
+        worst=worst["tactic"], worst_channel=channel_label(worst["channel"]),
+        worst_roi=format_value(worst["roi"], "rate"))
+
+
+def _flags_sentence(flags: pd.DataFrame | None) -> str | None:
+    if flags is None or not len(flags):
+        return None
+    top = sorted({label(k.removesuffix("_change")) for k in flags_for(flags, Level.PORTFOLIO)})
+    return _("Check before reading: {n} number(s) look implausible and are marked ⚠ beside them (reasons "
+             "under data quality){where}.").format(
+        n=i18n.digits(str(len(flags))),
+        where=(" — " + _("among the headlines: {kpis}").format(kpis=", ".join(top))) if top else "")
+
+
+def _plan_sentence(plan: pd.DataFrame) -> str | None:
+    """Targets met, and those not met with their attainment."""
+    if not len(plan):
+        return None
+    met = int((plan["status"] == "met").sum())
+    missed = plan[plan["status"].isin(["missed", "close"])]
+    sentence = _("{met} of {n} targets met").format(met=i18n.digits(str(met)), n=i18n.digits(str(len(plan))))
+    if len(missed):
+        sentence += "; " + _("not met: {targets}").format(targets="; ".join(
+            _("{kpi} ({scope}) at {attainment} of target").format(
+                kpi=label(r.kpi), scope=_("all channels") if r.scope == PORTFOLIO_SCOPE else channel_label(r.scope),
+                attainment=format_value(r.attainment, "rate")) for r in missed.itertuples()))
+    return sentence + "."
 
 
 def flag_text(flags: pd.DataFrame) -> list[str]:

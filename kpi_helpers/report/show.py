@@ -22,6 +22,9 @@ from ..core.i18n import N_, _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
 from ..analysis.plausibility import flags_for
+from ..analysis.budget import ASSUMPTIONS as BUDGET_ASSUMPTIONS
+from ..analysis.previous import VERDICT_LABELS, scoreline
+from ..analysis.budget import MODEL_TEXT as BUDGET_MODEL_TEXT
 from ..core.vocab import ALL_CHANNELS, PORTFOLIO_SCOPE, Level
 
 __all__ = ["section", "SECTIONS", "quarter_label", "title", "headlines", "summary", "sentences", "table", "decisions",
@@ -562,16 +565,27 @@ def nps(rv) -> HTML:
 
 @i18n.in_review_context
 def budget(rv) -> HTML:
-    from ..analysis.budget import ASSUMPTIONS
-
     b = rv.budget
     if b.empty or b["elasticity"].isna().all() and not (b["current_budget"].fillna(0) > 0).any():
         return not_available(_("cost and revenue per tactic and month (a response curve needs both)"))
     t = b[["channel", "tactic", "decision", "current_budget", "proposed_budget", "change", "elasticity", "note"]].copy()
     t["decision"] = t["decision"].map(lambda d: _(_DECISION_LABELS.get(d, d)) if isinstance(d, str) else d)
     t["channel"] = t["channel"].map(channel_label)
-    total = b.attrs.get("total", {})
-    cur = rv.config.currency
+    total, cur = b.attrs.get("total", {}), rv.config.currency
+    html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
+                 currency=cur, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
+                                       "current_budget": _("This year"), "proposed_budget": _("Proposed"),
+                                       "change": _("Change"), "elasticity": _("Elasticity b"), "note": _("Note")}).data
+    max_change = i18n.percent(total.get('max_change', 0.5), 0)
+    level = stats.confidence_level(total.get('alpha', 0.1))
+    items = "".join(f"<li>{_e(_(a).format(max_change=max_change, level=level))}</li>" for a in BUDGET_ASSUMPTIONS)
+    return HTML(f"<p>{_e(_budget_headline(b, total, cur))}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p>"
+                f"<ul class='kr-note'>{items}</ul>")
+
+
+def _budget_headline(b: pd.DataFrame, total: dict, cur: str) -> str:
+    """The proposal in a sentence: the expected change with its interval (or the fallback), the curves' model,
+    and the money not spent."""
     if b["elasticity"].notna().any():
         head = _("Expected change of the tactics' yearly result net of their budget (gross profit − budget) at the "
                  "proposed budget: {change} ({level} interval {low} to {high}).").format(
@@ -581,22 +595,12 @@ def budget(rv) -> HTML:
         head = _("No tactic has a response curve the data support: budgets stay as they are (the stated fallback), "
                  "and the budgets of tactics to drop are saved.")
     if total.get("model"):
-        from ..analysis.budget import _MODEL_TEXT
-
-        head += " " + _("Curves {model}.").format(model=_(_MODEL_TEXT[total["model"]]))
+        head += " " + _("Curves {model}.").format(model=_(BUDGET_MODEL_TEXT[total["model"]]))
     if total.get("unallocated", 0) > 1:
         head += " " + _("Not spent: {amount} (freed or saved where no curve shows a return over the ROI hurdle, "
                         "or every tactic at its cap).").format(
             amount=format_value(total["unallocated"], "money", cur))
-    html = table(t, {"current_budget": "money", "proposed_budget": "money", "change": "rate", "elasticity": "ratio"},
-                 currency=cur, labels={"channel": _("Channel"), "tactic": _("Tactic"), "decision": _("Decision"),
-                                       "current_budget": _("This year"), "proposed_budget": _("Proposed"),
-                                       "change": _("Change"), "elasticity": _("Elasticity b"), "note": _("Note")}).data
-    max_change = i18n.percent(total.get('max_change', 0.5), 0)
-    level = stats.confidence_level(total.get('alpha', 0.1))
-    items = "".join(f"<li>{_e(_(a).format(max_change=max_change, level=level))}</li>" for a in ASSUMPTIONS)
-    return HTML(f"<p>{_e(head)}</p>{html}<p class='kr-note'>{_e(_('Assumptions:'))}</p><ul class='kr-note'>{items}</ul>")
-
+    return head
 
 
 @i18n.in_review_context
@@ -798,11 +802,23 @@ PREVIOUS_LABELS = {"channel": N_("Channel"), "tactic": N_("Tactic"), "call": N_(
                    "expected": N_("Expected"), "outcome": N_("What happened"), "verdict": N_("Verdict")}
 
 
+def _previous_rows(c: pd.DataFrame) -> pd.DataFrame:
+    """Last year's calls as the report's table: the call (and whether it was overridden), expected, outcome,
+    verdict."""
+    return pd.DataFrame({
+        "channel": c["channel"].map(channel_label), "tactic": c["tactic"],
+        "call": [Safe(f'<span class="kr-badge {d}">{_e(_(_DECISION_LABELS[d]))}</span>'
+                      + (f' <span class="kr-override">{_e(_("override"))}</span>' if isinstance(o, str) else ""))
+                 for d, o in zip(c["previous_decision"], c["computed"])],
+        "expected": c["expected"],
+        "outcome": c["outcome"],
+        "verdict": [Safe(f'<span class="kr-badge {_VERDICT_CSS[v]}">{_e(_(VERDICT_LABELS[v]))}</span>')
+                    for v in c["verdict"]]})
+
+
 @i18n.in_review_context
 def previous(rv) -> HTML:
     """Last year's calls, what was expected, what happened and the verdict; how to provide them when absent."""
-    from ..analysis.previous import VERDICT_LABELS, scoreline
-
     if rv.previous is None:
         how = _("No previous review found for {year}. To check last year's calls: run last year's review into the "
                 "same reports folder (kpi-review run --year {year} --out ...), pass --previous with the folder of "
@@ -817,15 +833,7 @@ def previous(rv) -> HTML:
                year=i18n.digits(str(rv.previous.year))))
     if c.empty:
         return HTML(f"<p>{_e(src)} {_e(_('None of its calls could be judged (too little data).'))}</p>")
-    t = pd.DataFrame({
-        "channel": c["channel"].map(channel_label), "tactic": c["tactic"],
-        "call": [Safe(f'<span class="kr-badge {d}">{_e(_(_DECISION_LABELS[d]))}</span>'
-                      + (f' <span class="kr-override">{_e(_("override"))}</span>' if isinstance(o, str) else ""))
-                 for d, o in zip(c["previous_decision"], c["computed"])],
-        "expected": c["expected"],
-        "outcome": c["outcome"],
-        "verdict": [Safe(f'<span class="kr-badge {_VERDICT_CSS[v]}">{_e(_(VERDICT_LABELS[v]))}</span>')
-                    for v in c["verdict"]]})
+    t = _previous_rows(c)
     n = scoreline(c)
     line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
         right=i18n.digits(str(n["right"])), wrong=i18n.digits(str(n["wrong"])),

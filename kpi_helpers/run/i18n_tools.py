@@ -74,11 +74,11 @@ def _render_demo() -> None:
 def _static_ids() -> set[str]:
     from ..metrics.catalog import REGISTRY
     from ..analysis.decisions import ACTIONS
-    from ..analysis.budget import _MODEL_TEXT, ASSUMPTIONS
+    from ..analysis.budget import MODEL_TEXT, ASSUMPTIONS
     from ..analysis.decisions import _PROJECTION
     from ..analysis.narrative import CHANNEL_LABELS
 
-    ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS) | set(_MODEL_TEXT.values()) \
+    ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS) | set(MODEL_TEXT.values()) \
         | set(_PROJECTION.values())
     from ..analysis.benchmarks import QUARTILES  # the benchmark section, shown only in a batch with --benchmark
 
