@@ -19,8 +19,9 @@ setup: $(STAMP)
 demo: setup  ## copy the demo clients into reports/demo-clients/, then run the batch on them into reports/<today>/
 	$(VENV)/bin/kpi-review demo
 
-test: setup  ## ruff, unit tests, doctests, end-to-end run and the install test, and nbval over the report notebook
+test: setup  ## ruff (lint and format), unit tests, doctests, end-to-end run and the install test, and nbval
 	$(VENV)/bin/ruff check kpi_helpers tests benchmarks
+	$(VENV)/bin/ruff format --check kpi_helpers tests benchmarks
 	MPLBACKEND=Agg $(PY) -m pytest --doctest-modules tests kpi_helpers
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg kpi_helpers/notebooks
 

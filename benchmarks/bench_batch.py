@@ -4,11 +4,14 @@ N demo-sized clients (copies of every demo client in ``data/demo`` under new slu
 
 - by ``kpi-review batch --workers W`` (default 2), and
 - by the naive loop: for each client, the ``papermill`` command line, then
-  ``jupyter nbconvert --to html --no-input`` (leaving out the cells tagged ``analyst-only``, as the batch does),
+  ``jupyter nbconvert --to html --no-input`` (leaving out the cells tagged ``analyst-only``, as the
+  batch does),
 
 one after the other, ``--runs`` times each (alternating), on the same machine. Both must produce the
-same reports: the same ``decisions.csv`` and the same HTML body text apart from the contents list the batch
-adds (the page title, in the head, is the batch's own). Prints, per run and as medians: wall time, CPU
+same reports: the same ``decisions.csv`` and the same HTML body text apart from the contents list
+the batch
+adds (the page title, in the head, is the batch's own). Prints, per run and as medians: wall time,
+CPU
 time of all child processes (kernels included, ``RUSAGE_CHILDREN``), wall and CPU per report, the
 speed-up, the median report size, and the per-stage medians the batch writes to ``batch.json``.
 
@@ -39,7 +42,9 @@ RUN_DATE = "2026-01-31"
 
 
 def make_clients(n: int, where: Path) -> list[Path]:
-    demos = sorted(p for p in (ROOT / "kpi_helpers" / "demo_data").iterdir() if (p / "client.yaml").is_file())
+    demos = sorted(
+        p for p in (ROOT / "kpi_helpers" / "demo_data").iterdir() if (p / "client.yaml").is_file()
+    )
     out = []
     for i in range(n):
         src = demos[i % len(demos)]
@@ -52,7 +57,8 @@ def make_clients(n: int, where: Path) -> list[Path]:
 
 
 def _become_subreaper() -> None:
-    """Orphans of the run (a fork server outliving its pool worker, its kernels) become this process's
+    """Orphans of the run (a fork server outliving its pool worker, its kernels) become this
+    process's
     children, so that their CPU time is counted once reaped (Linux ``PR_SET_CHILD_SUBREAPER``)."""
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
 
@@ -81,8 +87,21 @@ def timed(fn, *args) -> tuple[float, float]:
 
 
 def run_batch(configs: list[Path], out: Path, workers: int) -> None:
-    subprocess.run([BIN / "kpi-review", "batch", *configs, "--out", out, "--run-date", RUN_DATE,
-                    "--workers", str(workers)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "kpi-review",
+            "batch",
+            *configs,
+            "--out",
+            out,
+            "--run-date",
+            RUN_DATE,
+            "--workers",
+            str(workers),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def run_naive(configs: list[Path], out: Path) -> None:
@@ -90,17 +109,52 @@ def run_naive(configs: list[Path], out: Path) -> None:
         folder = out / cfg.parent.name
         folder.mkdir(parents=True)
         nb = folder / "annual_review.ipynb"
-        subprocess.run([BIN / "papermill", ROOT / "kpi_helpers" / "notebooks" / "annual_review.ipynb", nb, "-k", "kpi-review",
-                        "--cwd", ROOT / "kpi_helpers" / "notebooks", "-p", "client_config", cfg, "-p", "run_date", RUN_DATE,
-                        "-p", "output_dir", folder], check=True, capture_output=True)
-        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input",
-                        "--TagRemovePreprocessor.remove_cell_tags=analyst-only", nb], check=True, capture_output=True)
+        subprocess.run(
+            [
+                BIN / "papermill",
+                ROOT / "kpi_helpers" / "notebooks" / "annual_review.ipynb",
+                nb,
+                "-k",
+                "kpi-review",
+                "--cwd",
+                ROOT / "kpi_helpers" / "notebooks",
+                "-p",
+                "client_config",
+                cfg,
+                "-p",
+                "run_date",
+                RUN_DATE,
+                "-p",
+                "output_dir",
+                folder,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                BIN / "jupyter",
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                "--TagRemovePreprocessor.remove_cell_tags=analyst-only",
+                nb,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
 
 def text_of(page: Path) -> str:
-    """Visible text of a report without markup, styles or the timestamps that differ between runs."""
-    body = re.sub(r"<(head|style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
-    body = re.sub(r"<nav class=\"kr-toc\".*?</nav>", " ", body, flags=re.S)  # the batch adds a contents list
+    """Visible text of a report without markup, styles or the timestamps that differ between
+    runs."""
+    body = re.sub(
+        r"<(head|style|script)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S
+    )
+    body = re.sub(
+        r"<nav class=\"kr-toc\".*?</nav>", " ", body, flags=re.S
+    )  # the batch adds a contents list
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
     return " ".join(text.split())
@@ -110,8 +164,9 @@ def same_reports(configs: list[Path], batch: Path, naive: Path) -> int:
     same = 0
     for cfg in configs:
         a, b = batch / RUN_DATE / cfg.parent.name, naive / cfg.parent.name
-        if (a / "decisions.csv").read_bytes() == (b / "decisions.csv").read_bytes() and \
-                text_of(a / "annual_review.html") == text_of(b / "annual_review.html"):
+        if (a / "decisions.csv").read_bytes() == (b / "decisions.csv").read_bytes() and text_of(
+            a / "annual_review.html"
+        ) == text_of(b / "annual_review.html"):
             same += 1
     return same
 
@@ -126,7 +181,10 @@ def stage_medians(batch: Path) -> dict[str, float]:
 
 
 def report_kb(batch: Path) -> float:
-    return statistics.median(p.stat().st_size for p in (batch / RUN_DATE).glob("*/annual_review.html")) / 1024
+    return (
+        statistics.median(p.stat().st_size for p in (batch / RUN_DATE).glob("*/annual_review.html"))
+        / 1024
+    )
 
 
 def main() -> None:
@@ -143,25 +201,47 @@ def main() -> None:
         configs = make_clients(n, tmp / "clients")
         for run in range(args.runs):
             batch_runs.append(timed(run_batch, configs, tmp / f"batch{run}", args.workers))
-            print(f"run {run + 1}: batch {batch_runs[-1][0]:.1f} s wall, {batch_runs[-1][1]:.1f} s CPU", flush=True)
+            print(
+                f"run {run + 1}: batch {batch_runs[-1][0]:.1f} s wall, "
+                f"{batch_runs[-1][1]:.1f} s CPU",
+                flush=True,
+            )
             if not args.no_naive:
                 naive_runs.append(timed(run_naive, configs, tmp / f"naive{run}"))
-                print(f"run {run + 1}: naive {naive_runs[-1][0]:.1f} s wall, {naive_runs[-1][1]:.1f} s CPU", flush=True)
+                print(
+                    f"run {run + 1}: naive {naive_runs[-1][0]:.1f} s wall, {naive_runs[-1][1]:.1f} "
+                    "s CPU",
+                    flush=True,
+                )
         print(f"\nclients: {n}, workers: {args.workers}, runs: {args.runs} (medians below)")
         print("| run | wall | CPU | wall per report | CPU per report |\n|---|---:|---:|---:|---:|")
-        for label, runs in ((f"`kpi-review batch --workers {args.workers}`", batch_runs),
-                            ("papermill CLI + `nbconvert --no-input` per client", naive_runs)):
+        for label, runs in (
+            (f"`kpi-review batch --workers {args.workers}`", batch_runs),
+            ("papermill CLI + `nbconvert --no-input` per client", naive_runs),
+        ):
             if runs:
-                wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-                print(f"| {label} | {wall:.1f} s | {cpu:.1f} s | {wall / n:.2f} s | {cpu / n:.2f} s |")
+                wall, cpu = (
+                    statistics.median(r[0] for r in runs),
+                    statistics.median(r[1] for r in runs),
+                )
+                print(
+                    f"| {label} | {wall:.1f} s | {cpu:.1f} s | {wall / n:.2f} s | {cpu / n:.2f} s |"
+                )
         if naive_runs:
-            ratio = statistics.median(r[0] for r in naive_runs) / statistics.median(r[0] for r in batch_runs)
+            ratio = statistics.median(r[0] for r in naive_runs) / statistics.median(
+                r[0] for r in batch_runs
+            )
             print(f"\nspeed-up: {ratio:.2f}x (goal 4x)")
-            print(f"identical reports (decisions.csv bytes and HTML text): "
-                  f"{same_reports(configs, tmp / 'batch0', tmp / 'naive0')} of {n}")
+            print(
+                f"identical reports (decisions.csv bytes and HTML text): "
+                f"{same_reports(configs, tmp / 'batch0', tmp / 'naive0')} of {n}"
+            )
         print(f"median report size: {report_kb(tmp / 'batch0'):.0f} KB")
-        print("median per-stage seconds (batch.json):",
-              ", ".join(f"{k} {v:.2f}" for k, v in stage_medians(tmp / "batch0").items()) or "none recorded")
+        print(
+            "median per-stage seconds (batch.json):",
+            ", ".join(f"{k} {v:.2f}" for k, v in stage_medians(tmp / "batch0").items())
+            or "none recorded",
+        )
 
 
 if __name__ == "__main__":

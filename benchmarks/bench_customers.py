@@ -37,7 +37,9 @@ YEAR, OBSERVATION_END = 2025, "2025-12-31"
 FLOOR_SECONDS, FLOOR_BYTES = 60.0, 4 * 1024**3
 
 
-def make_data(n_orders: int, n_customers: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_data(
+    n_orders: int, n_customers: int, seed: int = SEED
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical orders and customers: skewed purchase rates, 5 years of dates, a fifth churned."""
     rng = np.random.default_rng(seed)
     rate = rng.gamma(0.6, size=n_customers)  # heavy buyers and one-off buyers
@@ -46,24 +48,34 @@ def make_data(n_orders: int, n_customers: int, seed: int = SEED) -> tuple[pd.Dat
     start = rng.integers(0, span, size=n_customers)  # each customer's first possible day
     day = np.minimum(start[who] + rng.exponential(400, size=n_orders).astype(np.int64), span - 1)
     ids = pd.Series(np.char.mod("C%07d", np.arange(n_customers)), dtype="str").to_numpy()
-    orders = pd.DataFrame({
-        "order_id": pd.Series(np.char.mod("O%08d", np.arange(n_orders)), dtype="str"),
-        "customer_id": pd.Series(ids[who], dtype="str"),
-        "date": (FIRST_DAY + day).astype("datetime64[us]"),
-        "amount": np.round(rng.lognormal(3.6, 0.7, size=n_orders), 2),
-    }).sort_values("date", kind="stable", ignore_index=True)
+    orders = pd.DataFrame(
+        {
+            "order_id": pd.Series(np.char.mod("O%08d", np.arange(n_orders)), dtype="str"),
+            "customer_id": pd.Series(ids[who], dtype="str"),
+            "date": (FIRST_DAY + day).astype("datetime64[us]"),
+            "amount": np.round(rng.lognormal(3.6, 0.7, size=n_orders), 2),
+        }
+    ).sort_values("date", kind="stable", ignore_index=True)
     first = np.full(n_customers, span - 1)
     np.minimum.at(first, who, day)
     last = np.zeros(n_customers, np.int64)
     np.maximum.at(last, who, day)
-    churned = np.where(rng.random(n_customers) < 0.35, last + rng.integers(30, 365, n_customers), -1)
+    churned = np.where(
+        rng.random(n_customers) < 0.35, last + rng.integers(30, 365, n_customers), -1
+    )
     churned[churned >= span] = -1  # a churn after the data ends is not known yet
-    customers = pd.DataFrame({
-        "customer_id": pd.Series(ids, dtype="str"),
-        "acquired": (FIRST_DAY + first).astype("datetime64[us]"),
-        "channel": pd.Series(CHANNELS[rng.integers(0, len(CHANNELS), n_customers)], dtype="str"),
-        "churned": pd.Series((FIRST_DAY + churned).astype("datetime64[us]")).where(churned >= 0),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="str"),
+            "acquired": (FIRST_DAY + first).astype("datetime64[us]"),
+            "channel": pd.Series(
+                CHANNELS[rng.integers(0, len(CHANNELS), n_customers)], dtype="str"
+            ),
+            "churned": pd.Series((FIRST_DAY + churned).astype("datetime64[us]")).where(
+                churned >= 0
+            ),
+        }
+    )
     return orders, customers
 
 
@@ -86,31 +98,66 @@ def baseline(orders, customers) -> dict[str, object]:
     per = per.join(span).join(customers.set_index("customer_id")[["channel", "churned"]])
     per["days"] = (per["churned"].fillna(per["max"]) - per["min"]).dt.days
     per["repeaters"] = per["orders"] >= 2
-    g = per.groupby("channel", dropna=False).agg(orders=("orders", "sum"), customers=("orders", "size"),
-                                                 revenue=("revenue", "sum"), repeaters=("repeaters", "sum"),
-                                                 days=("days", "sum"))
-    summary = g.assign(aov=g["revenue"] / g["orders"], purchase_frequency=g["orders"] / g["customers"],
-                       repeat_purchase_rate=g["repeaters"] / g["customers"], lifetime_days=g["days"] / g["customers"])
+    g = per.groupby("channel", dropna=False).agg(
+        orders=("orders", "sum"),
+        customers=("orders", "size"),
+        revenue=("revenue", "sum"),
+        repeaters=("repeaters", "sum"),
+        days=("days", "sum"),
+    )
+    summary = g.assign(
+        aov=g["revenue"] / g["orders"],
+        purchase_frequency=g["orders"] / g["customers"],
+        repeat_purchase_rate=g["repeaters"] / g["customers"],
+        lifetime_days=g["days"] / g["customers"],
+    )
 
     month = orders["date"].dt.year * 12 + orders["date"].dt.month - 1
     cohort = month.groupby(orders["customer_id"]).transform("min")
-    frame = pd.DataFrame({"customer_id": orders["customer_id"], "cohort": cohort, "age": month - cohort,
-                          "amount": orders["amount"]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": orders["customer_id"],
+            "cohort": cohort,
+            "age": month - cohort,
+            "amount": orders["amount"],
+        }
+    )
     size = frame.groupby("cohort")["customer_id"].nunique()
     active = frame.groupby(["cohort", "age"])["customer_id"].nunique().unstack()
     retention = active.div(size, axis=0)
-    revenue = frame.groupby(["cohort", "age"])["amount"].sum().unstack().fillna(0).cumsum(axis=1).div(size, axis=0)
+    revenue = (
+        frame.groupby(["cohort", "age"])["amount"]
+        .sum()
+        .unstack()
+        .fillna(0)
+        .cumsum(axis=1)
+        .div(size, axis=0)
+    )
 
     kept = orders[orders["date"] <= OBSERVATION_END]
     daily = kept.groupby(["customer_id", kept["date"].dt.normalize()])["amount"].sum().reset_index()
     by_customer = daily.groupby("customer_id")
-    rfm = by_customer.agg(n=("amount", "size"), total=("amount", "sum"), first=("date", "min"), last=("date", "max"),
-                          first_value=("amount", "first"))
-    rfm = pd.DataFrame({"frequency": rfm["n"] - 1, "recency": (rfm["last"] - rfm["first"]).dt.days.astype(float),
-                        "T": (pd.Timestamp(OBSERVATION_END) - rfm["first"]).dt.days.astype(float),
-                        "monetary_value": ((rfm["total"] - rfm["first_value"]) / (rfm["n"] - 1)).fillna(0.0)})
-    return {"customer_summary": summary, "cohort_retention": retention, "cohort_revenue": revenue,
-            "rfm_summary": rfm}
+    rfm = by_customer.agg(
+        n=("amount", "size"),
+        total=("amount", "sum"),
+        first=("date", "min"),
+        last=("date", "max"),
+        first_value=("amount", "first"),
+    )
+    rfm = pd.DataFrame(
+        {
+            "frequency": rfm["n"] - 1,
+            "recency": (rfm["last"] - rfm["first"]).dt.days.astype(float),
+            "T": (pd.Timestamp(OBSERVATION_END) - rfm["first"]).dt.days.astype(float),
+            "monetary_value": ((rfm["total"] - rfm["first_value"]) / (rfm["n"] - 1)).fillna(0.0),
+        }
+    )
+    return {
+        "customer_summary": summary,
+        "cohort_retention": retention,
+        "cohort_revenue": revenue,
+        "rfm_summary": rfm,
+    }
 
 
 def _maxrss() -> int:
@@ -149,18 +196,32 @@ def _child(kind: str, path: str) -> None:
     parts = {}
     started = time.perf_counter()
     if kind == "section":  # time each function as well
-        for name, fn in [("customer_summary", lambda: kc.customer_summary(orders, customers, by="channel", period=YEAR)),
-                         ("cohort_retention", lambda: kc.cohort_retention(orders, freq="MS")),
-                         ("cohort_revenue", lambda: kc.cohort_revenue(orders, freq="MS")),
-                         ("rfm_summary", lambda: kc.rfm_summary(orders, observation_end=OBSERVATION_END))]:
+        for name, fn in [
+            (
+                "customer_summary",
+                lambda: kc.customer_summary(orders, customers, by="channel", period=YEAR),
+            ),
+            ("cohort_retention", lambda: kc.cohort_retention(orders, freq="MS")),
+            ("cohort_revenue", lambda: kc.cohort_revenue(orders, freq="MS")),
+            ("rfm_summary", lambda: kc.rfm_summary(orders, observation_end=OBSERVATION_END)),
+        ]:
             t = time.perf_counter()
             fn()
             parts[name] = time.perf_counter() - t
     else:
         baseline(orders, customers)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "loaded_bytes": loaded, "peak_bytes": _maxrss(), "load_peak_bytes": load_peak,
-                      "parts": parts}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "loaded_bytes": loaded,
+                "peak_bytes": _maxrss(),
+                "load_peak_bytes": load_peak,
+                "parts": parts,
+            }
+        )
+    )
 
 
 def _check(path: str) -> None:
@@ -169,19 +230,33 @@ def _check(path: str) -> None:
         orders, customers = pickle.load(fh)
     ours, theirs = section(orders, customers), baseline(orders, customers)
     s, b = ours["customer_summary"].set_index("channel"), theirs["customer_summary"]
-    np.testing.assert_allclose(s[b.columns.drop(["repeaters", "days"])].to_numpy(float),
-                               b.drop(columns=["repeaters", "days"]).to_numpy(float), rtol=1e-9)
+    np.testing.assert_allclose(
+        s[b.columns.drop(["repeaters", "days"])].to_numpy(float),
+        b.drop(columns=["repeaters", "days"]).to_numpy(float),
+        rtol=1e-9,
+    )
     for name in ("cohort_retention", "cohort_revenue"):
-        mine, ref = ours[name].to_numpy(), theirs[name].reindex(columns=range(ours[name].shape[1])).to_numpy()
+        mine, ref = (
+            ours[name].to_numpy(),
+            theirs[name].reindex(columns=range(ours[name].shape[1])).to_numpy(),
+        )
         seen = ~np.isnan(mine)  # the baseline fills unobserved cells with 0 or the last sum
         np.testing.assert_allclose(mine[seen], np.nan_to_num(ref)[seen], rtol=1e-9)
-    pd.testing.assert_frame_equal(ours["rfm_summary"], theirs["rfm_summary"], check_dtype=False,
-                                  check_index_type=False, check_names=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        ours["rfm_summary"],
+        theirs["rfm_summary"],
+        check_dtype=False,
+        check_index_type=False,
+        check_names=False,
+        rtol=1e-9,
+    )
     print(json.dumps({"agree": True}))
 
 
 def _spawn(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -195,23 +270,42 @@ def main() -> None:
         return _check(args.child[1]) if args.child[0] == "check" else _child(*args.child)
     gib, mib = 1024**3, 1024**2
     with tempfile.TemporaryDirectory() as tmp:
-        for name, n_orders, n_customers in [("check", 200_000, 40_000), ("data", args.orders, args.customers)]:
+        for name, n_orders, n_customers in [
+            ("check", 200_000, 40_000),
+            ("data", args.orders, args.customers),
+        ]:
             t = time.perf_counter()
             with open(os.path.join(tmp, name), "wb") as fh:
                 pickle.dump(make_data(n_orders, n_customers), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            print(f"{name}: {n_orders:,} orders, {n_customers:,} customers generated in {time.perf_counter() - t:.1f} s")
-        print("check (200 000 orders):", "agree" if _spawn("--child", "check", os.path.join(tmp, "check"))["agree"] else "?")
+            print(
+                f"{name}: {n_orders:,} orders, {n_customers:,} customers generated in "
+                f"{time.perf_counter() - t:.1f} s"
+            )
+        print(
+            "check (200 000 orders):",
+            "agree" if _spawn("--child", "check", os.path.join(tmp, "check"))["agree"] else "?",
+        )
         ours = _spawn("--child", "section", os.path.join(tmp, "data"))
         theirs = _spawn("--child", "baseline", os.path.join(tmp, "data"))
-    print(f"\n{sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    print(
+        f"\n{sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"{os.cpu_count()} CPUs"
+    )
     for name, seconds in ours["parts"].items():
         print(f"  {name:<18} {seconds:6.2f} s")
     for label, r in [("kpi_helpers.analysis.customers", ours), ("plain pandas groupby", theirs)]:
-        print(f"{label:<22} {r['seconds']:6.2f} s   peak {r['peak_bytes'] / mib:,.0f} MiB during the run "
-              f"(data alone {r['loaded_bytes'] / mib:,.0f} MiB; unpickling it peaked at {r['load_peak_bytes'] / mib:,.0f})")
+        print(
+            f"{label:<22} {r['seconds']:6.2f} s   peak {r['peak_bytes'] / mib:,.0f} MiB during the "
+            "run "
+            f"(data alone {r['loaded_bytes'] / mib:,.0f} MiB; unpickling it peaked at "
+            f"{r['load_peak_bytes'] / mib:,.0f})"
+        )
     print(f"speed-up over the baseline: {theirs['seconds'] / ours['seconds']:.1f}x")
     ok = ours["seconds"] < FLOOR_SECONDS and ours["peak_bytes"] < FLOOR_BYTES
-    print(f"floor (< {FLOOR_SECONDS:.0f} s, < {FLOOR_BYTES / gib:.0f} GiB): {'met' if ok else 'MISSED'}")
+    print(
+        f"floor (< {FLOOR_SECONDS:.0f} s, < {FLOOR_BYTES / gib:.0f} GiB): "
+        f"{'met' if ok else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

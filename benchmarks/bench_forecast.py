@@ -1,4 +1,5 @@
-"""Backtest of next year's forecast (kpi_helpers.analysis.forecast) on the demo clients and a public series.
+"""Backtest of next year's forecast (kpi_helpers.analysis.forecast) on the demo clients and a public
+series.
 
 For each series: fit on every month but the last year's, forecast the last year, compare with what
 happened (bias of the year's total, monthly sMAPE, actual inside the 90 % interval). The demo
@@ -44,7 +45,8 @@ def cdnow_rows(datasets: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         shutil.copy(src, folder / src.name)
-        (folder / "client.yaml").write_text(textwrap.dedent("""\
+        (folder / "client.yaml").write_text(
+            textwrap.dedent("""\
             name: CDNOW (orders only)
             currency: USD
             year: 1998
@@ -53,33 +55,56 @@ def cdnow_rows(datasets: Path) -> list[dict]:
                 path: CDNOW_master.txt
                 columns: {dollar_value: amount}
                 row_id: order_id
-            """), encoding="utf-8")
+            """),
+            encoding="utf-8",
+        )
         data = load_client(folder / "client.yaml")
         y = data.orders.set_index("date")["amount"].resample("MS").sum()
     fit, test = y[y.index.year == 1997], y[y.index.year == 1998]
     monthly, total = F.forecast_series(fit, horizon=len(test))
-    return [{"client": "CDNOW (public)", "channel": "all", "metric": "revenue", "method": total["method"],
-             "months_fitted": len(fit), "actual": float(test.sum()), "forecast": total["forecast"],
-             "bias": (total["forecast"] - test.sum()) / test.sum(), "smape": F.smape(monthly["forecast"], test),
-             "inside": bool(total["ci_low"] <= test.sum() <= total["ci_high"])}]
+    return [
+        {
+            "client": "CDNOW (public)",
+            "channel": "all",
+            "metric": "revenue",
+            "method": total["method"],
+            "months_fitted": len(fit),
+            "actual": float(test.sum()),
+            "forecast": total["forecast"],
+            "bias": (total["forecast"] - test.sum()) / test.sum(),
+            "smape": F.smape(monthly["forecast"], test),
+            "inside": bool(total["ci_low"] <= test.sum() <= total["ci_high"]),
+        }
+    ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="the shared datasets folder")
+    ap.add_argument(
+        "--datasets", type=Path, default=DEFAULT_DATASETS, help="the shared datasets folder"
+    )
     args = ap.parse_args()
     t = pd.DataFrame(demo_rows() + cdnow_rows(args.datasets))
     port = t[t["channel"] == "all"]
     print("| client | metric | model | months fitted | bias | sMAPE | actual in 90 % interval |")
     print("|---|---|---|---:|---:|---:|---|")
     for r in port.itertuples():
-        print(f"| {r.client} | {r.metric} | {r.method} | {r.months_fitted} | {r.bias:+.1%} | {r.smape:.1%} | "
-              f"{'yes' if r.inside else 'no'} |")
+        print(
+            f"| {r.client} | {r.metric} | {r.method} | {r.months_fitted} | {r.bias:+.1%} | "
+            f"{r.smape:.1%} | "
+            f"{'yes' if r.inside else 'no'} |"
+        )
     ch = t[t["channel"] != "all"]
-    print(f"\nPer channel ({len(ch)} series of the demo clients): median |bias| {ch['bias'].abs().median():.1%}, "
-          f"median sMAPE {ch['smape'].median():.1%}, actual inside the interval {ch['inside'].mean():.0%}.")
-    print(f"Portfolio series: median |bias| {port['bias'].abs().median():.1%}, median sMAPE "
-          f"{np.nanmedian(port['smape']):.1%}.")
+    print(
+        f"\nPer channel ({len(ch)} series of the demo clients): median |bias| "
+        f"{ch['bias'].abs().median():.1%}, "
+        f"median sMAPE {ch['smape'].median():.1%}, actual inside the interval "
+        f"{ch['inside'].mean():.0%}."
+    )
+    print(
+        f"Portfolio series: median |bias| {port['bias'].abs().median():.1%}, median sMAPE "
+        f"{np.nanmedian(port['smape']):.1%}."
+    )
 
 
 if __name__ == "__main__":

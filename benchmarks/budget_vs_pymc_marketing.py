@@ -3,18 +3,25 @@
 Not a runtime dependency and not a test: a check, run by hand, of what an established optimiser does
 with the same months, the same spend and the same constraints. Two steps, two environments:
 
-1. ``.venv/bin/python benchmarks/budget_vs_pymc_marketing.py export --client northwind-home --out DIR``
+1. ``.venv/bin/python benchmarks/budget_vs_pymc_marketing.py export --client northwind-home --out
+   DIR``
    (the project's environment) writes ``DIR/monthly.csv`` (the two years' monthly allocated cost per
-   tactic and the month's result, revenue x gross margin, the same inputs ``analysis.budget`` fits) and
+   tactic and the month's result, revenue x gross margin, the same inputs ``analysis.budget`` fits)
+   and
    ``DIR/ours.csv`` (our proposal with each tactic's decision and bounds).
 2. ``PYMC/bin/python benchmarks/budget_vs_pymc_marketing.py pymc --out DIR`` (an environment with
-   ``pymc-marketing``; 0.19.2 is the newest for Python 3.11) fits PyMC-Marketing's ``MMM`` (geometric
-   adstock, logistic saturation, yearly Fourier seasonality, a linear trend as control) by NUTS and runs its
-   ``BudgetOptimizer`` with the same bounds: dropped tactics at zero, ``optimise`` and no-curve tactics at
-   most their current budget, ``keep`` tactics within +-50 %. It writes ``DIR/pymc.csv`` and prints the
+   ``pymc-marketing``; 0.19.2 is the newest for Python 3.11) fits PyMC-Marketing's ``MMM``
+   (geometric
+   adstock, logistic saturation, yearly Fourier seasonality, a linear trend as control) by NUTS and
+   runs its
+   ``BudgetOptimizer`` with the same bounds: dropped tactics at zero, ``optimise`` and no-curve
+   tactics at
+   most their current budget, ``keep`` tactics within +-50 %. It writes ``DIR/pymc.csv`` and prints
+   the
    two proposals side by side, with PyMC-Marketing's 94 % interval of each tactic's contribution.
 
-The result on this machine is in ``benchmarks/README.md`` ("Budget proposal against PyMC-Marketing").
+The result on this machine is in ``benchmarks/README.md`` ("Budget proposal against
+PyMC-Marketing").
 """
 
 from __future__ import annotations
@@ -43,7 +50,10 @@ def export(client: str, out: Path, year: int) -> None:
     monthly.to_csv(out / "monthly.csv", index=False)
     ours = rv.budget[["tactic", "decision", "current_budget", "proposed_budget", "note"]]
     ours.to_csv(out / "ours.csv", index=False)
-    print(f"wrote {out / 'monthly.csv'} ({len(monthly)} months, {cost.shape[1]} tactics) and {out / 'ours.csv'}")
+    print(
+        f"wrote {out / 'monthly.csv'} ({len(monthly)} months, {cost.shape[1]} tactics) and "
+        f"{out / 'ours.csv'}"
+    )
 
 
 def _bounds(row) -> tuple[float, float]:
@@ -65,10 +75,24 @@ def pymc(out: Path, seed: int) -> None:
     ours = pd.read_csv(out / "ours.csv")
     channels = [c for c in monthly.columns if c not in ("date", "result")]
     X = monthly[["date", *channels]].assign(trend=np.arange(len(monthly), dtype=float))
-    mmm = MMM(date_column="date", channel_columns=channels, control_columns=["trend"],
-              adstock=GeometricAdstock(l_max=3), saturation=LogisticSaturation(), yearly_seasonality=2)
-    mmm.fit(X, monthly["result"], chains=2, draws=500, tune=1000, random_seed=seed, progressbar=False,
-            target_accept=0.95)
+    mmm = MMM(
+        date_column="date",
+        channel_columns=channels,
+        control_columns=["trend"],
+        adstock=GeometricAdstock(l_max=3),
+        saturation=LogisticSaturation(),
+        yearly_seasonality=2,
+    )
+    mmm.fit(
+        X,
+        monthly["result"],
+        chains=2,
+        draws=500,
+        tune=1000,
+        random_seed=seed,
+        progressbar=False,
+        target_accept=0.95,
+    )
     contrib = mmm.compute_channel_contribution_original_scale()  # (chain, draw, date, channel)
     total = contrib.sum("date").stack(sample=("chain", "draw"))
     lo, hi = total.quantile(0.03, "sample"), total.quantile(0.97, "sample")
@@ -80,17 +104,31 @@ def pymc(out: Path, seed: int) -> None:
     rows = []
     for ch in channels:
         r = ours.set_index("tactic").loc[ch]
-        rows.append({"tactic": ch, "decision": r["decision"], "current": round(r["current_budget"]),
-                     "ours": round(r["proposed_budget"]), "pymc_marketing": round(float(allocation.sel(channel=ch)) * 12),
-                     "contribution_2y_mean": round(float(total.sel(channel=ch).mean())),
-                     "contribution_2y_94lo": round(float(lo.sel(channel=ch))),
-                     "contribution_2y_94hi": round(float(hi.sel(channel=ch))),
-                     "spend_2y": round(float(spent[ch]))})
+        rows.append(
+            {
+                "tactic": ch,
+                "decision": r["decision"],
+                "current": round(r["current_budget"]),
+                "ours": round(r["proposed_budget"]),
+                "pymc_marketing": round(float(allocation.sel(channel=ch)) * 12),
+                "contribution_2y_mean": round(float(total.sel(channel=ch).mean())),
+                "contribution_2y_94lo": round(float(lo.sel(channel=ch))),
+                "contribution_2y_94hi": round(float(hi.sel(channel=ch))),
+                "spend_2y": round(float(spent[ch])),
+            }
+        )
     table = pd.DataFrame(rows)
     table.to_csv(out / "pymc.csv", index=False)
     print(table.to_string(index=False))
-    print(json.dumps({"optimizer_success": bool(res.success), "monthly_budget": round(budget),
-                      "divergences": int(mmm.idata.sample_stats["diverging"].sum())}))
+    print(
+        json.dumps(
+            {
+                "optimizer_success": bool(res.success),
+                "monthly_budget": round(budget),
+                "divergences": int(mmm.idata.sample_stats["diverging"].sum()),
+            }
+        )
+    )
 
 
 def main(argv=None) -> int:

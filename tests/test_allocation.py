@@ -1,4 +1,5 @@
-"""Cost allocation rules, any-grouping KPI tables and inbound/outbound CAC, on the tiny client by hand."""
+"""Cost allocation rules, any-grouping KPI tables and inbound/outbound CAC, on the tiny client by
+hand."""
 
 import pandas as pd
 import pytest
@@ -15,12 +16,15 @@ def _tactic_cost(data, rule, year=2025):
     return a[a["period"].dt.year == year].groupby("tactic")["cost"].sum()
 
 
-@pytest.mark.parametrize("rule, search_a, newsletter", [
-    # shared overhead 60 a month; direct: Search A 100 media, Newsletter 50 software
-    ("direct_cost", 12 * (100 + 60 * 100 / 150), 12 * (50 + 60 * 50 / 150)),  # 1 680 and 840
-    ("spend", 12 * (100 + 60), 12 * 50),  # Newsletter has no ad spend: it takes no shared cost
-    ("leads", 12 * (100 + 60 * 50 / 70), 12 * (50 + 60 * 20 / 70)),  # 50 and 20 leads a month
-])
+@pytest.mark.parametrize(
+    "rule, search_a, newsletter",
+    [
+        # shared overhead 60 a month; direct: Search A 100 media, Newsletter 50 software
+        ("direct_cost", 12 * (100 + 60 * 100 / 150), 12 * (50 + 60 * 50 / 150)),  # 1 680 and 840
+        ("spend", 12 * (100 + 60), 12 * 50),  # Newsletter has no ad spend: it takes no shared cost
+        ("leads", 12 * (100 + 60 * 50 / 70), 12 * (50 + 60 * 20 / 70)),  # 50 and 20 leads a month
+    ],
+)
 def test_allocation_rules_by_hand(tiny_client, rule, search_a, newsletter):
     cost = _tactic_cost(kh.load_client(tiny_client), rule)
     assert cost["Search A"] == pytest.approx(search_a)
@@ -29,14 +33,19 @@ def test_allocation_rules_by_hand(tiny_client, rule, search_a, newsletter):
 
 
 def test_the_shared_allocation_follows_the_tables_it_depends_on(tiny_client):
-    """One allocation per client and rule is shared, but never outlives the activity or costs table it came from."""
+    """One allocation per client and rule is shared, but never outlives the activity or costs table
+    it came from."""
     data = kh.load_client(tiny_client)
     first = allocate_costs(data, "direct_cost")
     assert allocate_costs(data, "direct_cost") is first  # computed once
     assert allocate_costs(data, "spend") is not first
-    data.tables["costs"] = data.costs.assign(amount=data.costs["amount"] * 2)  # a table replaced: computed anew
+    data.tables["costs"] = data.costs.assign(
+        amount=data.costs["amount"] * 2
+    )  # a table replaced: computed anew
     assert _tactic_cost(data, "direct_cost").sum() == pytest.approx(2 * 12 * 210)
-    data.tables["activity"] = data.activity[data.activity["tactic"] == "Search A"].reset_index(drop=True)
+    data.tables["activity"] = data.activity[data.activity["tactic"] == "Search A"].reset_index(
+        drop=True
+    )
     assert set(allocate_costs(data, "direct_cost")["tactic"]) == {"Search A"}
 
 
@@ -94,12 +103,16 @@ def test_inbound_outbound_cac_and_lag(tmp_path):
 def test_costs_without_activity_are_reported_not_lost(tmp_path):
     cfg = write_tiny_client(tmp_path / "u")
     costs = pd.read_csv(cfg.parent / "costs.csv", dtype=str, keep_default_na=False)
-    extra = pd.DataFrame([["2025-06", "display", "Old banners", "media", "outbound", "1500"]], columns=costs.columns)
+    extra = pd.DataFrame(
+        [["2025-06", "display", "Old banners", "media", "outbound", "1500"]], columns=costs.columns
+    )
     pd.concat([costs, extra]).to_csv(cfg.parent / "costs.csv", index=False)
     rv = kh.build_review(cfg)
     assert allocate_costs(rv.data).attrs["unallocated"] == pytest.approx(1_500)
     assert any("Costs of 1,500" in note for note in rv.data_quality)
-    assert rv.trend.loc[rv.trend["period"] == "2025-06-01", "cost"].iloc[0] == pytest.approx(210 + 1_500)
+    assert rv.trend.loc[rv.trend["period"] == "2025-06-01", "cost"].iloc[0] == pytest.approx(
+        210 + 1_500
+    )
 
 
 def test_unknown_rule(tiny_client):

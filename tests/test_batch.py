@@ -1,4 +1,5 @@
-"""The batch at scale: broken clients isolated, no kernel left behind, Dask, and hostile client text."""
+"""The batch at scale: broken clients isolated, no kernel left behind, Dask, and hostile client
+text."""
 
 import json
 import re
@@ -17,18 +18,31 @@ from conftest import DEMO, write_tiny_client
 RUN_DATE = "2026-02-01"
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CHROMIUM = shutil.which("chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def kpi_review(*args, timeout=600):
     env = os.environ | {"MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_helpers.run.cli", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _kernels() -> set[int]:
-    """PIDs of ipykernel processes running this interpreter, warm kernels (named ``kpi-kernel``, forked from
+    """PIDs of ipykernel processes running this interpreter, warm kernels (named ``kpi-kernel``,
+    forked from
     the runner's fork server) and the fork servers themselves."""
     pids = set()
     for proc in Path("/proc").iterdir():
@@ -40,13 +54,18 @@ def _kernels() -> set[int]:
                 continue
             if cmd[0] != sys.executable.encode():
                 continue
-            if b"ipykernel_launcher" in cmd or comm == "kpi-kernel" or b"multiprocessing.forkserver" in b" ".join(cmd):
+            if (
+                b"ipykernel_launcher" in cmd
+                or comm == "kpi-kernel"
+                or b"multiprocessing.forkserver" in b" ".join(cmd)
+            ):
                 pids.add(int(proc.name))
     return pids
 
 
 def _kernels_left(before: set[int], wait_s: float = 30.0) -> set[int]:
-    """Kernels started since ``before`` that are still running after waiting (bounded) for their shutdown.
+    """Kernels started since ``before`` that are still running after waiting (bounded) for their
+    shutdown.
 
     A kernel that was told to stop may take a moment to exit on a loaded machine: poll instead of
     sampling once, and give up after ``wait_s`` seconds."""
@@ -66,20 +85,57 @@ def test_broken_clients_are_isolated(tmp_path):
         return df
 
     bad = write_tiny_client(tmp_path / "bad-data", activity_edit=corrupt)
-    res = kpi_review("batch", *(DEMO / s / "client.yaml" for s in ("northwind-home", "harbour-plumbing")), bad,
-                     "--out", out, "--run-date", RUN_DATE, "--workers", "2")
+    res = kpi_review(
+        "batch",
+        *(DEMO / s / "client.yaml" for s in ("northwind-home", "harbour-plumbing")),
+        bad,
+        "--out",
+        out,
+        "--run-date",
+        RUN_DATE,
+        "--workers",
+        "2",
+    )
     assert res.returncode == 1, res.stderr
     dies = write_tiny_client(tmp_path / "kernel-dies")
-    assert kpi_review("run", dies, "--out", out, "--run-date", RUN_DATE,
-                      "--notebook", NOTEBOOKS / "kills_its_kernel.ipynb").returncode == 1
+    assert (
+        kpi_review(
+            "run",
+            dies,
+            "--out",
+            out,
+            "--run-date",
+            RUN_DATE,
+            "--notebook",
+            NOTEBOOKS / "kills_its_kernel.ipynb",
+        ).returncode
+        == 1
+    )
     hangs = write_tiny_client(tmp_path / "hangs")
-    assert kpi_review("run", hangs, "--out", out, "--run-date", RUN_DATE, "--timeout", "8",
-                      "--notebook", NOTEBOOKS / "hangs.ipynb").returncode == 1
+    assert (
+        kpi_review(
+            "run",
+            hangs,
+            "--out",
+            out,
+            "--run-date",
+            RUN_DATE,
+            "--timeout",
+            "8",
+            "--notebook",
+            NOTEBOOKS / "hangs.ipynb",
+        ).returncode
+        == 1
+    )
     day = out / RUN_DATE
     batch = {c["slug"]: c for c in json.loads((day / "batch.json").read_text())["clients"]}
     assert {s: c["status"] for s, c in batch.items()} == {
-        "northwind-home": "ok", "harbour-plumbing": "ok", "bad-data": "failed", "kernel-dies": "failed",
-        "hangs": "failed"}
+        "northwind-home": "ok",
+        "harbour-plumbing": "ok",
+        "bad-data": "failed",
+        "kernel-dies": "failed",
+        "hangs": "failed",
+    }
     assert "'lots' is not a number" in batch["bad-data"]["error"]
     assert "kernel died" in batch["kernel-dies"]["error"]
     assert "timed out" in batch["hangs"]["error"]
@@ -92,16 +148,29 @@ def test_broken_clients_are_isolated(tmp_path):
 
 def test_dask_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
-        res = kpi_review("batch", DEMO / "harbour-plumbing", DEMO / "stackline-analytics", "--out", tmp_path,
-                         "--run-date", RUN_DATE, "--dask", cl.scheduler_address)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cl:
+        res = kpi_review(
+            "batch",
+            DEMO / "harbour-plumbing",
+            DEMO / "stackline-analytics",
+            "--out",
+            tmp_path,
+            "--run-date",
+            RUN_DATE,
+            "--dask",
+            cl.scheduler_address,
+        )
     assert res.returncode == 0, res.stderr
     assert (tmp_path / RUN_DATE / "stackline-analytics" / "annual_review.html").is_file()
     assert (tmp_path / RUN_DATE / "harbour-plumbing" / "annual_review.html").is_file()
 
 
-PAYLOADS = {"name": 'Evil <script>window.PWNED=1</script> & Co',
-            "tactic": '<img src=x onerror="window.PWNED=2"> $x$ promo'}
+PAYLOADS = {
+    "name": "Evil <script>window.PWNED=1</script> & Co",
+    "tactic": '<img src=x onerror="window.PWNED=2"> $x$ promo',
+}
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +185,9 @@ def hostile_report(tmp_path_factory):
     costs = pd.read_csv(cfg.parent / "costs.csv", dtype=str, keep_default_na=False)
     costs["tactic"] = costs["tactic"].replace({"Search A": PAYLOADS["tactic"]})
     costs.to_csv(cfg.parent / "costs.csv", index=False)
-    cfg.write_text(cfg.read_text().replace('name: "Tiny <b>Test</b> & Co"', f"name: '{PAYLOADS['name']}'"))
+    cfg.write_text(
+        cfg.read_text().replace('name: "Tiny <b>Test</b> & Co"', f"name: '{PAYLOADS['name']}'")
+    )
     res = kpi_review("run", cfg, "--out", tmp / "reports", "--run-date", RUN_DATE)
     assert res.returncode == 0, res.stderr
     return tmp / "reports" / RUN_DATE
@@ -124,27 +195,41 @@ def hostile_report(tmp_path_factory):
 
 def test_hostile_text_is_escaped_in_html_and_sidecars(hostile_report):
     html = (hostile_report / "hostile" / "annual_review.html").read_text()
-    assert "<script>window.PWNED" not in html and '<img src=x onerror' not in html
+    assert "<script>window.PWNED" not in html and "<img src=x onerror" not in html
     assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in html
     index = (hostile_report / "index.html").read_text()
     assert "<script>window.PWNED" not in index and "&lt;script&gt;" in index
-    assert "Content-Security-Policy" in html and "script-src" not in html  # default-src 'none' covers scripts
+    assert (
+        "Content-Security-Policy" in html and "script-src" not in html
+    )  # default-src 'none' covers scripts
 
 
-@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
-                    reason="Debian chromium is not installed (CI installs it; with CI=true this is a failure)")
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Debian chromium is not installed (CI installs it; with CI=true this is a failure)",
+)
 @pytest.mark.parametrize("page", ["hostile/annual_review.html", "index.html"])
 def test_hostile_text_creates_no_element_in_chromium(hostile_report, page, tmp_path):
     assert CHROMIUM, "CI=true but chromium is missing"
-    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path}", "--dump-dom",
-                          (hostile_report / page).as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run(
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path}",
+            "--dump-dom",
+            (hostile_report / page).as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert "<html" in dom
     # no element the payloads would create, and the text shows literally
     assert not re.search(r"<script[^>]*>[^<]*PWNED", dom)  # no script element from the payload
     assert not re.search(r"<img[^>]*onerror", dom)  # no img element from the payload
     assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in dom
     if page != "index.html":
-        assert "&lt;img src=x onerror=\"window.PWNED=2\"&gt; $x$ promo" in dom
+        assert '&lt;img src=x onerror="window.PWNED=2"&gt; $x$ promo' in dom
 
 
 def test_unsafe_and_duplicate_slugs_are_refused(tmp_path):
@@ -155,8 +240,10 @@ def test_unsafe_and_duplicate_slugs_are_refused(tmp_path):
     cfg.write_text(cfg.read_text() + "slug: ../../etc\n")
     res = kpi_review("run", cfg, "--out", tmp_path / "out", "--run-date", RUN_DATE)
     assert res.returncode == 1
-    assert "field slug: String should match pattern" in json.loads(
-        (tmp_path / "out" / RUN_DATE / "a" / "manifest.json").read_text())["error"]
+    assert (
+        "field slug: String should match pattern"
+        in json.loads((tmp_path / "out" / RUN_DATE / "a" / "manifest.json").read_text())["error"]
+    )
     one, two = write_tiny_client(tmp_path / "one"), write_tiny_client(tmp_path / "two")
     for c in (one, two):
         c.write_text(c.read_text() + "slug: same\n")
@@ -171,19 +258,29 @@ def _run_warm(code: str, log: Path) -> str:
     from kpi_helpers.run.kernel import kernel_manager_for
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    NotebookClient(nb, kernel_manager_class=kernel_manager_for(log, warm=True), timeout=120).execute()
+    NotebookClient(
+        nb, kernel_manager_class=kernel_manager_for(log, warm=True), timeout=120
+    ).execute()
     return "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
 
 
 def test_warm_kernels_share_no_state(tmp_path):
-    """Kernels forked one after the other from one warm fork server: each is a new process that has the stack
+    """Kernels forked one after the other from one warm fork server: each is a new process that has
+    the stack
     imported, and none sees what an earlier one set (module globals, the report language)."""
     before = _kernels()
-    first = _run_warm("import os, kpi_helpers as kh\nfrom kpi_helpers.core import i18n\nkh.LEFT_BY_FIRST = 1\n"
-                      "i18n.set_language('ru')\nprint(os.getpid(), i18n.language())", tmp_path / "a.log")
-    second = _run_warm("import os, sys\nwarm = 'kpi_helpers.report.show' in sys.modules\nimport kpi_helpers as kh\n"
-                       "from kpi_helpers.core import i18n\nprint(os.getpid(), i18n.language(), warm, "
-                       "hasattr(kh, 'LEFT_BY_FIRST'))", tmp_path / "b.log")
+    first = _run_warm(
+        "import os, kpi_helpers as kh\nfrom kpi_helpers.core import i18n\nkh.LEFT_BY_FIRST = 1\n"
+        "i18n.set_language('ru')\nprint(os.getpid(), i18n.language())",
+        tmp_path / "a.log",
+    )
+    second = _run_warm(
+        "import os, sys\nwarm = 'kpi_helpers.report.show' in sys.modules\nimport kpi_helpers as "
+        "kh\n"
+        "from kpi_helpers.core import i18n\nprint(os.getpid(), i18n.language(), warm, "
+        "hasattr(kh, 'LEFT_BY_FIRST'))",
+        tmp_path / "b.log",
+    )
     pid1, lang1 = first.split()
     pid2, lang2, warm, leaked = second.split()
     assert lang1 == "ru" and pid1 != pid2
@@ -193,5 +290,9 @@ def test_warm_kernels_share_no_state(tmp_path):
 
 def _forkservers() -> set[int]:
     """This test process's own fork server (it lives as long as the process)."""
-    return {p for p in _kernels() if (Path("/proc") / str(p) / "comm").read_text().strip() != "kpi-kernel"
-            and b"multiprocessing.forkserver" in (Path("/proc") / str(p) / "cmdline").read_bytes()}
+    return {
+        p
+        for p in _kernels()
+        if (Path("/proc") / str(p) / "comm").read_text().strip() != "kpi-kernel"
+        and b"multiprocessing.forkserver" in (Path("/proc") / str(p) / "cmdline").read_bytes()
+    }

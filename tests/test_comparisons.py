@@ -12,12 +12,16 @@ from conftest import DEMO
 def test_order_values_by_channel_match_scipy():
     data = kh.load_client(DEMO / "northwind-home")
     res = compare_order_values(data, 2025)
-    o = data.orders[data.orders["date"].dt.year == 2025].merge(data.customers[["customer_id", "channel"]],
-                                                             on="customer_id")
+    o = data.orders[data.orders["date"].dt.year == 2025].merge(
+        data.customers[["customer_id", "channel"]], on="customer_id"
+    )
     a = o.loc[o["channel"] == "paid_search", "amount"]
     b = o.loc[o["channel"] == "social_paid", "amount"]
-    row = res.pairwise[(res.pairwise["test"] == "welch_t") & (res.pairwise["group_a"] == "paid_search")
-                       & (res.pairwise["group_b"] == "social_paid")].iloc[0]
+    row = res.pairwise[
+        (res.pairwise["test"] == "welch_t")
+        & (res.pairwise["group_a"] == "paid_search")
+        & (res.pairwise["group_b"] == "social_paid")
+    ].iloc[0]
     # Welch's t-test straight from SciPy on the same orders (diff = b - a)
     ref = sps.ttest_ind(b, a, equal_var=False)
     assert row["statistic"] == pytest.approx(ref.statistic)

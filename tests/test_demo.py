@@ -12,8 +12,12 @@ def test_demo_is_deterministic_and_matches_committed_data(tmp_path):
     write_demo(tmp_path)
     for client in DEMO_CLIENTS:
         names = sorted(p.name for p in (DEMO / client.slug).iterdir())
-        match, mismatch, errors = filecmp.cmpfiles(DEMO / client.slug, tmp_path / client.slug, names, shallow=False)
-        assert not mismatch and not errors, f"{client.slug}: regenerate with `make demo-data` ({mismatch or errors})"
+        match, mismatch, errors = filecmp.cmpfiles(
+            DEMO / client.slug, tmp_path / client.slug, names, shallow=False
+        )
+        assert not mismatch and not errors, (
+            f"{client.slug}: regenerate with `make demo-data` ({mismatch or errors})"
+        )
 
 
 def test_demo_tables_agree_with_each_other():

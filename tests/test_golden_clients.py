@@ -1,14 +1,20 @@
-"""Golden real-data clients: public exports nobody on this project made, reviewed through client.yaml alone.
+"""Golden real-data clients: public exports nobody on this project made, reviewed through
+client.yaml alone.
 
-Each client folder is built in a temporary directory from ``../shared/datasets`` (the files are copied
+Each client folder is built in a temporary directory from ``../shared/datasets`` (the files are
+copied
 there for the test, never committed: several have no stated or a non-commercial licence) with a
-``client.yaml`` and no pandas pre-processing, as a new user would. Skipped where ``../shared`` is absent.
+``client.yaml`` and no pandas pre-processing, as a new user would. Skipped where ``../shared`` is
+absent.
 
-- **Olist** as a CRM-only client (its marketing-qualified leads joined with its closed deals), a fiscal
-  year from June (the data run June 2017 to May 2018). Published conversion by origin (closed deals /
+- **Olist** as a CRM-only client (its marketing-qualified leads joined with its closed deals), a
+  fiscal
+  year from June (the data run June 2017 to May 2018). Published conversion by origin (closed deals
+  /
   MQLs, Olist's "Marketing Funnel" data set): paid search 12.30 %, organic search 11.80 %, social
   5.56 %, email 3.04 %; recomputed here from the raw CSVs with the csv module.
-- **Facebook ads** (Kaggle "Sales Conversion Optimization") as an ads-only client: campaign 1178's CTR,
+- **Facebook ads** (Kaggle "Sales Conversion Optimization") as an ads-only client: campaign 1178's
+  CTR,
   CPC and CPM from sums of the raw CSV.
 - **CDNOW** as an orders-only shop, its data ending in June 1998: a part year, reviewed January–June
   1998 against January–June 1997; the repeat-purchase rate and the average order value of both
@@ -46,9 +52,13 @@ def _copy(folder: Path, *files: str) -> None:
 def olist_client(root: Path) -> Path:
     folder = root / "olist"
     folder.mkdir(parents=True)
-    _copy(folder, "olist_marketing_funnel/olist_marketing_qualified_leads_dataset.csv",
-          "olist_marketing_funnel/olist_closed_deals_dataset.csv")
-    (folder / "client.yaml").write_text(textwrap.dedent("""\
+    _copy(
+        folder,
+        "olist_marketing_funnel/olist_marketing_qualified_leads_dataset.csv",
+        "olist_marketing_funnel/olist_closed_deals_dataset.csv",
+    )
+    (folder / "client.yaml").write_text(
+        textwrap.dedent("""\
         name: Olist (CRM only)
         currency: BRL
         year: 2017
@@ -58,14 +68,17 @@ def olist_client(root: Path) -> Path:
             path: olist_marketing_qualified_leads_dataset.csv
             columns: {mql_id: deal_id, first_contact_date: created, origin: channel}
             constants: {stage: mql, tactic: inbound leads}
-            channel_map: {social: social_organic, direct_traffic: direct, other_publicities: other, unknown: other}
+            channel_map: {social: social_organic, direct_traffic: direct,
+                          other_publicities: other, unknown: other}
             unknown_channels: other
             join:
               path: olist_closed_deals_dataset.csv
               on: mql_id
               columns: {won_date: closed}
               constants: {stage: won}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return folder / "client.yaml"
 
 
@@ -73,7 +86,8 @@ def facebook_client(root: Path) -> Path:
     folder = root / "facebook"
     folder.mkdir(parents=True)
     _copy(folder, "kag_facebook_ads/KAG_conversion_data.csv")
-    (folder / "client.yaml").write_text(textwrap.dedent("""\
+    (folder / "client.yaml").write_text(
+        textwrap.dedent("""\
         name: Facebook ads (ads only)
         currency: USD
         year: 2017
@@ -83,7 +97,9 @@ def facebook_client(root: Path) -> Path:
             preset: meta_ads
             columns: {xyz_campaign_id: campaign}
             constants: {period: "2017-08"}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return folder / "client.yaml"
 
 
@@ -91,7 +107,8 @@ def cdnow_client(root: Path) -> Path:
     folder = root / "cdnow"
     folder.mkdir(parents=True)
     _copy(folder, "cdnow/CDNOW_master.txt")
-    (folder / "client.yaml").write_text(textwrap.dedent("""\
+    (folder / "client.yaml").write_text(
+        textwrap.dedent("""\
         name: CDNOW (orders only)
         currency: USD
         year: 1998
@@ -100,7 +117,9 @@ def cdnow_client(root: Path) -> Path:
             path: CDNOW_master.txt
             columns: {dollar_value: amount}
             row_id: order_id
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return folder / "client.yaml"
 
 
@@ -110,7 +129,9 @@ def _olist_conversion_by_origin() -> dict[str, tuple[int, int]]:
     with (folder / "olist_closed_deals_dataset.csv").open(newline="", encoding="utf-8") as fh:
         won = {row["mql_id"] for row in csv.DictReader(fh)}
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    with (folder / "olist_marketing_qualified_leads_dataset.csv").open(newline="", encoding="utf-8") as fh:
+    with (folder / "olist_marketing_qualified_leads_dataset.csv").open(
+        newline="", encoding="utf-8"
+    ) as fh:
         for row in csv.DictReader(fh):
             counts[row["origin"]][0] += row["mql_id"] in won
             counts[row["origin"]][1] += 1
@@ -120,8 +141,12 @@ def _olist_conversion_by_origin() -> dict[str, tuple[int, int]]:
 def test_olist_crm_only_reproduces_the_published_conversion_by_origin(tmp_path):
     rv = kh.build_review(olist_client(tmp_path), run_date=RUN_DATE)
     raw = _olist_conversion_by_origin()
-    published = {"paid_search": ("paid_search", 0.1230), "organic_search": ("organic_search", 0.1180),
-                 "social_organic": ("social", 0.0556), "email": ("email", 0.0304)}
+    published = {
+        "paid_search": ("paid_search", 0.1230),
+        "organic_search": ("organic_search", 0.1180),
+        "social_organic": ("social", 0.0556),
+        "email": ("email", 0.0304),
+    }
     sc = rv.scorecard
     channels = sc[(sc["year"] == 2017) & (sc["level"] == "channel")].set_index("channel")
     for channel, (origin, rate) in published.items():
@@ -131,19 +156,25 @@ def test_olist_crm_only_reproduces_the_published_conversion_by_origin(tmp_path):
         assert round(channels.loc[channel, "lead_to_customer"], 4) == rate
     portfolio = rv.portfolio()
     assert (portfolio["leads"], portfolio["customers"]) == (8000, 842)
-    # the fiscal year is named as such, the 100 % lead -> MQL stage and the missing lost deals are explained
+    # the fiscal year is named as such, the 100 % lead -> MQL stage and the missing lost deals are
+    # explained
     assert rv.period.label() == "June 2017 – May 2018"
     assert any("100 % by construction" in n for n in rv.data_quality)
     assert any("no lost deals" in n for n in rv.data_quality)
     assert "close_rate" not in sc or sc["close_rate"].isna().all()
     assert not rv.flags["kpi"].eq("lead_to_mql").any()  # explained once, not flagged per channel
-    # no cost and no revenue: no tactic gets a made-up ROI. Each origin is the only tactic of its channel and the
-    # data hold one year, so no stage has a fair benchmark: email's 3.0 % lead -> customer is shown beside the
-    # rest of the portfolio as context, never called weak for the portfolio mix (paid and organic search)
+    # no cost and no revenue: no tactic gets a made-up ROI. Each origin is the only tactic of its
+    # channel and the
+    # data hold one year, so no stage has a fair benchmark: email's 3.0 % lead -> customer is shown
+    # beside the
+    # rest of the portfolio as context, never called weak for the portfolio mix (paid and organic
+    # search)
     d = rv.decisions.set_index("channel")
     assert rv.decisions["roi"].isna().all()
     for weak in ("email", "social_organic"):
-        assert d.loc[weak, "decision"] == "insufficient_data" and not isinstance(d.loc[weak, "weakest_stage"], str)
+        assert d.loc[weak, "decision"] == "insufficient_data" and not isinstance(
+            d.loc[weak, "weakest_stage"], str
+        )
         assert d.loc[weak, "reason"].startswith("Cannot judge return")
         assert "No fair benchmark for lead → customer" in d.loc[weak, "reason"]
         assert "not judged against the portfolio mix" in d.loc[weak, "reason"]
@@ -155,7 +186,9 @@ def test_olist_crm_only_reproduces_the_published_conversion_by_origin(tmp_path):
 def _facebook_sums(campaign: str) -> tuple[int, int, float, int]:
     impressions = clicks = conversions = 0
     spend = []
-    with (DATASETS / "kag_facebook_ads" / "KAG_conversion_data.csv").open(newline="", encoding="utf-8-sig") as fh:
+    with (DATASETS / "kag_facebook_ads" / "KAG_conversion_data.csv").open(
+        newline="", encoding="utf-8-sig"
+    ) as fh:
         for row in csv.DictReader(fh):
             if row["xyz_campaign_id"] == campaign:
                 impressions += int(row["Impressions"])
@@ -175,7 +208,9 @@ def test_facebook_ads_only_shows_ctr_cpc_cpm_of_campaign_1178(tmp_path):
     assert row["cpc"] == pytest.approx(spend / clicks)  # 1.54 USD
     assert row["cpm"] == pytest.approx(spend / impressions * 1000)  # 0.27 USD
     assert row["cpa_platform"] == pytest.approx(spend / conversions)
-    assert "revenue" not in sc and rv.decisions["roi"].isna().all()  # no revenue: no ROI is invented
+    assert (
+        "revenue" not in sc and rv.decisions["roi"].isna().all()
+    )  # no revenue: no ROI is invented
     from kpi_helpers.report import show
 
     html = show.advertising(rv).data
@@ -206,7 +241,8 @@ def test_cdnow_orders_only_is_a_part_year_compared_like_for_like(tmp_path):
         assert row["orders"] == len(window)
         assert row["repeat_purchase_rate"] == pytest.approx(repeat)
         assert row["aov"] == pytest.approx(aov)
-    # every customer's first order is the acquisition (CDNOW's customers all first bought in Q1 1997)
+    # every customer's first order is the acquisition (CDNOW's customers all first bought in Q1
+    # 1997)
     first: dict[str, str] = {}
     for c, d, _v in orders:
         first[c] = min(first.get(c, d), d)
@@ -217,12 +253,29 @@ def test_cdnow_orders_only_is_a_part_year_compared_like_for_like(tmp_path):
 
 
 def test_golden_clients_run_end_to_end(tmp_path):
-    """The three clients through the batch (papermill, the notebook, the HTML export): exit 0, no traceback."""
+    """The three clients through the batch (papermill, the notebook, the HTML export): exit 0, no
+    traceback."""
     configs = [olist_client(tmp_path), facebook_client(tmp_path), cdnow_client(tmp_path)]
     env = os.environ | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", *map(str, configs), "--out",
-                          str(tmp_path / "reports"), "--run-date", RUN_DATE, "--workers", "2"],
-                         env=env, capture_output=True, text=True, timeout=900)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kpi_helpers.run.cli",
+            "batch",
+            *map(str, configs),
+            "--out",
+            str(tmp_path / "reports"),
+            "--run-date",
+            RUN_DATE,
+            "--workers",
+            "2",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "Traceback" not in res.stdout + res.stderr
     day = tmp_path / "reports" / RUN_DATE

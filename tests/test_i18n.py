@@ -40,7 +40,11 @@ def test_every_message_id_is_translated(lang):
     cat = _catalog(lang)
     missing = sorted(i for i in _template_ids() if not cat.get(i))
     assert not missing, f"{len(missing)} untranslated in {lang}, e.g. {missing[:5]}"
-    broken = [i for i in _template_ids() if sorted(re.findall(r"\{\w+\}", i)) != sorted(re.findall(r"\{\w+\}", cat[i]))]
+    broken = [
+        i
+        for i in _template_ids()
+        if sorted(re.findall(r"\{\w+\}", i)) != sorted(re.findall(r"\{\w+\}", cat[i]))
+    ]
     assert not broken, f"placeholders differ in {lang}: {broken[:3]}"
 
 
@@ -51,12 +55,15 @@ def test_template_holds_every_id_the_reports_use():
 
 
 def test_extraction_alone_finds_every_id_the_demo_reports_look_up():
-    """Message ids are found in the source, without rendering: every id the demo clients' reports look up (tables
+    """Message ids are found in the source, without rendering: every id the demo clients' reports
+    look up (tables
     of labels included) must be among them, or it would be missing from the catalogues."""
     from kpi_helpers.run.i18n_tools import collect, seen_in_demo
 
     missing = sorted(seen_in_demo() - collect())
-    assert not missing, f"mark these with N_() where they are defined, or pass them through _(): {missing[:10]}"
+    assert not missing, (
+        f"mark these with N_() where they are defined, or pass them through _(): {missing[:10]}"
+    )
 
 
 def test_russian_formats():
@@ -70,7 +77,9 @@ def test_russian_formats():
 
 def test_persian_formats_and_calendars():
     i18n.set_language("fa")
-    assert i18n.number(1234567.891, 2) == "۱٬۲۳۴٬۵۶۷٫۸۹"  # Persian digits, Arabic separators (CLDR arabext)
+    assert (
+        i18n.number(1234567.891, 2) == "۱٬۲۳۴٬۵۶۷٫۸۹"
+    )  # Persian digits, Arabic separators (CLDR arabext)
     assert format_value(0.125, "rate") == "۱۲٫۵٪"
     assert i18n.month_name(3) == "مارس"  # Gregorian by default
     i18n.set_language("fa", "solar_hijri")
@@ -101,7 +110,9 @@ def test_persian_renders_with_the_bundled_font():
     fig, ax = plt.subplots()
     text = ax.text(0, 0, "هزینه بازاریابی")
     # the font that draws it has the glyphs: no fallback to a box
-    found = font_manager.findfont(font_manager.FontProperties(family=["Noto Sans Arabic"]), fallback_to_default=False)
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=["Noto Sans Arabic"]), fallback_to_default=False
+    )
     assert found.endswith("NotoSansArabic-Regular.ttf")
     fig.canvas.draw()
     assert text.get_window_extent().width > 20
@@ -117,14 +128,47 @@ def _visible_text(page):
 def localized_reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("i18n")
     env = os.environ | {"MPLBACKEND": "Agg"}
-    res = subprocess.run([sys.executable, "-m", "kpi_helpers.run.cli", "batch", DEMO / "okna-sever", DEMO / "ketab-negah",
-                          "--out", out, "--run-date", RUN_DATE], capture_output=True, text=True, env=env, timeout=600)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kpi_helpers.run.cli",
+            "batch",
+            DEMO / "okna-sever",
+            DEMO / "ketab-negah",
+            "--out",
+            out,
+            "--run-date",
+            RUN_DATE,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr
-    return {"ru": (out / RUN_DATE / "okna-sever" / "annual_review.html").read_text(encoding="utf-8"),
-            "fa": (out / RUN_DATE / "ketab-negah" / "annual_review.html").read_text(encoding="utf-8")}
+    return {
+        "ru": (out / RUN_DATE / "okna-sever" / "annual_review.html").read_text(encoding="utf-8"),
+        "fa": (out / RUN_DATE / "ketab-negah" / "annual_review.html").read_text(encoding="utf-8"),
+    }
 
 
-_KEEP = {"ROI", "ROAS", "CAC", "LTV", "NPS", "CSAT", "CPC", "CPM", "CTR", "CPA", "MQL", "SQL", "KPI", "SHA-256"}
+_KEEP = {
+    "ROI",
+    "ROAS",
+    "CAC",
+    "LTV",
+    "NPS",
+    "CSAT",
+    "CPC",
+    "CPM",
+    "CTR",
+    "CPA",
+    "MQL",
+    "SQL",
+    "KPI",
+    "SHA-256",
+}
 
 
 @pytest.mark.parametrize("lang", ["ru", "fa"])
@@ -136,7 +180,9 @@ def test_no_english_source_string_in_localized_report(localized_reports, lang):
         words = re.findall(r"[A-Za-z]{3,}", re.sub(r"\{\w+\}", "", mid))
         if cat.get(mid) == mid or not [w for w in words if w not in _KEEP] or len(mid.strip()) < 4:
             continue
-        if re.fullmatch(r"[a-z_0-9]+", mid):  # identifiers (tables, columns) also appear in file names and commands
+        if re.fullmatch(
+            r"[a-z_0-9]+", mid
+        ):  # identifiers (tables, columns) also appear in file names and commands
             continue
         if re.search(r"\{\w+\}", mid):  # templates: look for their longest literal piece
             piece = max(re.split(r"\{\w+\}", mid), key=len).strip()

@@ -1,6 +1,8 @@
-"""Imports in ``kpi_helpers`` flow one way: no cycle, and the lower layers never import the upper ones.
+"""Imports in ``kpi_helpers`` flow one way: no cycle, and the lower layers never import the upper
+ones.
 
-The graph is read from the source with :mod:`ast`, so imports inside functions count as much as those
+The graph is read from the source with :mod:`ast`, so imports inside functions count as much as
+those
 at the top of a module: a function-level import only postpones a cycle, it does not remove it.
 Importing ``a.b.c`` also runs the ``__init__`` of ``a.b``, so that package counts as imported too,
 unless the importing module lives inside it; a module that names its own package (``from . import
@@ -18,11 +20,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "kpi_helpers"
 ROOT = "kpi_helpers"
 
-#: The layers, bottom first. A module may import its own layer and the ones below it, never one above:
-#: core (files, language, schemas) < metrics (formulas, registry, statistics) < loaders (client config and
-#: files) < analysis (the review) < report (what the notebook shows, the report's files) < run (CLI, batch).
+#: The layers, bottom first. A module may import its own layer and the ones below it, never one
+#: above:
+#: core (files, language, schemas) < metrics (formulas, registry, statistics) < loaders (client
+#: config and
+#: files) < analysis (the review) < report (what the notebook shows, the report's files) < run (CLI,
+#: batch).
 LAYERS = ("core", "metrics", "loaders", "analysis", "report", "run")
-#: The one documented exception to "the runner never computes": ``batch --benchmark`` computes the peer
+#: The one documented exception to "the runner never computes": ``batch --benchmark`` computes the
+#: peer
 #: table before the notebooks run.
 BATCH_MAY_IMPORT = {"analysis.benchmarks"}
 
@@ -58,10 +64,14 @@ def _targets(name: str, path: Path, node: ast.AST, modules) -> set[str]:
     for target in wanted:
         while target and target not in modules:
             target = target.rpartition(".")[0]
-        if target.startswith(ROOT + ".") and target != name:  # what the statement names, even its own package
+        if (
+            target.startswith(ROOT + ".") and target != name
+        ):  # what the statement names, even its own package
             found.add(target)
         parent = target.rpartition(".")[0]
-        while parent.startswith(ROOT + "."):  # packages whose __init__ runs first, unless they hold the importer
+        while parent.startswith(
+            ROOT + "."
+        ):  # packages whose __init__ runs first, unless they hold the importer
             if name != parent and not name.startswith(parent + "."):
                 found.add(parent)
             parent = parent.rpartition(".")[0]
@@ -73,8 +83,13 @@ def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     graph = {}
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        graph[name] = set().union(*(_targets(name, path, n, modules) for n in ast.walk(tree)
-                                    if isinstance(n, (ast.Import, ast.ImportFrom))))
+        graph[name] = set().union(
+            *(
+                _targets(name, path, n, modules)
+                for n in ast.walk(tree)
+                if isinstance(n, (ast.Import, ast.ImportFrom))
+            )
+        )
     return graph
 
 
@@ -131,7 +146,9 @@ def test_function_level_and_parent_package_imports_are_edges(tmp_path):
     graph = import_graph(pkg)
     assert graph[f"{ROOT}.low"] == {f"{ROOT}.sub", f"{ROOT}.sub.leaf"}
     assert graph[f"{ROOT}.sub"] == {f"{ROOT}.sub.leaf"}
-    assert graph[f"{ROOT}.sub.leaf"] == set()  # its own package's __init__ is not imported by being inside it
+    assert (
+        graph[f"{ROOT}.sub.leaf"] == set()
+    )  # its own package's __init__ is not imported by being inside it
     (pkg / "sub" / "leaf.py").write_text("from . import y\nx = 1\n")  # the registration pattern
     (pkg / "sub" / "__init__.py").write_text("y = 2\nfrom .leaf import x\n")
     assert cycles(import_graph(pkg)) == [[f"{ROOT}.sub", f"{ROOT}.sub.leaf"]]
@@ -144,8 +161,10 @@ def graph():
 
 def test_no_import_cycle(graph):
     found = cycles(graph)
-    assert not found, "import cycles (move the shared function down, or pass the value in): " + "; ".join(
-        " <-> ".join(c) for c in found)
+    assert not found, (
+        "import cycles (move the shared function down, or pass the value in): "
+        + "; ".join(" <-> ".join(c) for c in found)
+    )
 
 
 def test_every_module_lives_in_a_layer():
@@ -154,8 +173,13 @@ def test_every_module_lives_in_a_layer():
 
 
 def test_imports_flow_down_the_layers(graph):
-    bad = [(m, t) for m, targets in graph.items() if _layer(m) is not None
-           for t in targets if _layer(t) is None or _layer(t) > _layer(m)]
+    bad = [
+        (m, t)
+        for m, targets in graph.items()
+        if _layer(m) is not None
+        for t in targets
+        if _layer(t) is None or _layer(t) > _layer(m)
+    ]
     assert not bad, bad
 
 
@@ -163,4 +187,5 @@ def test_the_runner_never_imports_the_analysis(graph):
     direct = {t.removeprefix(ROOT + ".") for t in graph[f"{ROOT}.run.batch"]}
     assert {t for t in direct if t.startswith("analysis.")} <= BATCH_MAY_IMPORT, direct
     assert {t for t in graph[f"{ROOT}.report.export"] if t.startswith(f"{ROOT}.report.")} == {
-        f"{ROOT}.report.portfolio"}
+        f"{ROOT}.report.portfolio"
+    }

@@ -53,14 +53,21 @@ def test_channel_map_translates_export_names(tmp_path):
         df["channel"] = df["channel"].replace({"paid_search": "Google / cpc"})
         return df
 
-    cfg = write_tiny_client(tmp_path / "c", activity_edit=rename, extra_yaml='channel_map: {"Google / cpc": paid_search}\n')
+    cfg = write_tiny_client(
+        tmp_path / "c",
+        activity_edit=rename,
+        extra_yaml='channel_map: {"Google / cpc": paid_search}\n',
+    )
     data = kh.load_client(cfg)
     assert "paid_search" in set(data.activity["channel"])
 
 
 def test_missing_column_says_what_was_found(tmp_path):
     cfg = write_tiny_client(tmp_path / "c", activity_edit=lambda df: df.drop(columns="tactic"))
-    with pytest.raises(kh.DataError, match=r"activity\.csv: table 'activity' lacks required column\(s\) tactic; found period"):
+    with pytest.raises(
+        kh.DataError,
+        match=r"activity\.csv: table 'activity' lacks required column\(s\) tactic; found period",
+    ):
         kh.load_client(cfg)
 
 
@@ -76,6 +83,8 @@ def test_missing_file_and_bad_config_field(tmp_path):
 
 def test_target_needs_value_or_change(tmp_path):
     cfg = write_tiny_client(tmp_path / "c", extra_yaml="")
-    cfg.write_text(cfg.read_text().replace("{kpi: cac, scope: all, value: 20}", "{kpi: cac, scope: all}"))
+    cfg.write_text(
+        cfg.read_text().replace("{kpi: cac, scope: all, value: 20}", "{kpi: cac, scope: all}")
+    )
     with pytest.raises(kh.DataError, match="targets.1: Value error, give exactly one of value"):
         kh.load_client(cfg)

@@ -1,10 +1,12 @@
 """The committed notebook's outputs compare equal on any day and whatever fonts the machine has.
 
-nbval (run by ``make test``) compares the committed outputs of ``kpi_helpers/notebooks/annual_review.ipynb`` with a
+nbval (run by ``make test``) compares the committed outputs of
+``kpi_helpers/notebooks/annual_review.ipynb`` with a
 fresh execution. These tests run the same comparison on a day other than the one the outputs were
 written: once with the run date passed as a parameter, once with the machine's clock moved by
 ``faketime`` (Debian's package, which ``.ci/run`` installs; skipped where it is absent), and with a
-machine locale other than English, so a volatile date, a locale-dependent format or a font warning on
+machine locale other than English, so a volatile date, a locale-dependent format or a font warning
+on
 stderr fails here rather than on the first day after the outputs were made.
 """
 
@@ -29,13 +31,28 @@ OTHER_DAY = "2031-03-04"
 
 def _nbval(notebook: Path, *, prefix: list[str] = (), env_extra: dict | None = None):
     env = os.environ | {"MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"} | (env_extra or {})
-    cmd = [*prefix, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-           "--nbval-current-env", "--nbval-sanitize-with", str(SANITIZE), str(notebook)]
-    return subprocess.run(cmd, cwd=notebook.parent, env=env, capture_output=True, text=True, timeout=600)
+    cmd = [
+        *prefix,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        str(notebook),
+    ]
+    return subprocess.run(
+        cmd, cwd=notebook.parent, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def _with_parameters(tmp_path: Path, **params) -> Path:
-    """A copy of the committed notebook whose parameters cell sets ``params`` (outputs untouched)."""
+    """A copy of the committed notebook whose parameters cell sets ``params`` (outputs
+    untouched)."""
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     lines = "".join(cell["source"]).splitlines()
@@ -55,7 +72,9 @@ def test_outputs_compare_equal_with_another_run_date(tmp_path):
     assert " passed" in res.stdout and "failed" not in res.stdout
 
 
-@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime (Debian package) not installed")
+@pytest.mark.skipif(
+    shutil.which("faketime") is None, reason="faketime (Debian package) not installed"
+)
 def test_outputs_compare_equal_on_another_day_by_the_clock():
     res = _nbval(NOTEBOOK, prefix=["faketime", f"{OTHER_DAY} 09:30:00"])
     assert res.returncode == 0, res.stdout[-4000:]
@@ -108,7 +127,9 @@ def test_charts_ask_only_for_fonts_that_exist(caplog):
     from kpi_helpers.core import i18n
 
     bundled = str(i18n.FONT_DIR)
-    fm.ttflist = [f for f in fm.ttflist if "Noto Sans Arabic" not in f.name or f.fname.startswith(bundled)]
+    fm.ttflist = [
+        f for f in fm.ttflist if "Noto Sans Arabic" not in f.name or f.fname.startswith(bundled)
+    ]
     fm._findfont_cached.cache_clear()
     try:
         plots.use_report_style()

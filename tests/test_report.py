@@ -7,7 +7,12 @@ from kpi_helpers.report.export import spreadsheet_safe
 
 
 def test_formula_cells_are_neutralised_numbers_kept():
-    df = pd.DataFrame({"tactic": ["=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "-x", "Blog"], "roi": [-0.5, 1, 2, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "tactic": ["=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "-x", "Blog"],
+            "roi": [-0.5, 1, 2, 3, 4],
+        }
+    )
     out = spreadsheet_safe(df)
     assert out["tactic"].tolist() == ["'=cmd|' /C calc'!A0", "'+1", "'@SUM(A1)", "'-x", "Blog"]
     assert out["roi"].tolist() == [-0.5, 1, 2, 3, 4]
@@ -60,14 +65,34 @@ def test_legends_sit_outside_the_bars():
 
     from kpi_helpers.report import plots
 
-    decisions = pd.DataFrame({"channel": ["email", "paid_search", "display", "events"],
-                              "tactic": ["News", "Brand", "Banners", "Expo"], "roi": [4.0, 1.2, -0.8, 0.1],
-                              "decision": ["keep", "keep", "drop", "insufficient_data"]})
-    funnel = pd.DataFrame({"channel": ["email", "paid_search", "all channels"], "visits→leads": [0.1, 0.05, 0.07],
-                           "leads→customers": [0.3, 0.2, 0.25]})
-    budget = pd.DataFrame({"channel": ["email", "display"], "tactic": ["News", "Banners"],
-                           "current_budget": [100.0, 900.0], "proposed_budget": [300.0, 700.0]})
-    for ax in (plots.plot_roi_by_tactic(decisions), plots.plot_funnel(funnel), plots.plot_budget(budget)):
+    decisions = pd.DataFrame(
+        {
+            "channel": ["email", "paid_search", "display", "events"],
+            "tactic": ["News", "Brand", "Banners", "Expo"],
+            "roi": [4.0, 1.2, -0.8, 0.1],
+            "decision": ["keep", "keep", "drop", "insufficient_data"],
+        }
+    )
+    funnel = pd.DataFrame(
+        {
+            "channel": ["email", "paid_search", "all channels"],
+            "visits→leads": [0.1, 0.05, 0.07],
+            "leads→customers": [0.3, 0.2, 0.25],
+        }
+    )
+    budget = pd.DataFrame(
+        {
+            "channel": ["email", "display"],
+            "tactic": ["News", "Banners"],
+            "current_budget": [100.0, 900.0],
+            "proposed_budget": [300.0, 700.0],
+        }
+    )
+    for ax in (
+        plots.plot_roi_by_tactic(decisions),
+        plots.plot_funnel(funnel),
+        plots.plot_budget(budget),
+    ):
         fig = ax.figure
         fig.canvas.draw()
         legend = ax.get_legend().get_window_extent()
@@ -80,20 +105,34 @@ def _fake_client(run_dir, slug, name, revenue, roi, basis, status="ok", pdf=Fals
 
     folder = run_dir / slug
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({"client": name, "status": status,
-                                                      "error": None if status == "ok" else "boom"}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"client": name, "status": status, "error": None if status == "ok" else "boom"})
+    )
     if status != "ok":
         return
     (folder / "annual_review.html").write_text("<html></html>")
     if pdf:
         (folder / "annual_review.pdf").write_bytes(b"%PDF-1.4")
-    head = {"revenue": {"value": revenue, "previous": revenue / 2, "unit": "money"},
-            "cost": {"value": 100.0, "previous": 100.0, "unit": "money"},
-            "roi": {"value": roi, "previous": roi - 0.1, "unit": "rate"},
-            "cac": {"value": 20.0, "previous": 25.0, "unit": "money"}}
-    (folder / "summary.json").write_text(json.dumps({
-        "client": name, "year": 2025, "currency": "EUR", "headline": head, "roi_basis": basis,
-        "decisions": {"keep": 2, "optimise": 1, "drop": 3, "insufficient_data": 0}, "targets_met": 1, "targets": 4}))
+    head = {
+        "revenue": {"value": revenue, "previous": revenue / 2, "unit": "money"},
+        "cost": {"value": 100.0, "previous": 100.0, "unit": "money"},
+        "roi": {"value": roi, "previous": roi - 0.1, "unit": "rate"},
+        "cac": {"value": 20.0, "previous": 25.0, "unit": "money"},
+    }
+    (folder / "summary.json").write_text(
+        json.dumps(
+            {
+                "client": name,
+                "year": 2025,
+                "currency": "EUR",
+                "headline": head,
+                "roi_basis": basis,
+                "decisions": {"keep": 2, "optimise": 1, "drop": 3, "insufficient_data": 0},
+                "targets_met": 1,
+                "targets": 4,
+            }
+        )
+    )
 
 
 def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
@@ -109,16 +148,30 @@ def test_portfolio_index_columns_sorting_and_roi_bases(tmp_path):
     assert "Alpha &lt;b&gt;&amp;&lt;/b&gt; Co" in page and "<b>&</b>" not in page
     from kpi_helpers.metrics.catalog import label
 
-    for text in ("Revenue", label("roi"), "Keep", "Drop", "Targets met", "1 of 4", "+100.0 %", "+10.0 pts",
-                 "a/annual_review.pdf", "b/annual_review.html", "boom"):
+    for text in (
+        "Revenue",
+        label("roi"),
+        "Keep",
+        "Drop",
+        "Targets met",
+        "1 of 4",
+        "+100.0 %",
+        "+10.0 pts",
+        "a/annual_review.pdf",
+        "b/annual_review.html",
+        "boom",
+    ):
         assert text in page, text
     assert "a/annual_review.pdf" in page and "b/annual_review.pdf" not in page
     assert "ROI bases differ" in page and "revenue-based" in page and "margin-based" in page
-    # one rendering per ordering; the default (by client) is the last, the others are shown by :target
+    # one rendering per ordering; the default (by client) is the last, the others are shown by
+    # :target
     views = re.findall(r'<section class="view( default)?" id="([^"]+)"', page)
     assert views[-1] == (" default", "by-client-asc") and ("", "by-revenue-desc") in views
     by_revenue = page.split('id="by-revenue-desc"')[1].split("</section>")[0]
-    assert by_revenue.index("Beta") < by_revenue.index("Alpha") < by_revenue.index("Gamma")  # no value last
+    assert (
+        by_revenue.index("Beta") < by_revenue.index("Alpha") < by_revenue.index("Gamma")
+    )  # no value last
     by_roi = page.split('id="by-roi-desc"')[1].split("</section>")[0]
     assert by_roi.index("Beta") < by_roi.index("Alpha")  # ROI sorts within its basis first
 

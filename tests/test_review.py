@@ -11,7 +11,7 @@ def rv(tiny_client):
 
 
 def _row(sc, year, channel=None, tactic=None):
-    sel = (sc["year"] == year)
+    sel = sc["year"] == year
     sel &= sc["channel"].isna() if channel is None else sc["channel"].eq(channel)
     sel &= sc["tactic"].isna() if tactic is None else sc["tactic"].eq(tactic)
     assert sel.sum() == 1
@@ -20,7 +20,10 @@ def _row(sc, year, channel=None, tactic=None):
 
 def test_shared_costs_allocated_in_proportion_to_direct_cost(rv):
     # 2025 direct: Search A 1 200, Newsletter 600; shared overhead 720 -> 480 and 240
-    sa, nl = _row(rv.scorecard, 2025, "paid_search", "Search A"), _row(rv.scorecard, 2025, "email", "Newsletter")
+    sa, nl = (
+        _row(rv.scorecard, 2025, "paid_search", "Search A"),
+        _row(rv.scorecard, 2025, "email", "Newsletter"),
+    )
     assert sa["cost"] == pytest.approx(1_680)
     assert nl["cost"] == pytest.approx(840)
 
@@ -36,7 +39,9 @@ def test_tactic_kpis_by_hand(rv):
 
 def test_portfolio_is_ratio_of_totals(rv):
     pf = _row(rv.scorecard, 2025)
-    assert pf["roi"] == pytest.approx((9_600 - 2_520) / 2_520)  # 2.8095..., not the mean of 2.571 and 3.286
+    assert pf["roi"] == pytest.approx(
+        (9_600 - 2_520) / 2_520
+    )  # 2.8095..., not the mean of 2.571 and 3.286
     assert pf["traffic_to_lead"] == pytest.approx(840 / 13_200)
     assert pf["aov"] == pytest.approx(9_600 / 192)
 
@@ -73,7 +78,9 @@ def test_year_over_year_change(tmp_path):
 
     y = kh.build_review(write_tiny_client(tmp_path / "y", activity_edit=grow)).yoy
     y = y.set_index(["channel", "tactic"]).loc[("paid_search", "Search A")]
-    assert y["leads_prev"] == pytest.approx(600) and y["leads_change"] == pytest.approx(0.2)  # counts: relative
+    assert y["leads_prev"] == pytest.approx(600) and y["leads_change"] == pytest.approx(
+        0.2
+    )  # counts: relative
     # rates: a change in points (as a fraction): 720 / 12 000 - 600 / 12 000 = 0.01
     assert y["traffic_to_lead_change"] == pytest.approx(0.01)
 
@@ -109,7 +116,9 @@ def test_more_scorecard_kpis_by_hand(tmp_path):
 
     sc = kh.build_review(write_tiny_client(tmp_path / "x", activity_edit=extra)).scorecard
     sa, pf = _row(sc, 2025, "paid_search", "Search A"), _row(sc, 2025)
-    assert sa["cpm"] == pytest.approx(1_200 / 2_400_000 * 1_000)  # 12 x 100 spend over 12 x 200 000 impressions
+    assert sa["cpm"] == pytest.approx(
+        1_200 / 2_400_000 * 1_000
+    )  # 12 x 100 spend over 12 x 200 000 impressions
     assert sa["cac_paid"] == pytest.approx(1_200 / 120)  # media spend only
     assert pf["pages_per_visit"] == pytest.approx(3.0)
     assert sa["traffic_share"] == pytest.approx(12_000 / 13_200)
@@ -120,5 +129,7 @@ def test_more_scorecard_kpis_by_hand(tmp_path):
 def test_availability_names_missing_data(rv):
     a = rv.availability.set_index("kpi")
     assert a.loc["roi", "status"] == "shown"
-    assert a.loc["nps", "status"] == "not available" and a.loc["nps", "needs"] == "an NPS survey table"
+    assert (
+        a.loc["nps", "status"] == "not available" and a.loc["nps", "needs"] == "an NPS survey table"
+    )
     assert "activity column 'mql'" in a.loc["mql_to_sql", "needs"]

@@ -1,4 +1,5 @@
-"""Statistics glue (kpi_helpers.metrics.stats, kpi_helpers.metrics.stats_money) against independent references.
+"""Statistics glue (kpi_helpers.metrics.stats, kpi_helpers.metrics.stats_money) against independent
+references.
 
 Every expected number comes from a hand computation written out here, from SciPy/statsmodels
 called directly on the raw inputs, or from a published table; the comment beside each assertion
@@ -43,7 +44,8 @@ def two_prop_z_by_hand(k1, n1, k2, n2):
 
 
 def holm_by_hand(p):
-    """Holm step-down: sort ascending, multiply the i-th smallest by (m - i), running max, cap at 1."""
+    """Holm step-down: sort ascending, multiply the i-th smallest by (m - i), running max, cap at
+    1."""
     order = sorted(range(len(p)), key=lambda i: p[i])
     adjusted, running = [0.0] * len(p), 0.0
     for rank, i in enumerate(order):
@@ -52,7 +54,9 @@ def holm_by_hand(p):
     return adjusted
 
 
-# --- rate_ci ---------------------------------------------------------------------------------------
+# --- rate_ci
+# ---------------------------------------------------------------------------------------
+
 
 def test_rate_ci_wilson_matches_newcombe_published_example():
     out = ks.rate_ci(81, 263)
@@ -61,7 +65,9 @@ def test_rate_ci_wilson_matches_newcombe_published_example():
     assert out.loc[0, "ci_low"] == pytest.approx(0.2553, abs=5e-5)
     assert out.loc[0, "ci_high"] == pytest.approx(0.3662, abs=5e-5)
     # and the Wilson formula written out by hand
-    assert (out.loc[0, "ci_low"], out.loc[0, "ci_high"]) == pytest.approx(wilson_by_hand(81, 263), rel=1e-12)
+    assert (out.loc[0, "ci_low"], out.loc[0, "ci_high"]) == pytest.approx(
+        wilson_by_hand(81, 263), rel=1e-12
+    )
 
 
 def test_rate_ci_vectorised_zero_trials_and_zero_successes():
@@ -69,7 +75,9 @@ def test_rate_ci_vectorised_zero_trials_and_zero_successes():
     # 0/20: Wilson lower bound 0, upper z^2/(n+z^2) by hand (p = 0 in the formula)
     assert out.loc[0, "ci_low"] == pytest.approx(0.0, abs=1e-15)
     assert out.loc[0, "ci_high"] == pytest.approx(Z975**2 / (20 + Z975**2), rel=1e-12)
-    assert (out.loc[1, "ci_low"], out.loc[1, "ci_high"]) == pytest.approx(wilson_by_hand(5, 50))  # by hand
+    assert (out.loc[1, "ci_low"], out.loc[1, "ci_high"]) == pytest.approx(
+        wilson_by_hand(5, 50)
+    )  # by hand
     # zero trials: no rate and no interval (project rule: zero denominator gives NaN)
     assert out.loc[2, ["rate", "ci_low", "ci_high"]].isna().all()
 
@@ -81,25 +89,35 @@ def test_rate_ci_clopper_pearson_by_beta_quantiles():
     assert out.loc[0, "ci_high"] == pytest.approx(sps.beta.ppf(0.95, 8, 33))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"successes": -1, "trials": 10}, "non-negative whole numbers"),
-    ({"successes": 2.5, "trials": 10}, "non-negative whole numbers"),
-    ({"successes": 11, "trials": 10}, r"successes \(11\) exceed trials \(10\).*swapped"),
-    ({"successes": 1, "trials": 10, "method": "wald"}, "unknown method 'wald'; use one of"),
-    ({"successes": 1, "trials": 10, "alpha": 5}, "alpha=5 must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"successes": -1, "trials": 10}, "non-negative whole numbers"),
+        ({"successes": 2.5, "trials": 10}, "non-negative whole numbers"),
+        ({"successes": 11, "trials": 10}, r"successes \(11\) exceed trials \(10\).*swapped"),
+        ({"successes": 1, "trials": 10, "method": "wald"}, "unknown method 'wald'; use one of"),
+        ({"successes": 1, "trials": 10, "alpha": 5}, "alpha=5 must be between 0 and 1"),
+    ],
+)
 def test_rate_ci_bad_input_says_what_to_fix(kwargs, match):
     with pytest.raises(DataError, match=match):
         ks.rate_ci(**kwargs)
 
 
-# --- compare_rates ---------------------------------------------------------------------------------
+# --- compare_rates
+# ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def three_channels():
     # search appears on two rows (two months) that must be summed first: 60/400 in total
-    return pd.DataFrame({"channel": ["email", "search", "social", "search"],
-                         "won": [30, 25, 20, 35], "leads": [300, 150, 250, 250]})
+    return pd.DataFrame(
+        {
+            "channel": ["email", "search", "social", "search"],
+            "won": [30, 25, 20, 35],
+            "leads": [300, 150, 250, 250],
+        }
+    )
 
 
 def test_compare_rates_omnibus_matches_scipy_and_cramers_v_by_hand(three_channels):
@@ -117,18 +135,39 @@ def test_compare_rates_omnibus_matches_scipy_and_cramers_v_by_hand(three_channel
 
 def test_compare_rates_pairwise_numbers_by_hand_and_statsmodels(three_channels):
     pw = ks.compare_rates(three_channels, successes="won", trials="leads", group="channel").pairwise
-    assert list(pw.columns) == ["group_a", "group_b", "rate_a", "rate_b", "diff", "ci_low", "ci_high", "statistic",
-                                "p_value", "p_adjusted", "significant", "cohens_h", "test"]
-    assert list(zip(pw.group_a, pw.group_b)) == [("email", "search"), ("email", "social"), ("search", "social")]
+    assert list(pw.columns) == [
+        "group_a",
+        "group_b",
+        "rate_a",
+        "rate_b",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "significant",
+        "cohens_h",
+        "test",
+    ]
+    assert list(zip(pw.group_a, pw.group_b)) == [
+        ("email", "search"),
+        ("email", "social"),
+        ("search", "social"),
+    ]
     row = pw.iloc[0]  # email 30/300 vs search 60/400
     z, p = two_prop_z_by_hand(60, 400, 30, 300)  # pooled z for rate_b - rate_a, by hand
     assert (row["rate_a"], row["rate_b"], row["diff"]) == pytest.approx((0.10, 0.15, 0.05))
     assert row["test"] == "z_test"
     assert (row["statistic"], row["p_value"]) == pytest.approx((z, p))
     # Newcombe interval: statsmodels confint_proportions_2indep called directly (b first)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(confint_proportions_2indep(60, 400, 30, 300))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        confint_proportions_2indep(60, 400, 30, 300)
+    )
     # Cohen's h by hand: 2 asin sqrt(0.15) - 2 asin sqrt(0.10)
-    assert row["cohens_h"] == pytest.approx(2 * math.asin(math.sqrt(0.15)) - 2 * math.asin(math.sqrt(0.10)))
+    assert row["cohens_h"] == pytest.approx(
+        2 * math.asin(math.sqrt(0.15)) - 2 * math.asin(math.sqrt(0.10))
+    )
     # Holm over the three pairs, by hand
     assert list(pw["p_adjusted"]) == pytest.approx(holm_by_hand(list(pw["p_value"])))
     assert list(pw["significant"]) == [p < 0.05 for p in pw["p_adjusted"]]
@@ -142,24 +181,35 @@ def test_compare_rates_vs_rest_pools_the_other_groups(three_channels):
     assert row["rate_b"] == pytest.approx(90 / 700)
     assert (row["statistic"], row["p_value"]) == pytest.approx((z, p))
     # its own family: Holm over the three vs-rest p-values (statsmodels multipletests directly)
-    assert list(vr["p_adjusted"]) == pytest.approx(list(multipletests(vr["p_value"], method="holm")[1]))
+    assert list(vr["p_adjusted"]) == pytest.approx(
+        list(multipletests(vr["p_value"], method="holm")[1])
+    )
 
 
 def test_compare_rates_fdr_bh_and_no_correction(three_channels):
-    bh = ks.compare_rates(three_channels, successes="won", trials="leads", group="channel", correction="fdr_bh")
+    bh = ks.compare_rates(
+        three_channels, successes="won", trials="leads", group="channel", correction="fdr_bh"
+    )
     ref = multipletests(bh.pairwise["p_value"], method="fdr_bh")[1]  # statsmodels directly
     assert list(bh.pairwise["p_adjusted"]) == pytest.approx(list(ref))
-    raw = ks.compare_rates(three_channels, successes="won", trials="leads", group="channel", correction=None)
-    assert (raw.pairwise["p_adjusted"] == raw.pairwise["p_value"]).all()  # None leaves p-values alone
+    raw = ks.compare_rates(
+        three_channels, successes="won", trials="leads", group="channel", correction=None
+    )
+    assert (
+        raw.pairwise["p_adjusted"] == raw.pairwise["p_value"]
+    ).all()  # None leaves p-values alone
     assert (raw.vs_rest["p_adjusted"] == raw.vs_rest["p_value"]).all()
 
 
 def test_small_counts_switch_to_fisher_tea_tasting():
-    # Fisher's lady tasting tea: [[3, 1], [1, 3]]; two-sided p = 34/70 = 0.4857 (one-sided 17/70 = 0.2429)
+    # Fisher's lady tasting tea: [[3, 1], [1, 3]]; two-sided p = 34/70 = 0.4857 (one-sided 17/70 =
+    # 0.2429)
     df = pd.DataFrame({"g": ["milk_first", "tea_first"], "right": [1, 3], "cups": [4, 4]})
     row = ks.compare_rates(df, successes="right", trials="cups", group="g").pairwise.iloc[0]
     assert row["test"] == "fisher_exact"  # every expected cell is 2 < 5
-    hand = sum(math.comb(4, k) * math.comb(4, 4 - k) for k in (0, 1, 3, 4)) / math.comb(8, 4)  # tables as extreme
+    hand = sum(math.comb(4, k) * math.comb(4, 4 - k) for k in (0, 1, 3, 4)) / math.comb(
+        8, 4
+    )  # tables as extreme
     assert hand == pytest.approx(34 / 70)
     assert row["p_value"] == pytest.approx(0.4857, abs=5e-5)  # published value
     assert row["statistic"] == pytest.approx(9.0)  # sample odds ratio (3 x 3) / (1 x 1), by hand
@@ -167,7 +217,9 @@ def test_small_counts_switch_to_fisher_tea_tasting():
 
 def test_group_with_zero_successes_and_identical_groups():
     df = pd.DataFrame({"g": ["none", "some", "same"], "s": [0, 30, 30], "n": [200, 200, 200]})
-    pw = ks.compare_rates(df, successes="s", trials="n", group="g").pairwise.set_index(["group_a", "group_b"])
+    pw = ks.compare_rates(df, successes="s", trials="n", group="g").pairwise.set_index(
+        ["group_a", "group_b"]
+    )
     zero = pw.loc[("none", "some")]
     assert zero["test"] == "z_test"  # expected cells 15, 185: no Fisher needed
     assert zero["statistic"] == pytest.approx(two_prop_z_by_hand(30, 200, 0, 200)[0])  # by hand
@@ -184,39 +236,71 @@ def test_group_with_zero_trials_is_reported_but_not_tested():
     assert untested[["rate_b", "p_value", "p_adjusted"]].isna().all().all()
     assert (untested["test"] == "none (zero trials)").all() and not untested["significant"].any()
     tested = res.pairwise[res.pairwise.group_b != "new"]
-    assert tested["p_adjusted"].tolist() == pytest.approx(tested["p_value"].tolist())  # family of one: Holm = raw
-    ref = sps.chi2_contingency([[10, 90], [30, 120]], correction=False)  # omnibus skips the empty group
+    assert tested["p_adjusted"].tolist() == pytest.approx(
+        tested["p_value"].tolist()
+    )  # family of one: Holm = raw
+    ref = sps.chi2_contingency(
+        [[10, 90], [30, 120]], correction=False
+    )  # omnibus skips the empty group
     assert res.omnibus.loc[0, "statistic"] == pytest.approx(ref.statistic)
 
 
-@pytest.mark.parametrize("data, kwargs, match", [
-    ({"g": ["a", "b"], "s": [-1, 2], "n": [10, 10]}, {}, "non-negative whole numbers"),
-    ({"g": ["a", "b"], "s": [12, 2], "n": [10, 10]}, {}, r"s \(12\) exceed n \(10\)"),
-    ({"g": ["a", "b"], "s": [1, 2], "n": [10, 10]}, {"correction": "tukey"}, "unknown correction 'tukey'"),
-    ({"g": ["a", "a"], "s": [1, 2], "n": [10, 10]}, {}, "has 1 group"),
-    ({"g": ["a", "b"], "s": [1, 2], "trials": [10, 10]}, {}, r"trials='n' not in data; found g, s, trials"),
-])
+@pytest.mark.parametrize(
+    "data, kwargs, match",
+    [
+        ({"g": ["a", "b"], "s": [-1, 2], "n": [10, 10]}, {}, "non-negative whole numbers"),
+        ({"g": ["a", "b"], "s": [12, 2], "n": [10, 10]}, {}, r"s \(12\) exceed n \(10\)"),
+        (
+            {"g": ["a", "b"], "s": [1, 2], "n": [10, 10]},
+            {"correction": "tukey"},
+            "unknown correction 'tukey'",
+        ),
+        ({"g": ["a", "a"], "s": [1, 2], "n": [10, 10]}, {}, "has 1 group"),
+        (
+            {"g": ["a", "b"], "s": [1, 2], "trials": [10, 10]},
+            {},
+            r"trials='n' not in data; found g, s, trials",
+        ),
+    ],
+)
 def test_compare_rates_bad_input(data, kwargs, match):
     with pytest.raises(DataError, match=match):
         ks.compare_rates(pd.DataFrame(data), successes="s", trials="n", group="g", **kwargs)
 
 
-# --- ab_test and year over year --------------------------------------------------------------------
+# --- ab_test and year over year
+# --------------------------------------------------------------------
+
 
 def test_ab_test_matches_newcombe_difference_example():
     row = ks.ab_test(48, 80, 56, 70).iloc[0]
-    assert list(row.index) == ["rate_a", "rate_b", "diff", "lift", "z", "p_value", "ci_low", "ci_high",
-                               "lift_ci_low", "lift_ci_high", "significant"]
+    assert list(row.index) == [
+        "rate_a",
+        "rate_b",
+        "diff",
+        "lift",
+        "z",
+        "p_value",
+        "ci_low",
+        "ci_high",
+        "lift_ci_low",
+        "lift_ci_high",
+        "significant",
+    ]
     # Newcombe (1998b) Stat Med 17:873, example (a) 56/70 - 48/80, method 10: +0.0524 to +0.3339
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)
     # the same interval from Wilson limits by hand: d -/+ sqrt((p - l)^2 + (u - p)^2)
     (la, ua), (lb, ub) = wilson_by_hand(48, 80), wilson_by_hand(56, 70)
     assert row["ci_low"] == pytest.approx(0.2 - math.sqrt((0.8 - lb) ** 2 + (ua - 0.6) ** 2))
     assert row["ci_high"] == pytest.approx(0.2 + math.sqrt((ub - 0.8) ** 2 + (0.6 - la) ** 2))
-    assert (row["z"], row["p_value"]) == pytest.approx(two_prop_z_by_hand(56, 70, 48, 80))  # by hand
+    assert (row["z"], row["p_value"]) == pytest.approx(
+        two_prop_z_by_hand(56, 70, 48, 80)
+    )  # by hand
     assert row["lift"] == pytest.approx(0.8 / 0.6 - 1)
     ratio_ci = confint_proportions_2indep(56, 70, 48, 80, compare="ratio")  # statsmodels directly
-    assert (row["lift_ci_low"], row["lift_ci_high"]) == pytest.approx((ratio_ci[0] - 1, ratio_ci[1] - 1))
+    assert (row["lift_ci_low"], row["lift_ci_high"]) == pytest.approx(
+        (ratio_ci[0] - 1, ratio_ci[1] - 1)
+    )
     assert row["significant"]
 
 
@@ -243,7 +327,15 @@ def test_compare_years_rate_is_an_ab_test_of_last_year_against_this_year():
 
 def test_compare_years_count_score_test_by_hand_and_statsmodels():
     row = ks.compare_years_count(100, 10, 120, 10).iloc[0]
-    assert list(row.index) == ["rate_prev", "rate_cur", "ratio", "ci_low", "ci_high", "statistic", "p_value"]
+    assert list(row.index) == [
+        "rate_prev",
+        "rate_cur",
+        "ratio",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+    ]
     # score z by hand: (12 - 10) / sqrt(pooled rate 11 x (1/10 + 1/10))
     z = (12 - 10) / math.sqrt(11 * (1 / 10 + 1 / 10))
     assert (row["statistic"], row["p_value"]) == pytest.approx((z, math.erfc(z / math.sqrt(2))))
@@ -257,16 +349,21 @@ def test_compare_years_count_zero_counts_and_exposure():
     assert math.isnan(new["ratio"]) and math.isnan(new["ci_low"])  # zero denominator: NaN
     assert new["p_value"] == pytest.approx(0.025347, abs=1e-6)  # z = 5 / sqrt(5) = sqrt(5) by hand
     assert new["statistic"] == pytest.approx(math.sqrt(5))
-    assert ks.compare_years_count(3, 0, 4, 12).iloc[0][["rate_prev", "ratio", "p_value"]].isna().all()
+    assert (
+        ks.compare_years_count(3, 0, 4, 12).iloc[0][["rate_prev", "ratio", "p_value"]].isna().all()
+    )
     with pytest.raises(DataError, match="exposures .* must be non-negative"):
         ks.compare_years_count(3, -1, 4, 12)
 
 
-# --- sample size -----------------------------------------------------------------------------------
+# --- sample size
+# -----------------------------------------------------------------------------------
+
 
 def test_sample_size_classic_example_cohens_h():
     # baseline 10 %, +2 points, alpha 0.05 two-sided, power 0.8. By hand with Cohen's h:
-    # h = 2 asin sqrt(0.12) - 2 asin sqrt(0.10) = 0.06398; n = 2 ((z_.975 + z_.8) / h)^2 = 3834.6 -> 3835.
+    # h = 2 asin sqrt(0.12) - 2 asin sqrt(0.10) = 0.06398; n = 2 ((z_.975 + z_.8) / h)^2 = 3834.6 ->
+    # 3835.
     # (The often-quoted 3,841 is the pooled-variance normal formula, not the arcsine one.)
     h = 2 * math.asin(math.sqrt(0.12)) - 2 * math.asin(math.sqrt(0.10))
     hand = 2 * ((Z975 + NormalDist().inv_cdf(0.8)) / h) ** 2
@@ -278,17 +375,22 @@ def test_sample_size_classic_example_cohens_h():
 def test_sample_size_one_sided_matches_statsmodels():
     h = 2 * math.asin(math.sqrt(0.06)) - 2 * math.asin(math.sqrt(0.05))
     ref = NormalIndPower().solve_power(effect_size=h, alpha=0.05, power=0.9, alternative="larger")
-    assert ks.sample_size(0.05, 0.2, power=0.9, alternative="larger") == math.ceil(ref)  # statsmodels directly
+    assert ks.sample_size(0.05, 0.2, power=0.9, alternative="larger") == math.ceil(
+        ref
+    )  # statsmodels directly
     assert ks.sample_size(0.05, -0.2, power=0.9, alternative="smaller") > 0
 
 
-@pytest.mark.parametrize("args, kwargs, match", [
-    ((0.0, 0.1), {}, "baseline_rate=0.0 must be a rate strictly between 0 and 1"),
-    ((0.9, 0.5), {}, "gives a target rate 1.35"),
-    ((0.1, 0.0), {}, "must be non-zero"),
-    ((0.1, -0.2), {"alternative": "larger"}, "contradicts the sign"),
-    ((0.1, 0.2), {"alternative": "bigger"}, "unknown alternative 'bigger'"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((0.0, 0.1), {}, "baseline_rate=0.0 must be a rate strictly between 0 and 1"),
+        ((0.9, 0.5), {}, "gives a target rate 1.35"),
+        ((0.1, 0.0), {}, "must be non-zero"),
+        ((0.1, -0.2), {"alternative": "larger"}, "contradicts the sign"),
+        ((0.1, 0.2), {"alternative": "bigger"}, "unknown alternative 'bigger'"),
+    ],
+)
 def test_sample_size_bad_input(args, kwargs, match):
     with pytest.raises(DataError, match=match):
         ks.sample_size(*args, **kwargs)
@@ -298,7 +400,9 @@ def test_minimum_detectable_effect_round_trip_through_statsmodels_power():
     absolute = ks.minimum_detectable_effect(0.10, 3835, relative=False)
     target = 0.10 + absolute
     h = 2 * math.asin(math.sqrt(target)) - 2 * math.asin(math.sqrt(0.10))
-    assert NormalIndPower().power(h, nobs1=3835, alpha=0.05) == pytest.approx(0.8, abs=1e-6)  # statsmodels
+    assert NormalIndPower().power(h, nobs1=3835, alpha=0.05) == pytest.approx(
+        0.8, abs=1e-6
+    )  # statsmodels
     assert absolute == pytest.approx(0.02, abs=1e-4)  # the classic example backwards
     assert ks.minimum_detectable_effect(0.10, 3835) == pytest.approx(absolute / 0.10)  # relative
     assert math.isnan(ks.minimum_detectable_effect(0.9, 5))  # h needed 1.77 > room to 100 %, 0.64
@@ -306,12 +410,18 @@ def test_minimum_detectable_effect_round_trip_through_statsmodels_power():
         ks.minimum_detectable_effect(0.1, 1)
 
 
-# --- compare_means ---------------------------------------------------------------------------------
+# --- compare_means
+# ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def deal_sizes():
-    return pd.DataFrame({"ch": ["a"] * 5 + ["b"] * 6 + ["c"] * 4,
-                         "amount": [10, 12, 9, 14, 11, 20, 18, 25, 30, 15, 22, 11, 13, None, 12]})
+    return pd.DataFrame(
+        {
+            "ch": ["a"] * 5 + ["b"] * 6 + ["c"] * 4,
+            "amount": [10, 12, 9, 14, 11, 20, 18, 25, 30, 15, 22, 11, 13, None, 12],
+        }
+    )
 
 
 def test_compare_means_omnibus(deal_sizes):
@@ -319,8 +429,12 @@ def test_compare_means_omnibus(deal_sizes):
     a, b, c = [10, 12, 9, 14, 11], [20, 18, 25, 30, 15, 22], [11, 13, 12]  # missing value dropped
     om = res.omnibus.set_index("test")
     assert list(res.omnibus.columns) == ["test", "statistic", "df_num", "df_denom", "p_value"]
-    assert om.loc["anova", "statistic"] == pytest.approx(sps.f_oneway(a, b, c).statistic)  # SciPy directly
-    assert om.loc["kruskal", "p_value"] == pytest.approx(sps.kruskal(a, b, c).pvalue)  # SciPy directly
+    assert om.loc["anova", "statistic"] == pytest.approx(
+        sps.f_oneway(a, b, c).statistic
+    )  # SciPy directly
+    assert om.loc["kruskal", "p_value"] == pytest.approx(
+        sps.kruskal(a, b, c).pvalue
+    )  # SciPy directly
     # Welch's F by hand (Welch 1951): weights w = n / s^2
     groups = [np.array(g, float) for g in (a, b, c)]
     w = np.array([len(g) / g.var(ddof=1) for g in groups])
@@ -334,8 +448,20 @@ def test_compare_means_omnibus(deal_sizes):
 
 def test_compare_means_pairwise_welch_by_hand_and_mann_whitney(deal_sizes):
     pw = ks.compare_means(deal_sizes, value="amount", group="ch").pairwise
-    assert list(pw.columns) == ["group_a", "group_b", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "statistic",
-                                "p_value", "p_adjusted", "significant", "test"]
+    assert list(pw.columns) == [
+        "group_a",
+        "group_b",
+        "mean_a",
+        "mean_b",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "significant",
+        "test",
+    ]
     a, b = np.array([10, 12, 9, 14, 11.0]), np.array([20, 18, 25, 30, 15, 22.0])
     va, vb = a.var(ddof=1) / 5, b.var(ddof=1) / 6
     t = (b.mean() - a.mean()) / math.sqrt(va + vb)  # Welch t by hand
@@ -345,7 +471,9 @@ def test_compare_means_pairwise_welch_by_hand_and_mann_whitney(deal_sizes):
     assert welch["diff"] == pytest.approx(b.mean() - a.mean())
     assert welch["statistic"] == pytest.approx(t)
     assert welch["p_value"] == pytest.approx(2 * sps.t.sf(abs(t), df))
-    assert (welch["ci_low"], welch["ci_high"]) == pytest.approx((welch["diff"] - half, welch["diff"] + half))
+    assert (welch["ci_low"], welch["ci_high"]) == pytest.approx(
+        (welch["diff"] - half, welch["diff"] + half)
+    )
     mwu = pw[(pw.group_a == "a") & (pw.group_b == "b") & (pw.test == "mann_whitney")].iloc[0]
     assert mwu["statistic"] == 30  # U of b: every b value beats every a value, 6 x 5 by hand
     assert mwu["p_value"] == pytest.approx(sps.mannwhitneyu(b, a).pvalue)  # SciPy directly
@@ -354,17 +482,25 @@ def test_compare_means_pairwise_welch_by_hand_and_mann_whitney(deal_sizes):
         assert fam["p_adjusted"].tolist() == pytest.approx(holm_by_hand(fam["p_value"].tolist()))
 
 
-@pytest.mark.parametrize("data, match", [
-    ({"ch": ["a", "a", "b"], "amount": [1, 2, 3]}, "at least 2 values each.*too small: b"),
-    ({"ch": ["a", "a", "b", "b"], "amount": [1, 2, "3 EUR", 4]}, "'3 EUR', which is not a number"),
-    ({"ch": ["a", "a"], "amount": [1, 2]}, "found 1 group"),
-])
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        ({"ch": ["a", "a", "b"], "amount": [1, 2, 3]}, "at least 2 values each.*too small: b"),
+        (
+            {"ch": ["a", "a", "b", "b"], "amount": [1, 2, "3 EUR", 4]},
+            "'3 EUR', which is not a number",
+        ),
+        ({"ch": ["a", "a"], "amount": [1, 2]}, "found 1 group"),
+    ],
+)
 def test_compare_means_bad_input(data, match):
     with pytest.raises(DataError, match=match):
         ks.compare_means(pd.DataFrame(data), value="amount", group="ch")
 
 
-# --- money ratios ----------------------------------------------------------------------------------
+# --- money ratios
+# ----------------------------------------------------------------------------------
+
 
 def test_poisson_cost_ci_matches_garwood_table():
     out = km.poisson_cost_ci(10_000, 10)
@@ -384,11 +520,14 @@ def test_poisson_cost_ci_zero_count():
     assert math.isnan(row["value"]) and row["ci_high"] == math.inf
 
 
-@pytest.mark.parametrize("cost, count, match", [
-    (-5, 3, "cost has -5 at position 0; expected a non-negative number"),
-    (5, 2.5, "count 2.5 is not a whole number"),
-    (5, float("nan"), "count has nan"),
-])
+@pytest.mark.parametrize(
+    "cost, count, match",
+    [
+        (-5, 3, "cost has -5 at position 0; expected a non-negative number"),
+        (5, 2.5, "count 2.5 is not a whole number"),
+        (5, float("nan"), "count has nan"),
+    ],
+)
 def test_poisson_cost_ci_bad_input(cost, count, match):
     with pytest.raises(DataError, match=match):
         km.poisson_cost_ci(cost, count)
@@ -396,7 +535,9 @@ def test_poisson_cost_ci_bad_input(cost, count, match):
 
 @pytest.fixture
 def orders():
-    rng = np.random.default_rng(42)  # test data only; the reference numbers below do not depend on it
+    rng = np.random.default_rng(
+        42
+    )  # test data only; the reference numbers below do not depend on it
     cost = rng.gamma(2.0, 50.0, 300)
     return cost * rng.lognormal(0.5, 0.6, 300), cost  # revenue, cost per deal
 
@@ -404,19 +545,38 @@ def orders():
 def test_bootstrap_is_deterministic_and_contains_the_estimate(orders):
     revenue, cost = orders
     one = km.bootstrap_ratio_ci(revenue, cost, seed=7)
-    assert list(one.columns) == ["numerator", "denominator", "value", "ci_low", "ci_high", "n_units", "n_boot",
-                                 "statistic"]
-    pd.testing.assert_frame_equal(one, km.bootstrap_ratio_ci(revenue, cost, seed=7))  # same seed, same numbers
+    assert list(one.columns) == [
+        "numerator",
+        "denominator",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n_units",
+        "n_boot",
+        "statistic",
+    ]
+    pd.testing.assert_frame_equal(
+        one, km.bootstrap_ratio_ci(revenue, cost, seed=7)
+    )  # same seed, same numbers
     assert one.loc[0, "ci_low"] != km.bootstrap_ratio_ci(revenue, cost, seed=8).loc[0, "ci_low"]
-    assert one.loc[0, "value"] == pytest.approx(revenue.sum() / cost.sum())  # ratio of totals by hand
+    assert one.loc[0, "value"] == pytest.approx(
+        revenue.sum() / cost.sum()
+    )  # ratio of totals by hand
     assert one.loc[0, "ci_low"] < one.loc[0, "value"] < one.loc[0, "ci_high"]
 
 
 def test_bootstrap_agrees_with_scipy_bootstrap(orders):
     revenue, cost = orders
     ours = km.bootstrap_ratio_ci(revenue, cost, n_boot=20_000).iloc[0]
-    ref = sps.bootstrap((revenue, cost), lambda r, c, axis: r.sum(axis) / c.sum(axis), paired=True,
-                        vectorized=True, n_resamples=20_000, method="percentile", rng=1).confidence_interval
+    ref = sps.bootstrap(
+        (revenue, cost),
+        lambda r, c, axis: r.sum(axis) / c.sum(axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=20_000,
+        method="percentile",
+        rng=1,
+    ).confidence_interval
     # independent resampler (SciPy), different random stream: agree within Monte Carlo error
     width = ref.high - ref.low
     assert ours["ci_low"] == pytest.approx(ref.low, abs=0.03 * width)
@@ -429,7 +589,8 @@ def test_bootstrap_roi_is_ratio_minus_one_and_constant_ratio_collapses(orders):
     roi = km.bootstrap_ratio_ci(revenue, cost, statistic="roi").iloc[0]
     # (sum r - sum c) / sum c = sum r / sum c - 1, replicate by replicate (same seed), by hand
     assert (roi["value"], roi["ci_low"], roi["ci_high"]) == pytest.approx(
-        (ratio["value"] - 1, ratio["ci_low"] - 1, ratio["ci_high"] - 1))
+        (ratio["value"] - 1, ratio["ci_low"] - 1, ratio["ci_high"] - 1)
+    )
     flat = km.bootstrap_ratio_ci(3 * cost, cost).iloc[0]  # every deal returns 3x its cost
     assert (flat["ci_low"], flat["ci_high"]) == pytest.approx((3.0, 3.0))
 
@@ -438,7 +599,9 @@ def test_bootstrap_units_sum_rows_first_and_blocks_do_not_change_draws(orders, m
     revenue, cost = orders
     customer = np.arange(300) // 3  # three orders per customer
     by_unit = km.bootstrap_ratio_ci(revenue, cost, units=customer)
-    summed = km.bootstrap_ratio_ci(revenue.reshape(100, 3).sum(1), cost.reshape(100, 3).sum(1))  # by hand
+    summed = km.bootstrap_ratio_ci(
+        revenue.reshape(100, 3).sum(1), cost.reshape(100, 3).sum(1)
+    )  # by hand
     pd.testing.assert_frame_equal(by_unit, summed)
     monkeypatch.setattr(km, "_MAX_CELLS", 100 * 7)  # force blocks of 7 replicates
     pd.testing.assert_frame_equal(km.bootstrap_ratio_ci(revenue, cost, units=customer), by_unit)
@@ -450,11 +613,14 @@ def test_bootstrap_monthly_fallback_warns():
     assert out.loc[0, "value"] == pytest.approx(780 / 600)  # sum 10..120 = 780 over 12 x 50
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"statistic": "margin"}, "unknown statistic 'margin'; use 'ratio' or 'roi'"),
-    ({"n_boot": 0}, "n_boot=0 a positive whole number"),
-    ({"units": [1, 2]}, r"units needs one label per row \(3\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"statistic": "margin"}, "unknown statistic 'margin'; use 'ratio' or 'roi'"),
+        ({"n_boot": 0}, "n_boot=0 a positive whole number"),
+        ({"units": [1, 2]}, r"units needs one label per row \(3\)"),
+    ],
+)
 def test_bootstrap_bad_options(kwargs, match):
     with pytest.raises(DataError, match=match):
         km.bootstrap_ratio_ci([1.0, 2.0, 3.0], [1.0, 1.0, 1.0], **kwargs)
@@ -467,7 +633,9 @@ def test_bootstrap_bad_values():
         km.bootstrap_ratio_ci([1, 2, 3], [1, None, 2])
 
 
-# --- NPS -------------------------------------------------------------------------------------------
+# --- NPS
+# -------------------------------------------------------------------------------------------
+
 
 def test_nps_ci_multinomial_variance_by_hand():
     scores = [10] * 40 + [9] * 10 + [8] * 20 + [7] * 10 + [5] * 15 + [0] * 5  # n = 100
@@ -476,22 +644,28 @@ def test_nps_ci_multinomial_variance_by_hand():
     assert (row["n"], row["promoters"], row["passives"], row["detractors"]) == (100, 50, 30, 20)
     assert row["nps"] == pytest.approx(30.0)
     assert row["se"] == pytest.approx(100 * math.sqrt(0.0061))
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((30 - Z975 * 7.8102, 30 + Z975 * 7.8102), abs=1e-3)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (30 - Z975 * 7.8102, 30 + Z975 * 7.8102), abs=1e-3
+    )
 
 
 def test_nps_ci_clips_ignores_missing_and_handles_empty():
     row = ks.nps_ci([10, 10, 9, 3, None]).iloc[0]  # missing answer ignored: n = 4
-    # by hand: NPS = 50, se = 100 sqrt((0.75 + 0.25 - 0.25) / 4) = 43.30; 50 + 1.96 x 43.3 > 100 -> clipped
+    # by hand: NPS = 50, se = 100 sqrt((0.75 + 0.25 - 0.25) / 4) = 43.30; 50 + 1.96 x 43.3 > 100 ->
+    # clipped
     assert (row["n"], row["nps"], row["se"]) == pytest.approx((4, 50.0, 43.30127))
     assert row["ci_high"] == 100.0
     assert ks.nps_ci([]).iloc[0][["nps", "se", "ci_low", "ci_high"]].isna().all()
 
 
-@pytest.mark.parametrize("scores, match", [
-    ([10, 11], "score 11 at position 1 is not a whole number from 0 to 10"),
-    ([7, "ten"], "score 'ten' at position 1"),
-    ([7.5], "score 7.5 at position 0"),
-])
+@pytest.mark.parametrize(
+    "scores, match",
+    [
+        ([10, 11], "score 11 at position 1 is not a whole number from 0 to 10"),
+        ([7, "ten"], "score 'ten' at position 1"),
+        ([7.5], "score 7.5 at position 0"),
+    ],
+)
 def test_nps_ci_bad_scores(scores, match):
     with pytest.raises(DataError, match=match):
         ks.nps_ci(scores)
@@ -513,9 +687,15 @@ def test_compare_nps_by_hand():
 def test_vectorised_corrections_match_statsmodels_on_random_p_values(correction):
     rng = np.random.default_rng(12)
     for m in (1, 2, 3, 7, 12, 45, 200):
-        for p in (rng.uniform(size=m), rng.uniform(0, 0.05, size=m), np.round(rng.uniform(size=m), 2)):  # ties too
+        for p in (
+            rng.uniform(size=m),
+            rng.uniform(0, 0.05, size=m),
+            np.round(rng.uniform(size=m), 2),
+        ):  # ties too
             expected = multipletests(p, alpha=0.05, method=correction)[1]
-            np.testing.assert_allclose(ks.adjust_p_values(p, correction=correction), expected, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(
+                ks.adjust_p_values(p, correction=correction), expected, rtol=1e-12, atol=0
+            )
 
 
 def test_corrections_keep_nan_out_of_the_family():

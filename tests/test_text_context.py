@@ -1,4 +1,5 @@
-"""Explicit text context: each review keeps the language it was built in; displaying never changes a review."""
+"""Explicit text context: each review keeps the language it was built in; displaying never changes a
+review."""
 
 from __future__ import annotations
 
@@ -23,16 +24,24 @@ PERSIAN = re.compile("[\u0600-\u06ff]")
 
 
 def _texts(rv) -> dict[str, str]:
-    """Text a review produces now (at build time and lazily): reasons, narrative, displays, the summary."""
-    return {"reasons": " ".join(rv.decisions["reason"]), "narrative": " ".join(executive_summary(rv)),
-            "decisions": show.decisions(rv).data, "title": show.title(rv).data, "plan": show.plan(rv).data,
-            "section": show.section("forecast", rv).data, "glossary": rv.tables()["glossary"].to_csv(),
-            "language": rv.summary()["language"]}
+    """Text a review produces now (at build time and lazily): reasons, narrative, displays, the
+    summary."""
+    return {
+        "reasons": " ".join(rv.decisions["reason"]),
+        "narrative": " ".join(executive_summary(rv)),
+        "decisions": show.decisions(rv).data,
+        "title": show.title(rv).data,
+        "plan": show.plan(rv).data,
+        "section": show.section("forecast", rv).data,
+        "glossary": rv.tables()["glossary"].to_csv(),
+        "language": rv.summary()["language"],
+    }
 
 
 @pytest.fixture(scope="module")
 def reviews():
-    """English, then Russian, then English again (the same client) and Persian, one process, one after another,
+    """English, then Russian, then English again (the same client) and Persian, one process, one
+    after another,
     while the process default is Persian: no review may depend on it or change it."""
     i18n.set_language("fa", "solar_hijri")
     try:
@@ -48,7 +57,9 @@ def reviews():
 
 
 def test_build_review_changes_no_process_state(reviews):
-    assert i18n.language() == "fa" and i18n.calendar() == "solar_hijri"  # still the default set before
+    assert (
+        i18n.language() == "fa" and i18n.calendar() == "solar_hijri"
+    )  # still the default set before
     assert reviews["en"].text_context == i18n.TextContext("en", "gregorian")
     assert reviews["ru"].text_context == i18n.TextContext("ru", "gregorian")
     assert reviews["en_ru"].text_context.language == "ru"
@@ -56,7 +67,9 @@ def test_build_review_changes_no_process_state(reviews):
 
 def test_each_review_keeps_its_language_after_another_is_built(reviews):
     en, ru = reviews["en"], reviews["ru"]
-    again = _texts(en)  # the English review read after the Russian ones were built, under a Persian default
+    again = _texts(
+        en
+    )  # the English review read after the Russian ones were built, under a Persian default
     assert again == reviews["en_texts"]
     for name, text in again.items():
         assert not CYRILLIC.search(text) and not PERSIAN.search(text.replace("\u0600", "")), name
@@ -94,7 +107,8 @@ def test_sidecars_are_written_in_the_review_language(reviews, tmp_path):
 
 
 def test_using_is_local_to_a_thread_and_restored_on_error():
-    """A block's context does not reach another thread, and the context before it returns even on error."""
+    """A block's context does not reach another thread, and the context before it returns even on
+    error."""
     seen, before = {}, i18n.current()
 
     def other():
@@ -104,7 +118,9 @@ def test_using_is_local_to_a_thread_and_restored_on_error():
         t = threading.Thread(target=other)
         t.start()
         t.join()
-    assert seen["language"] == before.language  # the thread saw the process default, not the block's context
+    assert (
+        seen["language"] == before.language
+    )  # the thread saw the process default, not the block's context
     with pytest.raises(RuntimeError), i18n.using(i18n.TextContext("fa")):
         raise RuntimeError
     assert i18n.current() == before
@@ -116,17 +132,42 @@ def test_using_is_local_to_a_thread_and_restored_on_error():
 
 
 #: Every display function that takes the review, with its extra arguments.
-_DISPLAYS = [(show.title, ()), (show.headlines, ()), (show.summary, ()), (show.decisions, ()),
-             (show.previous, ()), (show.channel_pairs, ()), (show.tactic_evidence, ()), (show.plan, ()),
-             (show.scorecard, ("channel",)), (show.scorecard, ("tactic",)), (show.advertising, ()),
-             (show.funnel, ()), (show.devices, ()), (show.customers_by_channel, ()), (show.customer_value, ()),
-             (show.order_values, ()), (show.retention, ()), (show.cohort_ltv, ()), (show.nps, ()),
-             (show.budget, ()), (show.forecast, ()), (show.next_targets, ()), (show.data_quality, ()),
-             (show.unavailable, ()), (show.glossary, ()), (show.provenance, ())]
+_DISPLAYS = [
+    (show.title, ()),
+    (show.headlines, ()),
+    (show.summary, ()),
+    (show.decisions, ()),
+    (show.previous, ()),
+    (show.channel_pairs, ()),
+    (show.tactic_evidence, ()),
+    (show.plan, ()),
+    (show.scorecard, ("channel",)),
+    (show.scorecard, ("tactic",)),
+    (show.advertising, ()),
+    (show.funnel, ()),
+    (show.devices, ()),
+    (show.customers_by_channel, ()),
+    (show.customer_value, ()),
+    (show.order_values, ()),
+    (show.retention, ()),
+    (show.cohort_ltv, ()),
+    (show.nps, ()),
+    (show.budget, ()),
+    (show.forecast, ()),
+    (show.next_targets, ()),
+    (show.data_quality, ()),
+    (show.unavailable, ()),
+    (show.glossary, ()),
+    (show.provenance, ()),
+]
 
 
 def _snapshot(rv) -> dict:
-    return {name: copy.deepcopy(value) for name, value in vars(rv).items() if name not in ("data", "previous")}
+    return {
+        name: copy.deepcopy(value)
+        for name, value in vars(rv).items()
+        if name not in ("data", "previous")
+    }
 
 
 def _same(a, b) -> bool:
@@ -152,9 +193,14 @@ def test_every_display_function_leaves_the_review_unchanged(reviews, tmp_path):
     import matplotlib.pyplot as plt
 
     with i18n.using(rv.text_context):
-        for ax in (plots.plot_roi_by_tactic(rv.decisions), plots.plot_funnel(rv.funnel),
-                   plots.plot_rate_forest(rv.channel_rates), plots.plot_monthly_trend(rv.trend),
-                   plots.plot_forecast(rv.forecast_monthly), plots.plot_budget(rv.budget)):
+        for ax in (
+            plots.plot_roi_by_tactic(rv.decisions),
+            plots.plot_funnel(rv.funnel),
+            plots.plot_rate_forest(rv.channel_rates),
+            plots.plot_monthly_trend(rv.trend),
+            plots.plot_forecast(rv.forecast_monthly),
+            plots.plot_budget(rv.budget),
+        ):
             if ax is not None:
                 plt.close(ax.figure)
     write_outputs(rv, tmp_path)
@@ -167,9 +213,14 @@ def test_every_display_function_leaves_the_review_unchanged(reviews, tmp_path):
 def test_branding_notes_are_made_once_by_build_review(tmp_path):
     from conftest import write_tiny_client
 
-    rv = build_review(write_tiny_client(tmp_path / "c", extra_yaml='branding: {colour: "red"}\n'), run_date=RUN_DATE)
+    rv = build_review(
+        write_tiny_client(tmp_path / "c", extra_yaml='branding: {colour: "red"}\n'),
+        run_date=RUN_DATE,
+    )
     note = "branding colour 'red' is not a hex colour such as #1f4e79; ignored."
     assert rv.data_quality.count(note) == 1
     title = show.title(rv).data
     assert show.title(rv).data == title and "--kr-accent" not in title
-    assert rv.data_quality.count(note) == 1  # the title neither adds it again nor changes the review
+    assert (
+        rv.data_quality.count(note) == 1
+    )  # the title neither adds it again nor changes the review

@@ -1,5 +1,7 @@
-"""The bad-input corpus (tests/fixtures/bad, documented in its README.md): each file gives its documented
-error or warning, through both validate_client (never raises) and load_client (raises DataError only)."""
+"""The bad-input corpus (tests/fixtures/bad, documented in its README.md): each file gives its
+documented
+error or warning, through both validate_client (never raises) and load_client (raises DataError
+only)."""
 
 from __future__ import annotations
 
@@ -30,15 +32,24 @@ def _in_bad(value):
 
 
 def client_for(case, folder: Path) -> Path:
-    """A client.yaml in ``folder`` reading the case's file where it lies (raw files are never copied): the
-    fixtures' folder is an explicit allowance, except for a case that checks the client is confined."""
+    """A client.yaml in ``folder`` reading the case's file where it lies (raw files are never
+    copied): the
+    fixtures' folder is an explicit allowance, except for a case that checks the client is
+    confined."""
     sources = []
     if not (case.alone and case.table == "activity"):
         sources.append({"table": "activity", "path": str(FIXTURES / "canonical_activity.csv")})
     sources.append({"table": case.table, "path": str(BAD / case.file), **case.source})
     sources += [{"table": table, "path": str(BAD / file)} for table, file in case.extra]
-    config = {"schema_version": 1, "name": case.name, "currency": "EUR", "year": 2025, "sources": sources,
-              **({} if case.confined else {"allow_outside": [str(FIXTURES)]}), **_in_bad(case.client)}
+    config = {
+        "schema_version": 1,
+        "name": case.name,
+        "currency": "EUR",
+        "year": 2025,
+        "sources": sources,
+        **({} if case.confined else {"allow_outside": [str(FIXTURES)]}),
+        **_in_bad(case.client),
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "client.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True) + case.yaml_tail, encoding="utf-8")
@@ -49,7 +60,9 @@ def test_corpus_is_large_enough_and_written():
     assert len(CASES) >= 30
     assert len({c.file for c in CASES}) == len(CASES)
     for case in CASES:
-        assert (BAD / case.file).is_file(), f"run tests/fixtures/make_fixtures.py ({case.file} missing)"
+        assert (BAD / case.file).is_file(), (
+            f"run tests/fixtures/make_fixtures.py ({case.file} missing)"
+        )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
@@ -75,4 +88,7 @@ def test_every_error_names_the_file(tmp_path):
         if case.expect != "error" or case.name == "unknown preset":
             continue
         report = validate_client(client_for(case, tmp_path / case.file))
-        assert all(case.file in e for e in report.errors if "client.yaml" not in e), (case.file, report.errors)
+        assert all(case.file in e for e in report.errors if "client.yaml" not in e), (
+            case.file,
+            report.errors,
+        )

@@ -47,8 +47,10 @@ def allocate_costs(data: ClientData, rule: str = "direct_cost") -> pd.DataFrame:
     """
     if rule not in RULES:
         raise ValueError(f"allocation rule {rule!r} is unknown; use one of {', '.join(RULES)}")
-    # Scorecard, evidence, budget, forecast and notes share one result per client. It depends on the rule and
-    # on the activity and costs tables: the entry keeps the very frames it was computed from and is used only
+    # Scorecard, evidence, budget, forecast and notes share one result per client. It depends on the
+    # rule and
+    # on the activity and costs tables: the entry keeps the very frames it was computed from and is
+    # used only
     # while the client still holds them (a table replaced, e.g. by period.restrict, computes anew).
     cache = data.__dict__.setdefault("_allocated", {})
     hit = cache.get(rule)
@@ -57,6 +59,8 @@ def allocate_costs(data: ClientData, rule: str = "direct_cost") -> pd.DataFrame:
     return hit[2]
 
 
+# long: the allocation rules share one pass over the activity rows; split, each part would need all
+# of the cells' keys
 def _allocate(data: ClientData, rule: str) -> pd.DataFrame:
     a = data.activity.copy()
     spend = a["spend"].fillna(0.0) if "spend" in a else pd.Series(0.0, index=a.index)
@@ -73,17 +77,29 @@ def _allocate(data: ClientData, rule: str) -> pd.DataFrame:
     split_key = spend.where(spend.groupby(cells).transform("sum") > 0, visits)
     direct_of_cell = direct.reindex(pd.MultiIndex.from_frame(a[_ROW_KEYS])).fillna(0.0).to_numpy()
     a["direct_cost"] = direct_of_cell * _share(split_key, cells)
-    key = {"direct_cost": a["direct_cost"], "spend": spend,
-           "leads": a["leads"].fillna(0.0) if "leads" in a else pd.Series(0.0, index=a.index)}[rule]
+    key = {
+        "direct_cost": a["direct_cost"],
+        "spend": spend,
+        "leads": a["leads"].fillna(0.0) if "leads" in a else pd.Series(0.0, index=a.index),
+    }[rule]
     a["shared_cost"] = 0.0
-    chan = c[c["channel"].notna() & c["tactic"].isna()].groupby(["period", "channel"])["amount"].sum()
-    a["shared_cost"] += chan.reindex(pd.MultiIndex.from_frame(a[["period", "channel"]])).fillna(0.0).to_numpy() \
-        * _share(key, [a["period"], a["channel"]])
+    chan = (
+        c[c["channel"].notna() & c["tactic"].isna()].groupby(["period", "channel"])["amount"].sum()
+    )
+    a["shared_cost"] += chan.reindex(pd.MultiIndex.from_frame(a[["period", "channel"]])).fillna(
+        0.0
+    ).to_numpy() * _share(key, [a["period"], a["channel"]])
     pool = c[c["channel"].isna()].groupby("period")["amount"].sum()
     a["shared_cost"] += a["period"].map(pool).fillna(0.0) * _share(key, [a["period"]])
     a["cost"] = a["direct_cost"] + a["shared_cost"]
     flows = c[c["tactic"].notna()].groupby(["channel", "tactic", "flow"])["amount"].sum()
-    main_flow = flows.sort_values().groupby(level=[0, 1]).tail(1).reset_index().set_index(["channel", "tactic"])["flow"]
+    main_flow = (
+        flows.sort_values()
+        .groupby(level=[0, 1])
+        .tail(1)
+        .reset_index()
+        .set_index(["channel", "tactic"])["flow"]
+    )
     a["flow"] = main_flow.reindex(pd.MultiIndex.from_frame(a[["channel", "tactic"]])).to_numpy()
     a.attrs["unallocated"] = float(c["amount"].sum() - a["cost"].sum())
     return a
@@ -106,7 +122,12 @@ def cac_by_flow(data: ClientData, year: int, *, lag_months: int = 0) -> pd.DataF
     a = a[a["period"].dt.year == year]
     customers = a.groupby("flow")["customers"].sum() if "customers" in a else pd.Series(dtype=float)
     flows = sorted(set(cost.index) | set(customers.index))
-    out = pd.DataFrame({"flow": flows, "cost": cost.reindex(flows).fillna(0.0).to_numpy(),
-                        "customers": customers.reindex(flows).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "flow": flows,
+            "cost": cost.reindex(flows).fillna(0.0).to_numpy(),
+            "customers": customers.reindex(flows).to_numpy(),
+        }
+    )
     out["cac"] = kpis.cac(out["cost"], out["customers"])
     return out

@@ -1,12 +1,18 @@
-"""Cross-client benchmarks (``kpi-review batch --benchmark``): where a client stands among comparable ones.
+"""Cross-client benchmarks (``kpi-review batch --benchmark``): where a client stands among
+comparable ones.
 
-Before the notebooks run, the batch computes each client's ratio KPIs of the reviewed year by channel
+Before the notebooks run, the batch computes each client's ratio KPIs of the reviewed year by
+channel
 (:func:`client_kpis`: the scorecard alone, none of the statistics), then one **peer table**
-(:func:`peer_table`): per business type, KPI and channel, how many clients have the KPI and, where at
+(:func:`peer_table`): per business type, KPI and channel, how many clients have the KPI and, where
+at
 least ``min_clients`` do, the quartiles. The table holds no client's name and no client's row; it is
-written as the run's ``benchmarks.csv`` for the consultant and its path is the only thing each notebook
-receives. A report shows the client's own value and its quartile among the peers with their count, never
-the peers' figures (:func:`standing`). ROI is grouped by its basis too (margin-based or revenue-based), so
+written as the run's ``benchmarks.csv`` for the consultant and its path is the only thing each
+notebook
+receives. A report shows the client's own value and its quartile among the peers with their count,
+never
+the peers' figures (:func:`standing`). ROI is grouped by its basis too (margin-based or
+revenue-based), so
 unlike ROIs are never compared.
 """
 
@@ -21,13 +27,24 @@ from ..core.vocab import PORTFOLIO_SCOPE, Level
 
 __all__ = ["BENCHMARK_KPIS", "MIN_CLIENTS", "client_kpis", "peer_table", "standing", "read_peers"]
 
-#: Ratio KPIs, comparable between clients of different sizes (totals such as revenue are not): registry
+#: Ratio KPIs, comparable between clients of different sizes (totals such as revenue are not):
+#: registry
 #: entries with ``benchmark=``, in that order.
 BENCHMARK_KPIS = benchmark_kpis()
 #: Default minimum number of clients of one business type having a KPI before it is benchmarked.
 MIN_CLIENTS = 5
 ALL_CHANNELS = PORTFOLIO_SCOPE  # the portfolio's "channel" in the peer table
-PEER_COLUMNS = ["business", "kpi", "basis", "channel", "clients", "min_clients", "q1", "median", "q3"]
+PEER_COLUMNS = [
+    "business",
+    "kpi",
+    "basis",
+    "channel",
+    "clients",
+    "min_clients",
+    "q1",
+    "median",
+    "q3",
+]
 QUARTILES = {1: "best quartile", 2: "second quartile", 3: "third quartile", 4: "worst quartile"}
 
 
@@ -39,14 +56,20 @@ def kpi_rows(sc: pd.DataFrame, year: int, business: str, basis: str) -> pd.DataF
     """A scorecard's benchmark KPIs of ``year``, long: business, kpi, basis, channel, value."""
     rows = sc[(sc["year"] == year) & sc["level"].isin([Level.CHANNEL, Level.PORTFOLIO])]
     kpis = [k for k in benchmark_kpis() if k in rows]
-    long = rows.assign(channel=rows["channel"].fillna(ALL_CHANNELS).astype(str))[["channel", *kpis]].melt(
-        id_vars="channel", var_name="kpi", value_name="value").dropna(subset=["value"])
+    long = (
+        rows.assign(channel=rows["channel"].fillna(ALL_CHANNELS).astype(str))[["channel", *kpis]]
+        .melt(id_vars="channel", var_name="kpi", value_name="value")
+        .dropna(subset=["value"])
+    )
     long = long.assign(business=business, basis=[basis if k == "roi" else "" for k in long["kpi"]])
     return long[["business", "kpi", "basis", "channel", "value"]].reset_index(drop=True)
 
 
-def client_kpis(config_path: str | Path, year: int | None = None, as_of: str | None = None) -> pd.DataFrame:
-    """One client's benchmark KPIs of its reviewed year (empty without a ``business`` in client.yaml)."""
+def client_kpis(
+    config_path: str | Path, year: int | None = None, as_of: str | None = None
+) -> pd.DataFrame:
+    """One client's benchmark KPIs of its reviewed year (empty without a ``business`` in
+    client.yaml)."""
     from . import review
     from ..loaders.config import load_config
     from ..loaders import load_client
@@ -71,19 +94,36 @@ def peer_table(per_client: list[pd.DataFrame], min_clients: int = MIN_CLIENTS) -
     rows = pd.concat(frames, ignore_index=True)
     keys = ["business", "kpi", "basis", "channel"]
     g = rows.groupby(keys, sort=True)["value"]
-    out = pd.DataFrame({"clients": rows.groupby(keys, sort=True)["client"].nunique(),
-                        "q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75)}).reset_index()
+    out = pd.DataFrame(
+        {
+            "clients": rows.groupby(keys, sort=True)["client"].nunique(),
+            "q1": g.quantile(0.25),
+            "median": g.median(),
+            "q3": g.quantile(0.75),
+        }
+    ).reset_index()
     few = out["clients"] < min_clients
     out.loc[few, ["q1", "median", "q3"]] = float("nan")
     return out.assign(min_clients=min_clients)[PEER_COLUMNS]
 
 
 def read_peers(path: str | Path) -> pd.DataFrame:
-    """The peer table as written (``benchmarks.csv``), the spreadsheet guard on business names undone."""
-    peers = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
-                        dtype={"business": str, "kpi": str, "basis": str, "channel": str})
-    return peers.assign(business=[b[1:] if b.startswith("'") and b[1:2] in "=+-@\t\r" and b[1:] else b
-                                  for b in peers["business"].fillna("")], basis=peers["basis"].fillna(""))
+    """The peer table as written (``benchmarks.csv``), the spreadsheet guard on business names
+    undone."""
+    peers = pd.read_csv(
+        path,
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"business": str, "kpi": str, "basis": str, "channel": str},
+    )
+    return peers.assign(
+        business=[
+            b[1:] if b.startswith("'") and b[1:2] in "=+-@\t\r" and b[1:] else b
+            for b in peers["business"].fillna("")
+        ],
+        basis=peers["basis"].fillna(""),
+    )
 
 
 def _quartile(value: float, q1: float, median: float, q3: float, better: str) -> int:
@@ -94,14 +134,22 @@ def _quartile(value: float, q1: float, median: float, q3: float, better: str) ->
 
 
 def standing(own: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
-    """The client's own KPI rows (:func:`kpi_rows`) against the peer table: kpi, channel, value, clients,
+    """The client's own KPI rows (:func:`kpi_rows`) against the peer table: kpi, channel, value,
+    clients,
     min_clients and quartile (1 best … 4 worst; NaN where there are too few clients)."""
     if own.empty or peers.empty:
-        return pd.DataFrame(columns=["kpi", "channel", "value", "clients", "min_clients", "quartile"])
+        return pd.DataFrame(
+            columns=["kpi", "channel", "value", "clients", "min_clients", "quartile"]
+        )
     m = own.merge(peers, on=["business", "kpi", "basis", "channel"], how="inner")
-    m["quartile"] = [float("nan") if pd.isna(q2) else
-                     _quartile(v, q1, q2, q3, REGISTRY[k].better)
-                     for v, q1, q2, q3, k in zip(m["value"], m["q1"], m["median"], m["q3"], m["kpi"])]
+    m["quartile"] = [
+        float("nan") if pd.isna(q2) else _quartile(v, q1, q2, q3, REGISTRY[k].better)
+        for v, q1, q2, q3, k in zip(m["value"], m["q1"], m["median"], m["q3"], m["kpi"])
+    ]
     order = {k: i for i, k in enumerate(benchmark_kpis())}
-    m = m.assign(_k=m["kpi"].map(order), _c=m["channel"] != ALL_CHANNELS).sort_values(["_k", "_c", "channel"])
-    return m[["kpi", "channel", "value", "clients", "min_clients", "quartile"]].reset_index(drop=True)
+    m = m.assign(_k=m["kpi"].map(order), _c=m["channel"] != ALL_CHANNELS).sort_values(
+        ["_k", "_c", "channel"]
+    )
+    return m[["kpi", "channel", "value", "clients", "min_clients", "quartile"]].reset_index(
+        drop=True
+    )

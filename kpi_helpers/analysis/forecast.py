@@ -1,4 +1,5 @@
-"""Next year's forecast per channel and for the portfolio: leads, customers, revenue and cost, with intervals.
+"""Next year's forecast per channel and for the portfolio: leads, customers, revenue and cost, with
+intervals.
 
 The method, written beside the result in the report:
 
@@ -34,8 +35,18 @@ from .allocation import allocate_costs
 from ..loaders import ClientData
 from ..core.vocab import PORTFOLIO_SCOPE, Level
 
-__all__ = ["METRICS", "MIN_MONTHS", "PORTFOLIO", "monthly_history", "forecast_series", "forecast_review",
-           "budget_scenario", "backtest", "smape", "FORECAST_COLUMNS"]
+__all__ = [
+    "METRICS",
+    "MIN_MONTHS",
+    "PORTFOLIO",
+    "monthly_history",
+    "forecast_series",
+    "forecast_review",
+    "budget_scenario",
+    "backtest",
+    "smape",
+    "FORECAST_COLUMNS",
+]
 
 #: What is forecast, in report order.
 METRICS = ("leads", "customers", "revenue", "cost")
@@ -43,16 +54,29 @@ METRICS = ("leads", "customers", "revenue", "cost")
 MIN_MONTHS = 24
 #: The ``channel`` of the portfolio's rows.
 PORTFOLIO = PORTFOLIO_SCOPE  # the whole portfolio's "channel"
-FORECAST_COLUMNS = ["channel", "metric", "scenario", "last_year", "forecast", "ci_low", "ci_high", "change",
-                    "method", "months", "response"]
+FORECAST_COLUMNS = [
+    "channel",
+    "metric",
+    "scenario",
+    "last_year",
+    "forecast",
+    "ci_low",
+    "ci_high",
+    "change",
+    "method",
+    "months",
+    "response",
+]
 _SHORT = 12
 
 
 def monthly_history(data: ClientData, end: pd.Timestamp) -> pd.DataFrame:
-    """Monthly ``leads, customers, revenue, cost`` per channel and for the portfolio (channel ``all``),
+    """Monthly ``leads, customers, revenue, cost`` per channel and for the portfolio (channel
+    ``all``),
     from the first month with activity to ``end``; a month without rows counts zero.
 
-    Cost is the allocated cost of the scorecard (:func:`kpi_helpers.analysis.allocation.allocate_costs`).
+    Cost is the allocated cost of the scorecard
+    (:func:`kpi_helpers.analysis.allocation.allocate_costs`).
     Columns: ``channel, period`` and the metrics the client has.
     """
     a = allocate_costs(data, data.config.cost_allocation)
@@ -72,8 +96,15 @@ def monthly_history(data: ClientData, end: pd.Timestamp) -> pd.DataFrame:
 def _ets(y: pd.Series, seasonal: str):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    model = ETSModel(y.astype("float64"), error="add", trend="add", damped_trend=True, seasonal=seasonal,
-                     seasonal_periods=12, initialization_method="heuristic")
+    model = ETSModel(
+        y.astype("float64"),
+        error="add",
+        trend="add",
+        damped_trend=True,
+        seasonal=seasonal,
+        seasonal_periods=12,
+        initialization_method="heuristic",
+    )
     with warnings.catch_warnings():  # convergence chatter on short series; the AIC choice copes
         warnings.simplefilter("ignore")
         return model.fit(disp=False)
@@ -87,12 +118,15 @@ def fit_ets(y: pd.Series):
     return min(fits, key=lambda f: f.aic)
 
 
-def forecast_series(y: pd.Series, horizon: int = 12, *, level: float = 0.90, n_sims: int = 2000,
-                    seed: int = 0) -> tuple[pd.DataFrame, dict] | None:
+# long: the model, its fallback and the interval, in the order the method note states them
+def forecast_series(
+    y: pd.Series, horizon: int = 12, *, level: float = 0.90, n_sims: int = 2000, seed: int = 0
+) -> tuple[pd.DataFrame, dict] | None:
     """Forecast a monthly series ``horizon`` months ahead (see the module's method).
 
     ``y`` is indexed by month starts. Returns ``(monthly, total)``: ``monthly`` with columns
-    ``period, forecast, ci_low, ci_high``; ``total`` a dict ``forecast, ci_low, ci_high, method, months``
+    ``period, forecast, ci_low, ci_high``; ``total`` a dict ``forecast, ci_low, ci_high, method,
+    months``
     for the sum over the horizon. None with fewer than 12 months.
     """
     y = y.astype("float64")
@@ -109,36 +143,59 @@ def forecast_series(y: pd.Series, horizon: int = 12, *, level: float = 0.90, n_s
             fit = None
     if fit is not None:
         point = np.asarray(fit.forecast(horizon), dtype="float64")
-        sims = np.asarray(fit.simulate(horizon, anchor="end", repetitions=n_sims,
-                                       rng=np.random.default_rng(seed)), dtype="float64").reshape(horizon, -1)
+        sims = np.asarray(
+            fit.simulate(
+                horizon, anchor="end", repetitions=n_sims, rng=np.random.default_rng(seed)
+            ),
+            dtype="float64",
+        ).reshape(horizon, -1)
         sims = np.maximum(sims, 0.0)
         lo, hi = np.quantile(sims, lo_q, axis=1), np.quantile(sims, hi_q, axis=1)
-        total = {"forecast": float(np.maximum(point, 0).sum()), "ci_low": float(np.quantile(sims.sum(0), lo_q)),
-                 "ci_high": float(np.quantile(sims.sum(0), hi_q)),
-                 "method": f"ETS(A,Ad,{'M' if fit.model.seasonal == 'mul' else 'A'})"}
+        total = {
+            "forecast": float(np.maximum(point, 0).sum()),
+            "ci_low": float(np.quantile(sims.sum(0), lo_q)),
+            "ci_high": float(np.quantile(sims.sum(0), hi_q)),
+            "method": f"ETS(A,Ad,{'M' if fit.model.seasonal == 'mul' else 'A'})",
+        }
     else:
         last = y.to_numpy()[-12:]
         point = np.resize(last, horizon)
         z, s = sps.norm.ppf(hi_q), float(np.std(last, ddof=1))
         lo, hi = point - z * s, point + z * s
-        total = {"forecast": float(point.sum()), "ci_low": float(point.sum() - z * s * np.sqrt(horizon)),
-                 "ci_high": float(point.sum() + z * s * np.sqrt(horizon)), "method": "seasonal naive"}
-    total |= {"months": n, "ci_low": max(total["ci_low"], 0.0), "ci_high": max(total["ci_high"], 0.0)}
-    monthly = pd.DataFrame({"period": periods, "forecast": np.maximum(point, 0.0), "ci_low": np.maximum(lo, 0.0),
-                            "ci_high": np.maximum(hi, 0.0)})
+        total = {
+            "forecast": float(point.sum()),
+            "ci_low": float(point.sum() - z * s * np.sqrt(horizon)),
+            "ci_high": float(point.sum() + z * s * np.sqrt(horizon)),
+            "method": "seasonal naive",
+        }
+    total |= {
+        "months": n,
+        "ci_low": max(total["ci_low"], 0.0),
+        "ci_high": max(total["ci_high"], 0.0),
+    }
+    monthly = pd.DataFrame(
+        {
+            "period": periods,
+            "forecast": np.maximum(point, 0.0),
+            "ci_low": np.maximum(lo, 0.0),
+            "ci_high": np.maximum(hi, 0.0),
+        }
+    )
     return monthly, total
 
 
 def _active(s: pd.Series) -> pd.Series:
-    """The series from its first month above zero (a channel that started late is not padded with zeros)."""
+    """The series from its first month above zero (a channel that started late is not padded with
+    zeros)."""
     nz = np.flatnonzero(s.to_numpy() > 0)
-    return s.iloc[nz[0]:] if len(nz) else s.iloc[0:0]
+    return s.iloc[nz[0] :] if len(nz) else s.iloc[0:0]
 
 
 def forecast_review(history: pd.DataFrame, *, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Next 12 months' forecast of every channel and metric of :func:`monthly_history`.
 
-    Returns ``(annual, monthly)``: ``annual`` one row per channel × metric with :data:`FORECAST_COLUMNS`
+    Returns ``(annual, monthly)``: ``annual`` one row per channel × metric with
+    :data:`FORECAST_COLUMNS`
     (scenario ``current_budget``); ``monthly`` the history and forecast by month (``channel, metric,
     period, actual, forecast, ci_low, ci_high``). Empty tables when the portfolio has fewer than
     :data:`MIN_MONTHS` months.
@@ -147,7 +204,8 @@ def forecast_review(history: pd.DataFrame, *, seed: int = 0) -> tuple[pd.DataFra
     port = history[history["channel"] == PORTFOLIO]
     if len(port) < MIN_MONTHS or not metrics:
         return pd.DataFrame(columns=FORECAST_COLUMNS), pd.DataFrame(
-            columns=["channel", "metric", "period", "actual", "forecast", "ci_low", "ci_high"])
+            columns=["channel", "metric", "period", "actual", "forecast", "ci_low", "ci_high"]
+        )
     rows, months = [], []
     for ch, g in history.groupby("channel", sort=False):
         g = g.set_index("period")
@@ -158,17 +216,33 @@ def forecast_review(history: pd.DataFrame, *, seed: int = 0) -> tuple[pd.DataFra
                 continue
             monthly, total = res
             last = float(y.iloc[-12:].sum())
-            rows.append({"channel": ch, "metric": m, "scenario": "current_budget", "last_year": last, **total,
-                         "change": (total["forecast"] - last) / last if last else np.nan, "response": ""})
+            rows.append(
+                {
+                    "channel": ch,
+                    "metric": m,
+                    "scenario": "current_budget",
+                    "last_year": last,
+                    **total,
+                    "change": (total["forecast"] - last) / last if last else np.nan,
+                    "response": "",
+                }
+            )
             hist = pd.DataFrame({"period": y.index[-24:], "actual": y.to_numpy()[-24:]})
-            months.append(pd.concat([hist, monthly], ignore_index=True).assign(channel=ch, metric=m))
+            months.append(
+                pd.concat([hist, monthly], ignore_index=True).assign(channel=ch, metric=m)
+            )
     annual = pd.DataFrame(rows).reindex(columns=FORECAST_COLUMNS)
     monthly = pd.concat(months, ignore_index=True) if months else pd.DataFrame()
-    return annual, monthly.reindex(columns=["channel", "metric", "period", "actual", "forecast", "ci_low", "ci_high"])
+    return annual, monthly.reindex(
+        columns=["channel", "metric", "period", "actual", "forecast", "ci_low", "ci_high"]
+    )
 
 
-def _channel_factors(budget: pd.DataFrame, sc_year: pd.DataFrame) -> dict[tuple[str, str], tuple[float, str]]:
-    """(channel, metric) -> (factor, response rule) under the proposed budget (see the module's method)."""
+def _channel_factors(
+    budget: pd.DataFrame, sc_year: pd.DataFrame
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """(channel, metric) -> (factor, response rule) under the proposed budget (see the module's
+    method)."""
     out = {}
     if budget is None or budget.empty:
         return out
@@ -189,15 +263,21 @@ def _channel_factors(budget: pd.DataFrame, sc_year: pd.DataFrame) -> dict[tuple[
     return out
 
 
-def budget_scenario(annual: pd.DataFrame, budget: pd.DataFrame, sc_year: pd.DataFrame) -> pd.DataFrame:
-    """The ``proposed_budget`` rows: each channel's current-budget forecast scaled by its factor; the
-    portfolio's by the ratio of the channels' summed forecasts (a channel without a budget row stays)."""
+def budget_scenario(
+    annual: pd.DataFrame, budget: pd.DataFrame, sc_year: pd.DataFrame
+) -> pd.DataFrame:
+    """The ``proposed_budget`` rows: each channel's current-budget forecast scaled by its factor;
+    the
+    portfolio's by the ratio of the channels' summed forecasts (a channel without a budget row
+    stays)."""
     if annual.empty:
         return annual
     factors = _channel_factors(budget, sc_year)
     ch = annual[annual["channel"] != PORTFOLIO].copy()
     f = np.array([factors.get((c, m), (1.0, ""))[0] for c, m in zip(ch["channel"], ch["metric"])])
-    ch["response"] = [factors.get((c, m), (1.0, "unchanged"))[1] for c, m in zip(ch["channel"], ch["metric"])]
+    ch["response"] = [
+        factors.get((c, m), (1.0, "unchanged"))[1] for c, m in zip(ch["channel"], ch["metric"])
+    ]
     port = annual[annual["channel"] == PORTFOLIO].copy()
     pf = []
     for m in port["metric"]:
@@ -214,7 +294,8 @@ def budget_scenario(annual: pd.DataFrame, budget: pd.DataFrame, sc_year: pd.Data
 
 
 def smape(forecast, actual) -> float:
-    """Symmetric MAPE, mean of 2|F − A| / (|F| + |A|) over the months (a month with both zero is left out).
+    """Symmetric MAPE, mean of 2|F − A| / (|F| + |A|) over the months (a month with both zero is
+    left out).
 
     >>> round(smape([110, 90], [100, 100]), 4)
     0.1003
@@ -225,10 +306,12 @@ def smape(forecast, actual) -> float:
     return float(np.mean(2 * np.abs(f - a)[ok] / den[ok])) if ok.any() else float("nan")
 
 
+# long: fit, forecast and compare, one channel at a time, as the method note states it
 def backtest(history: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     """Fit on every month but the last 12, forecast those 12, compare (see the module's method).
 
-    Columns: ``channel, metric, method, months_fitted, actual, forecast, bias, smape, inside``; ``bias``
+    Columns: ``channel, metric, method, months_fitted, actual, forecast, bias, smape, inside``;
+    ``bias``
     is (forecast − actual) ÷ actual of the year's total, ``inside`` whether the actual total lies in
     the 90 % interval. Empty when the series is shorter than 24 months.
     """
@@ -244,20 +327,46 @@ def backtest(history: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
                 continue
             monthly, total = res
             actual = y.iloc[-12:].to_numpy()
-            rows.append({"channel": ch, "metric": m, "method": total["method"], "months_fitted": len(y) - 12,
-                         "actual": float(actual.sum()), "forecast": total["forecast"],
-                         "bias": (total["forecast"] - actual.sum()) / actual.sum() if actual.sum() else np.nan,
-                         "smape": smape(monthly["forecast"], actual),
-                         "inside": bool(total["ci_low"] <= actual.sum() <= total["ci_high"])})
-    return pd.DataFrame(rows, columns=["channel", "metric", "method", "months_fitted", "actual", "forecast", "bias",
-                                       "smape", "inside"])
+            rows.append(
+                {
+                    "channel": ch,
+                    "metric": m,
+                    "method": total["method"],
+                    "months_fitted": len(y) - 12,
+                    "actual": float(actual.sum()),
+                    "forecast": total["forecast"],
+                    "bias": (total["forecast"] - actual.sum()) / actual.sum()
+                    if actual.sum()
+                    else np.nan,
+                    "smape": smape(monthly["forecast"], actual),
+                    "inside": bool(total["ci_low"] <= actual.sum() <= total["ci_high"]),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "channel",
+            "metric",
+            "method",
+            "months_fitted",
+            "actual",
+            "forecast",
+            "bias",
+            "smape",
+            "inside",
+        ],
+    )
 
 
 def forecast_section(rv) -> dict[str, pd.DataFrame]:
-    """The review's forecast tables: ``forecast`` (both scenarios), ``forecast_monthly`` (dates in the
+    """The review's forecast tables: ``forecast`` (both scenarios), ``forecast_monthly`` (dates in
+    the
     calendar) and ``backtest``; all empty for a part year or under two years of monthly data."""
-    empty = {"forecast": pd.DataFrame(columns=FORECAST_COLUMNS), "forecast_monthly": pd.DataFrame(),
-             "backtest": pd.DataFrame()}
+    empty = {
+        "forecast": pd.DataFrame(columns=FORECAST_COLUMNS),
+        "forecast_monthly": pd.DataFrame(),
+        "backtest": pd.DataFrame(),
+    }
     if rv.period.partial:
         return empty
     history = monthly_history(rv.data, pd.Timestamp(rv.year, 12, 1))
@@ -266,8 +375,11 @@ def forecast_section(rv) -> dict[str, pd.DataFrame]:
         return empty
     sc = rv.scorecard
     sc_year = sc[(sc["year"] == rv.year) & (sc["level"] == Level.TACTIC)].reindex(
-        columns=["channel", "tactic", "leads", "customers", "revenue"])
+        columns=["channel", "tactic", "leads", "customers", "revenue"]
+    )
     both = pd.concat([annual, budget_scenario(annual, rv.budget, sc_year)], ignore_index=True)
     if rv.period.first_month != 1:  # back to calendar months (see period.to_fiscal)
-        monthly = monthly.assign(period=monthly["period"] + pd.DateOffset(months=rv.period.first_month - 1))
+        monthly = monthly.assign(
+            period=monthly["period"] + pd.DateOffset(months=rv.period.first_month - 1)
+        )
     return {"forecast": both, "forecast_monthly": monthly, "backtest": backtest(history)}

@@ -1,7 +1,8 @@
 """Next year's targets, proposed from the forecast and the decisions (S1: SMART targets).
 
 - **Portfolio totals** (revenue, new customers, leads): the forecast's central value under the
-  proposed budget (:mod:`kpi_helpers.analysis.forecast`), so a target is as likely to be beaten as missed
+  proposed budget (:mod:`kpi_helpers.analysis.forecast`), so a target is as likely to be beaten as
+  missed
   if the budget is adopted; the assumption states the 90 % interval and the value at this year's
   budget. Rounded to three significant digits.
 - **CAC**: forecast cost ÷ forecast new customers under the same budget.
@@ -10,7 +11,8 @@
   with (its other tactics unchanged): (channel numerator − tactic numerator + tactic denominator ×
   reference rate) ÷ channel denominator.
 
-Every target is a :class:`kpi_helpers.loaders.config.Target` (an absolute ``value``, scope ``all`` or a
+Every target is a :class:`kpi_helpers.loaders.config.Target` (an absolute ``value``, scope ``all``
+or a
 channel); ``next_targets.yaml`` holds them as a ``targets:`` block to paste into ``client.yaml``.
 """
 
@@ -49,6 +51,7 @@ def _scenario(f: pd.DataFrame) -> pd.DataFrame:
     return (prop if len(prop) else port[port["scenario"] == "current_budget"]).set_index("metric")
 
 
+# long: one proposed target per forecast metric, each with the assumption it rests on
 def _forecast_targets(rv) -> list[dict]:
     f = rv.forecast
     if f.empty:
@@ -61,16 +64,36 @@ def _forecast_targets(rv) -> list[dict]:
         if m not in use.index:
             continue
         r, unit = use.loc[m], REGISTRY[m].unit
-        out.append({"kpi": m, "scope": PORTFOLIO_SCOPE, "value": _round(r["forecast"], unit), "assumption": _(
-            "forecast under the proposed budget (90 % interval {low} to {high}); at this year's budget {now}").format(
-            low=format_value(r["ci_low"], unit, cur), high=format_value(r["ci_high"], unit, cur),
-            now=format_value(now.loc[m, "forecast"], unit, cur))})
+        out.append(
+            {
+                "kpi": m,
+                "scope": PORTFOLIO_SCOPE,
+                "value": _round(r["forecast"], unit),
+                "assumption": _(
+                    "forecast under the proposed budget (90 % interval {low} to {high}); at this "
+                    "year's budget {now}"
+                ).format(
+                    low=format_value(r["ci_low"], unit, cur),
+                    high=format_value(r["ci_high"], unit, cur),
+                    now=format_value(now.loc[m, "forecast"], unit, cur),
+                ),
+            }
+        )
     if {"cost", "customers"} <= set(use.index) and use.loc["customers", "forecast"] > 0:
         cac = kpis.cac(use.loc["cost", "forecast"], use.loc["customers", "forecast"])
-        out.append({"kpi": "cac", "scope": PORTFOLIO_SCOPE, "value": _round(cac, "money"), "assumption": _(
-            "forecast cost {cost} ÷ forecast new customers {customers}, proposed budget").format(
-            cost=format_value(use.loc["cost", "forecast"], "money", cur),
-            customers=format_value(use.loc["customers", "forecast"], "count"))})
+        out.append(
+            {
+                "kpi": "cac",
+                "scope": PORTFOLIO_SCOPE,
+                "value": _round(cac, "money"),
+                "assumption": _(
+                    "forecast cost {cost} ÷ forecast new customers {customers}, proposed budget"
+                ).format(
+                    cost=format_value(use.loc["cost", "forecast"], "money", cur),
+                    customers=format_value(use.loc["customers", "forecast"], "count"),
+                ),
+            }
+        )
     return out
 
 
@@ -81,8 +104,11 @@ def _stage_targets(rv) -> list[dict]:
     opt = d[(d["decision"] == Decision.OPTIMISE) & d["weakest_stage"].isin(list(STAGE_COLUMNS))]
     for r in opt.itertuples():
         num, den = STAGE_COLUMNS[r.weakest_stage]
-        tac = cur_year[(cur_year["level"] == Level.TACTIC) & (cur_year["channel"] == r.channel)
-                       & (cur_year["tactic"] == r.tactic)]
+        tac = cur_year[
+            (cur_year["level"] == Level.TACTIC)
+            & (cur_year["channel"] == r.channel)
+            & (cur_year["tactic"] == r.tactic)
+        ]
         ch = cur_year[(cur_year["level"] == Level.CHANNEL) & (cur_year["channel"] == r.channel)]
         if tac.empty or ch.empty or not {num, den} <= set(sc.columns) or not ch[den].iloc[0] > 0:
             continue
@@ -90,11 +116,24 @@ def _stage_targets(rv) -> list[dict]:
         value = kpis.stage_conversion(c[num] - t[num] + t[den] * r.benchmark_rate, c[den])
         if any(x["kpi"] == r.weakest_stage and x["scope"] == r.channel for x in out):
             continue
-        out.append({"kpi": r.weakest_stage, "scope": r.channel, "value": _round(value, "rate"), "assumption": _(
-            "{tactic} optimised: its {stage} brought from {rate} to {ref} (this year's decision); the channel's "
-            "other tactics as this year ({now} for the channel now)").format(
-            tactic=r.tactic, stage=label(r.weakest_stage).lower(), rate=format_value(r.stage_rate, "rate"),
-            ref=format_value(r.benchmark_rate, "rate"), now=format_value(kpis.stage_conversion(c[num], c[den]), "rate"))})
+        out.append(
+            {
+                "kpi": r.weakest_stage,
+                "scope": r.channel,
+                "value": _round(value, "rate"),
+                "assumption": _(
+                    "{tactic} optimised: its {stage} brought from {rate} to {ref} (this year's "
+                    "decision); the channel's "
+                    "other tactics as this year ({now} for the channel now)"
+                ).format(
+                    tactic=r.tactic,
+                    stage=label(r.weakest_stage).lower(),
+                    rate=format_value(r.stage_rate, "rate"),
+                    ref=format_value(r.benchmark_rate, "rate"),
+                    now=format_value(kpis.stage_conversion(c[num], c[den]), "rate"),
+                ),
+            }
+        )
     return out
 
 
@@ -102,25 +141,45 @@ def propose_targets(rv) -> pd.DataFrame:
     """Next year's SMART targets (:data:`TARGET_COLUMNS`), each valid as a :class:`Target`."""
     rows = _forecast_targets(rv) + _stage_targets(rv)
     for r in rows:
-        Target(kpi=r["kpi"], scope=r["scope"], value=r["value"])  # a proposal that would not load is a bug
+        Target(
+            kpi=r["kpi"], scope=r["scope"], value=r["value"]
+        )  # a proposal that would not load is a bug
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
 @i18n.in_review_context
 def targets_yaml(rv) -> str:
     """``next_targets.yaml``: a commented ``targets:`` block ready to paste into ``client.yaml``."""
-    title = _("Next year targets proposed by the annual review of {client} {year} (run {date}).").format(
-        client=rv.config.name, year=rv.year, date=rv.run_date.isoformat())
-    head = ["# " + " ".join(title.split()),
-            "# " + _("Paste the targets block into client.yaml; each comment states the assumption behind the value.")]
+    title = _(
+        "Next year targets proposed by the annual review of {client} {year} (run {date})."
+    ).format(client=rv.config.name, year=rv.year, date=rv.run_date.isoformat())
+    head = [
+        "# " + " ".join(title.split()),
+        "# "
+        + _(
+            "Paste the targets block into client.yaml; each comment states the assumption behind "
+            "the value."
+        ),
+    ]
     t = rv.next_targets
     if t.empty:
-        return "\n".join(head + ["# " + _("No target proposed: the forecast needs two years of monthly data."),
-                                 "targets: []", ""])
+        return "\n".join(
+            head
+            + [
+                "# " + _("No target proposed: the forecast needs two years of monthly data."),
+                "targets: []",
+                "",
+            ]
+        )
     lines = ["targets:"]
     for r in t.itertuples():
-        value = f"{r.value:.3f}" if REGISTRY[r.kpi].unit == "rate" else f"{r.value:g}" if abs(r.value) < 1e6 \
+        value = (
+            f"{r.value:.3f}"
+            if REGISTRY[r.kpi].unit == "rate"
+            else f"{r.value:g}"
+            if abs(r.value) < 1e6
             else f"{r.value:.0f}"
+        )
         note = " ".join(str(r.assumption).split())
         lines.append(f"  - {{kpi: {r.kpi}, scope: {r.scope}, value: {value}}}  # {note}")
     return "\n".join(head + lines) + "\n"
@@ -132,10 +191,15 @@ def scope_label(scope: str) -> str:
 
 @i18n.in_review_context
 def describe(rv) -> pd.DataFrame:
-    """The proposal as the report shows it: KPI and scope labels, the value formatted by the KPI's unit."""
+    """The proposal as the report shows it: KPI and scope labels, the value formatted by the KPI's
+    unit."""
     t = rv.next_targets
     cur = rv.config.currency
-    return pd.DataFrame({"kpi": [label(k) for k in t["kpi"]], "scope": [scope_label(s) for s in t["scope"]],
-                         "value": [format_value(v, REGISTRY[k].unit, cur) for k, v in zip(t["kpi"], t["value"])],
-                         "assumption": t["assumption"].to_numpy()})
-
+    return pd.DataFrame(
+        {
+            "kpi": [label(k) for k in t["kpi"]],
+            "scope": [scope_label(s) for s in t["scope"]],
+            "value": [format_value(v, REGISTRY[k].unit, cur) for k, v in zip(t["kpi"], t["value"])],
+            "assumption": t["assumption"].to_numpy(),
+        }
+    )

@@ -1,4 +1,5 @@
-"""Report language: one message catalogue per language, locale number and date formats, right-to-left text.
+"""Report language: one message catalogue per language, locale number and date formats,
+right-to-left text.
 
 Every word a manager reads goes through :func:`_` (gettext): the English text
 is the message id; ``kpi_helpers/locale/<lang>/LC_MESSAGES/messages.po`` holds
@@ -11,10 +12,14 @@ script), :func:`shape` (arabic-reshaper + python-bidi) and a bundled OFL font.
 
 The language and calendar travel in a :class:`TextContext`. The active one is a
 :class:`contextvars.ContextVar`, entered with ``with i18n.using(ctx):`` (as
-``decimal.localcontext`` works): :func:`~kpi_helpers.analysis.annual.build_review` computes a review inside
-the client's context and keeps it on the review (``rv.text_context``), and every display function given the
-review enters it again, so two reviews in two languages in one process never leak into each other. Outside
-any ``using`` block the process default applies, which :func:`set_language` (or :func:`activate`) chooses for
+``decimal.localcontext`` works): :func:`~kpi_helpers.analysis.annual.build_review` computes a review
+inside
+the client's context and keeps it on the review (``rv.text_context``), and every display function
+given the
+review enters it again, so two reviews in two languages in one process never leak into each other.
+Outside
+any ``using`` block the process default applies, which :func:`set_language` (or :func:`activate`)
+chooses for
 callers outside a review: the command line, a notebook's own headings and charts.
 """
 
@@ -33,9 +38,31 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from .resources import package_path
 
-__all__ = ["LANGUAGES", "CALENDARS", "TextContext", "using", "in_review_context", "current", "activate",
-           "set_language", "language", "calendar", "N_", "_", "number", "percent", "money", "points", "month_name",
-           "date_text", "digits", "shape", "direction", "catalogue", "FONT_DIR"]
+__all__ = [
+    "LANGUAGES",
+    "CALENDARS",
+    "TextContext",
+    "using",
+    "in_review_context",
+    "current",
+    "activate",
+    "set_language",
+    "language",
+    "calendar",
+    "N_",
+    "_",
+    "number",
+    "percent",
+    "money",
+    "points",
+    "month_name",
+    "date_text",
+    "digits",
+    "shape",
+    "direction",
+    "catalogue",
+    "FONT_DIR",
+]
 
 LANGUAGES = ("en", "ru", "fa")
 CALENDARS = ("gregorian", "solar_hijri")
@@ -54,19 +81,26 @@ class TextContext:
 
     def __post_init__(self):
         if self.language not in LANGUAGES:
-            raise ValueError(f"language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}")
+            raise ValueError(
+                f"language {self.language!r} is not supported; use one of {', '.join(LANGUAGES)}"
+            )
         if self.calendar not in CALENDARS:
-            raise ValueError(f"calendar {self.calendar!r} is not supported; use one of {', '.join(CALENDARS)}")
+            raise ValueError(
+                f"calendar {self.calendar!r} is not supported; use one of {', '.join(CALENDARS)}"
+            )
 
     @classmethod
     def of(cls, language: str | None = None, calendar: str | None = None) -> "TextContext":
-        """A context from optional settings (None: English, Gregorian), as client.yaml gives them."""
+        """A context from optional settings (None: English, Gregorian), as client.yaml gives
+        them."""
         return cls(language or "en", calendar or "gregorian")
 
 
 #: The process default: what applies outside any ``using`` block (set by :func:`activate`).
 _default = [TextContext()]
-_active: contextvars.ContextVar[TextContext | None] = contextvars.ContextVar("kpi_helpers_text", default=None)
+_active: contextvars.ContextVar[TextContext | None] = contextvars.ContextVar(
+    "kpi_helpers_text", default=None
+)
 
 
 def current() -> TextContext:
@@ -77,7 +111,8 @@ def current() -> TextContext:
 
 @contextlib.contextmanager
 def using(ctx: TextContext | None) -> Iterator[TextContext]:
-    """Produce text in ``ctx`` inside the block (None: leave the context in force as it is); the context
+    """Produce text in ``ctx`` inside the block (None: leave the context in force as it is); the
+    context
     before it returns afterwards, also on error. Local to the thread or task that enters it."""
     if ctx is None:
         yield current()
@@ -92,8 +127,10 @@ def using(ctx: TextContext | None) -> Iterator[TextContext]:
 
 
 def in_review_context(func):
-    """Decorator for a function whose first argument is a review (anything with a ``text_context``): it runs
+    """Decorator for a function whose first argument is a review (anything with a ``text_context``):
+    it runs
     in the review's context, whatever context is in force where it is called."""
+
     @functools.wraps(func)
     def wrapper(rv, *args, **kwargs):
         with using(getattr(rv, "text_context", None)):
@@ -103,7 +140,8 @@ def in_review_context(func):
 
 
 def activate(ctx: TextContext) -> None:
-    """Make ``ctx`` the process default (for callers outside a review: the CLI, a notebook's headings and
+    """Make ``ctx`` the process default (for callers outside a review: the CLI, a notebook's
+    headings and
     charts). A review never depends on it: it carries its own context."""
     if not isinstance(ctx, TextContext):
         raise TypeError(f"activate() takes a TextContext, not {type(ctx).__name__}")
@@ -139,13 +177,15 @@ SEEN: set[str] = set()
 
 
 def _(message: str) -> str:
-    """Translate ``message`` (the English text) into the current language; English when untranslated."""
+    """Translate ``message`` (the English text) into the current language; English when
+    untranslated."""
     SEEN.add(message)
     return catalogue(current().language).get(message, message)
 
 
 def N_(message: str) -> str:
-    """Mark ``message`` for extraction where it is defined (a table of labels) without translating it:
+    """Mark ``message`` for extraction where it is defined (a table of labels) without translating
+    it:
     it is translated by :func:`_` where it is shown."""
     return message
 
@@ -160,7 +200,10 @@ def _locale() -> Locale:
 
 
 def _kw() -> dict:
-    return {"locale": _locale(), "numbering_system": "arabext" if current().language == "fa" else "latn"}
+    return {
+        "locale": _locale(),
+        "numbering_system": "arabext" if current().language == "fa" else "latn",
+    }
 
 
 def number(value: float, decimals: int = 0, *, sign: bool = False) -> str:
@@ -176,12 +219,17 @@ def number(value: float, decimals: int = 0, *, sign: bool = False) -> str:
 
 
 def percent(fraction: float, decimals: int = 1, *, sign: bool = False) -> str:
-    """A fraction as a percentage: ``12.5 %`` (en), ``12,5 %`` (ru, no-break space), ``۱۲٫۵٪`` (fa)."""
+    """A fraction as a percentage: ``12.5 %`` (en), ``12,5 %`` (ru, no-break space), ``۱۲٫۵٪``
+    (fa)."""
     if current().language == "en":
         return f"{fraction * 100:{'+' if sign else ''}.{decimals}f} %"
     base = _locale().percent_formats[None].pattern.split(";")[0]
-    last_zero = base.rfind("0")  # decimals go after the pattern's last digit: "#,##0 %" -> "#,##0.0 %"
-    pattern = base[:last_zero + 1] + "." + "0" * decimals + base[last_zero + 1:] if decimals else base
+    last_zero = base.rfind(
+        "0"
+    )  # decimals go after the pattern's last digit: "#,##0 %" -> "#,##0.0 %"
+    pattern = (
+        base[: last_zero + 1] + "." + "0" * decimals + base[last_zero + 1 :] if decimals else base
+    )
     if sign:
         pattern = "+" + pattern + ";-" + pattern
     return digits(numbers.format_percent(fraction, format=pattern, **_kw()))
@@ -193,7 +241,9 @@ def money(value: float, currency: str = "", decimals: int = 0) -> str:
         return f"{number(value, decimals)} {currency}".strip()
     pattern = _locale().currency_formats["standard"].pattern.split(";")[0]
     pattern = pattern.replace(".00", "." + "0" * decimals if decimals else "")
-    return digits(numbers.format_currency(value, currency, format=pattern, currency_digits=False, **_kw()))
+    return digits(
+        numbers.format_currency(value, currency, format=pattern, currency_digits=False, **_kw())
+    )
 
 
 def points(value: float, *, sign: bool = True) -> str:
@@ -202,14 +252,17 @@ def points(value: float, *, sign: bool = True) -> str:
 
 
 def month_name(month: int, year: int = 2025, *, short: bool = False) -> str:
-    """The month's name in the report language and calendar (a Gregorian month in the Solar Hijri calendar is
+    """The month's name in the report language and calendar (a Gregorian month in the Solar Hijri
+    calendar is
     named by the Solar Hijri month in which it starts)."""
     day = dt.date(year, month, 1)
     if current().calendar == "solar_hijri":
         import jdatetime
 
         j = jdatetime.date.fromgregorian(date=day)
-        names = jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
+        names = (
+            jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
+        )
         return names[j.month - 1]
     return format_date(day, "LLL" if short else "LLLL", locale=_locale())
 
@@ -220,7 +273,9 @@ def date_text(day: dt.date) -> str:
         import jdatetime
 
         j = jdatetime.date.fromgregorian(date=day)
-        months = jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
+        months = (
+            jdatetime.date.j_months_fa if current().language == "fa" else jdatetime.date.j_months_en
+        )
         return digits(f"{j.day} {months[j.month - 1]} {j.year}")
     return digits(format_date(day, "long", locale=_locale()))
 
@@ -231,7 +286,8 @@ def direction() -> str:
 
 @cache
 def _native_text_layout() -> bool:
-    """Whether matplotlib shapes and orders right-to-left text itself (3.11 and later lay text out with
+    """Whether matplotlib shapes and orders right-to-left text itself (3.11 and later lay text out
+    with
     libraqm); before that, Persian must be reshaped and reordered by hand."""
     import matplotlib
 
@@ -245,11 +301,14 @@ def shape(text: str) -> str:
     Matplotlib 3.11+ does this itself and the text passes unchanged; older
     versions get arabic-reshaper and python-bidi.
     """
-    if (current().language != "fa" or not text or _native_text_layout()
-            or not any("\u0600" <= ch <= "\u06ff" for ch in text)):
+    if (
+        current().language != "fa"
+        or not text
+        or _native_text_layout()
+        or not any("\u0600" <= ch <= "\u06ff" for ch in text)
+    ):
         return text
     import arabic_reshaper
     from bidi import get_display
 
     return get_display(arabic_reshaper.reshape(text))
-

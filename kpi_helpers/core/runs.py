@@ -1,4 +1,5 @@
-"""Earlier runs under a reports folder (``<out>/<run date>/<slug>/``), read as data; no analysis imports, so
+"""Earlier runs under a reports folder (``<out>/<run date>/<slug>/``), read as data; no analysis
+imports, so
 the batch runner (:mod:`kpi_helpers.run.batch`) can use it."""
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ def _summary(folder: Path) -> dict | None:
 
 
 def find_previous(out: str | Path, slug: str, year: int) -> Path | None:
-    """The latest run folder under ``out`` (``out/<run date>/<slug>``) whose ``summary.json`` reviewed
+    """The latest run folder under ``out`` (``out/<run date>/<slug>``) whose ``summary.json``
+    reviewed
     ``year - 1`` for ``slug`` and that holds a ``decisions.csv``; None when there is none."""
     found = []
     for folder in Path(out).glob(f"*/{slug}"):
         s = _summary(folder)
-        if s and s.get("slug") == slug and s.get("year") == year - 1 and (folder / "decisions.csv").is_file():
+        if (
+            s
+            and s.get("slug") == slug
+            and s.get("year") == year - 1
+            and (folder / "decisions.csv").is_file()
+        ):
             found.append((s.get("run_date") or folder.parent.name, folder.parent.name, folder))
     return max(found)[2] if found else None
 

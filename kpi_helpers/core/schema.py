@@ -30,16 +30,52 @@ __all__ = [
 
 #: The controlled channel vocabulary (DESIGN.md).
 CHANNELS = (
-    "organic_search", "paid_search", "social_organic", "social_paid", "email", "referral",
-    "direct", "display", "events", "content", "affiliate", "other",
+    "organic_search",
+    "paid_search",
+    "social_organic",
+    "social_paid",
+    "email",
+    "referral",
+    "direct",
+    "display",
+    "events",
+    "content",
+    "affiliate",
+    "other",
 )
 
 #: Counts and money that activity rows may carry; any may be absent.
 COUNT_COLUMNS = (
-    "spend", "impressions", "clicks", "visits", "visitors", "new_visitors", "pageviews", "bounces",
-    "engaged_visits", "duration_s", "reach", "likes", "comments", "shares", "followers", "mentions",
-    "leads", "mql", "sql", "opportunities", "customers", "orders", "revenue", "registrations",
-    "attendees", "conversions", "sends", "opens", "subscriptions", "unsubscribes",
+    "spend",
+    "impressions",
+    "clicks",
+    "visits",
+    "visitors",
+    "new_visitors",
+    "pageviews",
+    "bounces",
+    "engaged_visits",
+    "duration_s",
+    "reach",
+    "likes",
+    "comments",
+    "shares",
+    "followers",
+    "mentions",
+    "leads",
+    "mql",
+    "sql",
+    "opportunities",
+    "customers",
+    "orders",
+    "revenue",
+    "registrations",
+    "attendees",
+    "conversions",
+    "sends",
+    "opens",
+    "subscriptions",
+    "unsubscribes",
 )
 
 
@@ -54,7 +90,9 @@ class DataError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # "month" | "date" | "text" | "channel" | "number" | "amount" | "count" | "score" | "stage" | "status"
+    # "month" | "date" | "text" | "channel" | "number" | "amount" | "count" | "score" | "stage" |
+    # "status"
+    kind: str
     required: bool = True
 
 
@@ -69,44 +107,79 @@ DEAL_STATUSES = ("open", "won", "lost")
 
 TABLES: dict[str, dict[str, Column]] = {
     "activity": _cols(
-        Column("period", "month"), Column("channel", "channel"), Column("tactic", "text"),
-        Column("device", "text", False), Column("campaign", "text", False),
-        *(Column(c, {"spend": "amount", "duration_s": "amount", "revenue": "number"}.get(c, "count"), False)
-          for c in COUNT_COLUMNS),
+        Column("period", "month"),
+        Column("channel", "channel"),
+        Column("tactic", "text"),
+        Column("device", "text", False),
+        Column("campaign", "text", False),
+        *(
+            Column(
+                c,
+                {"spend": "amount", "duration_s": "amount", "revenue": "number"}.get(c, "count"),
+                False,
+            )
+            for c in COUNT_COLUMNS
+        ),
     ),
     "costs": _cols(
-        Column("period", "month"), Column("channel", "channel", False), Column("tactic", "text", False),
-        Column("cost_type", "text"), Column("flow", "text"), Column("amount", "amount"),
+        Column("period", "month"),
+        Column("channel", "channel", False),
+        Column("tactic", "text", False),
+        Column("cost_type", "text"),
+        Column("flow", "text"),
+        Column("amount", "amount"),
     ),
     "deals": _cols(
-        Column("deal_id", "text"), Column("created", "date"), Column("channel", "channel"),
-        Column("tactic", "text"), Column("stage", "stage"), Column("status", "status"),
+        Column("deal_id", "text"),
+        Column("created", "date"),
+        Column("channel", "channel"),
+        Column("tactic", "text"),
+        Column("stage", "stage"),
+        Column("status", "status"),
         Column("closed", "date", False),
-        Column("amount", "amount", False), Column("customer_id", "text", False),
+        Column("amount", "amount", False),
+        Column("customer_id", "text", False),
         Column("first_response_hours", "amount", False),
     ),
     "orders": _cols(
-        Column("order_id", "text"), Column("customer_id", "text"), Column("date", "date"),
-        Column("amount", "number"), Column("margin", "number", False),
+        Column("order_id", "text"),
+        Column("customer_id", "text"),
+        Column("date", "date"),
+        Column("amount", "number"),
+        Column("margin", "number", False),
     ),
     "customers": _cols(
-        Column("customer_id", "text"), Column("acquired", "date"), Column("channel", "channel"),
-        Column("tactic", "text", False), Column("churned", "date", False),
+        Column("customer_id", "text"),
+        Column("acquired", "date"),
+        Column("channel", "channel"),
+        Column("tactic", "text", False),
+        Column("churned", "date", False),
     ),
     "survey": _cols(
-        Column("respondent_id", "text"), Column("date", "date"), Column("nps", "score"),
-        Column("csat", "number", False), Column("channel", "channel", False),
+        Column("respondent_id", "text"),
+        Column("date", "date"),
+        Column("nps", "score"),
+        Column("csat", "number", False),
+        Column("channel", "channel", False),
     ),
 }
 
 #: Money columns per table (converted between currencies and tax bases by the loaders).
 MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "activity": ("spend", "revenue"), "costs": ("amount",), "deals": ("amount",), "orders": ("amount", "margin"),
-    "customers": (), "survey": (),
+    "activity": ("spend", "revenue"),
+    "costs": ("amount",),
+    "deals": ("amount",),
+    "orders": ("amount", "margin"),
+    "customers": (),
+    "survey": (),
 }
 #: The date (or month) column that places a row in time, per table.
 DATE_COLUMNS: dict[str, str] = {
-    "activity": "period", "costs": "period", "deals": "created", "orders": "date", "customers": "acquired",
+    "activity": "period",
+    "costs": "period",
+    "deals": "created",
+    "orders": "date",
+    "customers": "acquired",
     "survey": "date",
 }
 
@@ -114,7 +187,8 @@ _MAX_LISTED = 20
 
 
 def excerpt(value, limit: int = 60) -> str:
-    r"""A short, escaped, one-line quotation of a value for messages (at most ``limit`` characters of it).
+    r"""A short, escaped, one-line quotation of a value for messages (at most ``limit`` characters
+    of it).
 
     >>> print(excerpt("line one\nline two"), excerpt("x" * 100, 5))
     'line one\nline two' 'xxxxx…'
@@ -127,9 +201,16 @@ def _where(file: str, row, column: str, value) -> str:
     return f'{file}, row {int(row)}, column "{column}": {excerpt(value)}'
 
 
-def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2,
-                   keep_index: bool = False, original: pd.DataFrame | None = None,
-                   stripped: bool = False) -> pd.DataFrame:
+def validate_table(
+    df: pd.DataFrame,
+    table: str,
+    file: str,
+    *,
+    row_base: int = 2,
+    keep_index: bool = False,
+    original: pd.DataFrame | None = None,
+    stripped: bool = False,
+) -> pd.DataFrame:
     """Check columns and types of one canonical table; return it with proper dtypes.
 
     Parameters
@@ -186,7 +267,9 @@ def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2
         shown = original[name] if original is not None and name in original.columns else raw
         for idx in bad.index[bad.to_numpy()][:_MAX_LISTED]:
             value = shown.loc[idx]
-            problems.append(f"{_where(file, idx + row_base, name, value)} {_expected(col.kind, value)}")
+            problems.append(
+                f"{_where(file, idx + row_base, name, value)} {_expected(col.kind, value)}"
+            )
         if (n := int(bad.sum())) > _MAX_LISTED:
             problems.append(f'{file}, column "{name}": {n - _MAX_LISTED} more such rows not listed')
         out[name] = converted
@@ -198,14 +281,19 @@ def validate_table(df: pd.DataFrame, table: str, file: str, *, row_base: int = 2
 _EXPECTED = {
     "month": "is not a month (expected YYYY-MM or YYYY-MM-DD)",
     "date": "is not a date (expected YYYY-MM-DD)",
-    "number": "is not a number (use a plain number such as 1234.5: no currency signs or thousands separators)",
-    "amount": "is not a number of 0 or more (use a plain number such as 1234.5: no currency signs or thousands "
-              "separators; a negative amount needs correcting at its source)",
+    "number": "is not a number (use a plain number such as 1234.5: no currency signs or thousands "
+    "separators)",
+    "amount": "is not a number of 0 or more (use a plain number such as 1234.5: no currency signs "
+    "or thousands "
+    "separators; a negative amount needs correcting at its source)",
     "count": "is not a non-negative count (use a plain whole number such as 1234)",
     "score": "is not an NPS score (expected a whole number from 0 to 10)",
-    "channel": f"is not a known channel (use one of: {', '.join(CHANNELS)}; or map it in client.yaml channel_map)",
-    "stage": f"is not a deal stage (use one of: {', '.join(DEAL_STAGES)}; or map the CRM's stages with stage_map)",
-    "status": f"is not a deal status (use one of: {', '.join(DEAL_STATUSES)}; or map the CRM's stages with stage_map)",
+    "channel": f"is not a known channel (use one of: {', '.join(CHANNELS)}; or map it in "
+    "client.yaml channel_map)",
+    "stage": f"is not a deal stage (use one of: {', '.join(DEAL_STAGES)}; or map the CRM's stages "
+    "with stage_map)",
+    "status": f"is not a deal status (use one of: {', '.join(DEAL_STATUSES)}; or map the CRM's "
+    "stages with stage_map)",
     "text": "is empty (every row needs a value here)",
 }
 
@@ -215,20 +303,34 @@ def _expected(kind: str, value) -> str:
     text = _EXPECTED[kind]
     if kind in ("number", "amount", "count") and isinstance(value, str):
         v = value.strip()
-        # Offer only a declaration that reads the value: never a decimal comma for 2,014 (a year or a count).
+        # Offer only a declaration that reads the value: never a decimal comma for 2,014 (a year or
+        # a count).
         if re.fullmatch(r"[-−]?\d{1,3}(,\d{3})+(\.\d+)?", v):
-            text += ' (this looks like commas between thousands: set `thousands: ","` for this source in client.yaml)'
+            text += (
+                ' (this looks like commas between thousands: set `thousands: ","` for this '
+                "source in client.yaml)"
+            )
         elif re.fullmatch(r"[-−]?\d{1,3}([  \u202f]\d{3})+([.,]\d+)?\D{0,6}", v) or re.fullmatch(
-                r"[-−]?\d+,(\d{1,2}|\d{4,})", v):
-            text += ' (this looks like a decimal comma or spaces between thousands: set `decimal: ","` and '\
-                    '`thousands: " "` for this source in client.yaml)'
+            r"[-−]?\d+,(\d{1,2}|\d{4,})", v
+        ):
+            text += (
+                ' (this looks like a decimal comma or spaces between thousands: set `decimal: ","` '
+                "and "
+                '`thousands: " "` for this source in client.yaml)'
+            )
     return text
 
 
-def _convert(raw: pd.Series, kind: str, required: bool, stripped: bool = False) -> tuple[pd.Series, pd.Series]:
+def _convert(
+    raw: pd.Series, kind: str, required: bool, stripped: bool = False
+) -> tuple[pd.Series, pd.Series]:
     """Convert a column to its canonical dtype; return (values, mask of bad cells)."""
     clean = stripped and isinstance(raw.dtype, pd.StringDtype) and raw.dtype.na_value is pd.NA
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype) or clean:
+    if (
+        pd.api.types.is_datetime64_any_dtype(raw.dtype)
+        or pd.api.types.is_numeric_dtype(raw.dtype)
+        or clean
+    ):
         present = raw.notna()
     else:
         present = raw.notna() & (raw.astype("string").str.strip() != "").fillna(False)

@@ -12,11 +12,11 @@ from .presets import PRESETS
 from .validate import ValidationReport, validate_client
 
 __all__ = [
-           "PRESETS",
-           "ClientData",
-           "ValidationReport",
-           "load_client",
-           "load_source",
-           "read_table",
-           "validate_client",
+    "PRESETS",
+    "ClientData",
+    "ValidationReport",
+    "load_client",
+    "load_source",
+    "read_table",
+    "validate_client",
 ]

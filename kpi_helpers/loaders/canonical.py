@@ -50,14 +50,20 @@ class ClientData:
         raise AttributeError(name)
 
 
-def read_table(path: Path, table: str, sheet=None, channel_map: dict[str, str] | None = None) -> pd.DataFrame:
+def read_table(
+    path: Path, table: str, sheet=None, channel_map: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Read and validate one canonical file (CSV in any encoding and delimiter, or XLSX).
 
     Raises :class:`~kpi_helpers.core.schema.DataError` listing every problem.
     """
     path = Path(path)
-    cfg = ClientConfig(name=path.stem, year=2000, channel_map=channel_map or {},
-                       sources=[Source(table="activity", path="-")])
+    cfg = ClientConfig(
+        name=path.stem,
+        year=2000,
+        channel_map=channel_map or {},
+        sources=[Source(table="activity", path="-")],
+    )
     res = load_source(Source(table=table, path=path.name, sheet=sheet), cfg, path.parent)
     if res.errors:
         raise DataError(res.errors)
@@ -81,5 +87,12 @@ def load_client(path: str | Path, allow_outside=None) -> ClientData:
     tables, report = collect(cfg, folder)
     if report.errors:
         raise DataError(report.errors)
-    return ClientData(config=cfg, folder=folder, tables=tables, inputs=report.sources, warnings=report.warnings,
-                      derived=report.derived.columns, by_construction=report.derived.by_construction)
+    return ClientData(
+        config=cfg,
+        folder=folder,
+        tables=tables,
+        inputs=report.sources,
+        warnings=report.warnings,
+        derived=report.derived.columns,
+        by_construction=report.derived.by_construction,
+    )

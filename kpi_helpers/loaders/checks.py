@@ -21,8 +21,15 @@ __all__ = ["FUNNEL_PAIRS", "check_rows", "check_table"]
 
 #: (smaller, larger) activity columns: a row where the first exceeds the second is inconsistent.
 FUNNEL_PAIRS = (
-    ("mql", "leads"), ("sql", "mql"), ("sql", "leads"), ("opportunities", "sql"), ("customers", "leads"),
-    ("bounces", "visits"), ("engaged_visits", "visits"), ("new_visitors", "visitors"), ("clicks", "impressions"),
+    ("mql", "leads"),
+    ("sql", "mql"),
+    ("sql", "leads"),
+    ("opportunities", "sql"),
+    ("customers", "leads"),
+    ("bounces", "visits"),
+    ("engaged_visits", "visits"),
+    ("new_visitors", "visitors"),
+    ("clicks", "impressions"),
     ("opens", "sends"),
 )
 _LISTED = 5
@@ -34,14 +41,17 @@ def _rows(mask: pd.Series) -> str:
     return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
 
 
-def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = False) -> tuple[list[str], list[str]]:
+def check_rows(
+    df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = False
+) -> tuple[list[str], list[str]]:
     """Row-level consistency of one source's table (index = spreadsheet rows).
 
     ``ids_unique`` tells that the caller already found every id distinct.
 
     >>> df = pd.DataFrame({"leads": [10.0, 5.0], "mql": [4.0, 6.0]}, index=[2, 3])
     >>> print(*check_rows(df, "activity", "a.csv")[1])  # doctest: +NORMALIZE_WHITESPACE
-    a.csv: mql exceeds leads in 1 row(s) (rows 3): a funnel stage cannot hold more than the one before it;
+    a.csv: mql exceeds leads in 1 row(s) (rows 3): a funnel stage cannot hold more than the one
+    before it;
     check the export or its date ranges
     """
     errors: list[str] = []
@@ -55,8 +65,13 @@ def check_rows(df: pd.DataFrame, table: str, label: str, *, ids_unique: bool = F
     if table == "orders":
         neg = (df["amount"] < 0).fillna(False)
         if neg.any():
-            warnings.append(_("{file}: {n} order(s) with a negative amount ({rows}), read as refunds that reduce "
-                              "revenue").format(file=label, n=int(neg.sum()), rows=_rows(neg)))
+            warnings.append(
+                _(
+                    "{file}: {n} order(s) with a negative amount ({rows}), read as refunds that "
+                    "reduce "
+                    "revenue"
+                ).format(file=label, n=int(neg.sum()), rows=_rows(neg))
+            )
     return errors, warnings
 
 
@@ -66,10 +81,16 @@ def _funnel_order(df: pd.DataFrame, label: str, warnings: list[str]) -> None:
         if small in df and large in df:
             bad = (df[small] > df[large]).fillna(False)
             if bad.any():
-                warnings.append(_("{file}: {small} exceeds {large} in {n} row(s) (rows {rows}): a funnel stage "
-                                  "cannot hold more than the one before it; check the export or its date "
-                                  "ranges").format(file=label, small=small, large=large, n=int(bad.sum()),
-                                                   rows=_rows(bad)))
+                warnings.append(
+                    _(
+                        "{file}: {small} exceeds {large} in {n} row(s) (rows {rows}): a funnel "
+                        "stage "
+                        "cannot hold more than the one before it; check the export or its date "
+                        "ranges"
+                    ).format(
+                        file=label, small=small, large=large, n=int(bad.sum()), rows=_rows(bad)
+                    )
+                )
 
 
 def _deal_rows(df: pd.DataFrame, label: str, errors: list[str], warnings: list[str]) -> None:
@@ -78,41 +99,71 @@ def _deal_rows(df: pd.DataFrame, label: str, errors: list[str], warnings: list[s
     stage_won = (df["stage"] == "won").fillna(False)
     bad = won != stage_won
     if bad.any():
-        errors.append(f'{label}, column "stage"/"status": stage and status disagree in {int(bad.sum())} row(s) '
-                      f"({_rows(bad)}): a won deal has stage won and status won; correct the rows or the "
-                      f"stage_map")
+        errors.append(
+            f'{label}, column "stage"/"status": stage and status disagree in {int(bad.sum())} '
+            "row(s) "
+            f"({_rows(bad)}): a won deal has stage won and status won; correct the rows or the "
+            f"stage_map"
+        )
     if "closed" in df:
         early = (df["closed"] < df["created"]).fillna(False)
         if early.any():
-            warnings.append(_("{file}: {n} deal(s) closed before they were created ({rows}); their sales "
-                              "cycle is left out").format(file=label, n=int(early.sum()), rows=_rows(early)))
+            warnings.append(
+                _(
+                    "{file}: {n} deal(s) closed before they were created ({rows}); their sales "
+                    "cycle is left out"
+                ).format(file=label, n=int(early.sum()), rows=_rows(early))
+            )
 
 
-def _duplicate_ids(df: pd.DataFrame, table: str, label: str, errors: list[str], warnings: list[str]) -> None:
-    """Ids that appear twice: an error for deals and customers, lines of one order, or separate responses."""
-    id_col, severe = {"deals": ("deal_id", True), "customers": ("customer_id", True),
-                      "orders": ("order_id", False), "survey": ("respondent_id", False)}.get(table, (None, False))
+def _duplicate_ids(
+    df: pd.DataFrame, table: str, label: str, errors: list[str], warnings: list[str]
+) -> None:
+    """Ids that appear twice: an error for deals and customers, lines of one order, or separate
+    responses."""
+    id_col, severe = {
+        "deals": ("deal_id", True),
+        "customers": ("customer_id", True),
+        "orders": ("order_id", False),
+        "survey": ("respondent_id", False),
+    }.get(table, (None, False))
     if id_col is None:
         return
     dup = df[id_col].duplicated(keep=False) & df[id_col].notna()
     if not dup.any():
         return
-    msg = (f'{label}, column "{id_col}": {int(dup.sum())} rows share an id with another row ({_rows(dup)}; '
-           f"e.g. {excerpt(df.loc[dup, id_col].iloc[0])})")
+    msg = (
+        f'{label}, column "{id_col}": {int(dup.sum())} rows share an id with another row '
+        f"({_rows(dup)}; "
+        f"e.g. {excerpt(df.loc[dup, id_col].iloc[0])})"
+    )
     if severe:
         errors.append(msg + f"; each {id_col} must appear once: merge or correct the rows")
     else:
-        warnings.append(_("{file}, column \"{column}\": {n} rows share an id with another row ({rows}); "
-                          "{treatment}").format(file=label, column=id_col, n=int(dup.sum()), rows=_rows(dup),
-                                                treatment=_("read as lines of one order") if table == "orders"
-                                                else _("each row is counted as a response")))
+        warnings.append(
+            _(
+                '{file}, column "{column}": {n} rows share an id with another row ({rows}); '
+                "{treatment}"
+            ).format(
+                file=label,
+                column=id_col,
+                n=int(dup.sum()),
+                rows=_rows(dup),
+                treatment=_("read as lines of one order")
+                if table == "orders"
+                else _("each row is counted as a response"),
+            )
+        )
 
 
-def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str], *,
-                first_month: int = 1) -> tuple[list[str], list[str]]:
+# long: the table-level checks in the order validate lists them, each a short message
+def check_table(
+    df: pd.DataFrame, table: str, year: int, sources: list[str], *, first_month: int = 1
+) -> tuple[list[str], list[str]]:
     """Table-level checks on every source of one table stacked (``sources``: their file names).
 
-    ``first_month`` > 1: the reviewed year is a fiscal year from that month of ``year`` (its months and
+    ``first_month`` > 1: the reviewed year is a fiscal year from that month of ``year`` (its months
+    and
     the two years compared are counted so).
 
     >>> df = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-03-01", "2023-05-01"])})
@@ -123,29 +174,50 @@ def check_table(df: pd.DataFrame, table: str, year: int, sources: list[str], *,
     warnings: list[str] = []
     where = f"{table} ({', '.join(sources)})"
     date = df[DATE_COLUMNS[table]]
-    months = pd.date_range(pd.Timestamp(year, first_month, 1), periods=12, freq="MS").strftime("%Y-%m")
+    months = pd.date_range(pd.Timestamp(year, first_month, 1), periods=12, freq="MS").strftime(
+        "%Y-%m"
+    )
     name = (lambda y: str(y)) if first_month == 1 else (lambda y: f"{y}/{(y + 1) % 100:02d}")  # noqa: E731
     if table in ("activity", "costs"):
         have = set(date.dropna().dt.strftime("%Y-%m"))
         missing = [m for m in months if m not in have]
         if missing:
-            warnings.append(_("{where}: no rows for {n} month(s) of {year}: {months}; KPIs of the year leave those "
-                              "months out").format(where=where, n=len(missing), year=name(year),
-                                                   months=", ".join(missing)))
-    review_year = (date - pd.DateOffset(months=first_month - 1)).dt.year if first_month > 1 else date.dt.year
+            warnings.append(
+                _(
+                    "{where}: no rows for {n} month(s) of {year}: {months}; KPIs of the year leave "
+                    "those "
+                    "months out"
+                ).format(where=where, n=len(missing), year=name(year), months=", ".join(missing))
+            )
+    review_year = (
+        (date - pd.DateOffset(months=first_month - 1)).dt.year if first_month > 1 else date.dt.year
+    )
     if table in ("activity", "costs", "deals", "survey"):
         outside = ((review_year < year - 1) | (review_year > year)).fillna(False)
-    else:  # orders and customers keep their history (cohorts, lifetime value); only the future is odd
+    # orders and customers keep their history (cohorts, lifetime value); only the future is odd
+    else:
         outside = (review_year > year).fillna(False)
     if outside.any():
-        warnings.append(_("{where}: {n} row(s) dated outside {prev}-{year} ({first} to {last}); they are kept, but "
-                          "the review compares only {prev} and {year}").format(
-            where=where, n=int(outside.sum()), prev=name(year - 1), year=name(year),
-            first=f"{date[outside].min():%Y-%m-%d}", last=f"{date[outside].max():%Y-%m-%d}"))
+        warnings.append(
+            _(
+                "{where}: {n} row(s) dated outside {prev}-{year} ({first} to {last}); they are "
+                "kept, but "
+                "the review compares only {prev} and {year}"
+            ).format(
+                where=where,
+                n=int(outside.sum()),
+                prev=name(year - 1),
+                year=name(year),
+                first=f"{date[outside].min():%Y-%m-%d}",
+                last=f"{date[outside].max():%Y-%m-%d}",
+            )
+        )
     ids = {"deals": "deal_id", "orders": "order_id", "survey": "respondent_id"}.get(table)
     if ids and len(sources) > 1:
         dup = df[ids].duplicated(keep=False) & df[ids].notna()
         if dup.any():
-            errors.append(f"{where}: {int(dup.sum())} rows share a {ids} across files (e.g. "
-                          f"{excerpt(df.loc[dup, ids].iloc[0])}); each {ids} must appear once")
+            errors.append(
+                f"{where}: {int(dup.sum())} rows share a {ids} across files (e.g. "
+                f"{excerpt(df.loc[dup, ids].iloc[0])}); each {ids} must appear once"
+            )
     return errors, warnings

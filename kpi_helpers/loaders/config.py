@@ -16,24 +16,32 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .presets import EXTRA_COLUMNS, PRESETS
 from ..core.schema import CHANNELS, TABLES, DataError, excerpt
 from ..core.vocab import DECISIONS, JUDGED, PORTFOLIO_SCOPE, STAGE_IDS, VALUE_STAGE, Decision
 
-__all__ = ["ALLOW_OUTSIDE_ENV", "SCHEMA_VERSION", "ClientConfig", "History", "Join", "Override", "Source", "Target",
-           "Thresholds", "Branding", "branding", "check_logo", "load_config", "outside_paths"]
+__all__ = [
+    "ALLOW_OUTSIDE_ENV",
+    "SCHEMA_VERSION",
+    "ClientConfig",
+    "History",
+    "Join",
+    "Override",
+    "Source",
+    "Target",
+    "Thresholds",
+    "Branding",
+    "branding",
+    "check_logo",
+    "load_config",
+    "outside_paths",
+]
 
 SCHEMA_VERSION = 1
-#: Environment variable through which ``--allow-outside`` reaches the notebook's kernel (paths joined by os.pathsep).
+#: Environment variable through which ``--allow-outside`` reaches the notebook's kernel (paths
+#: joined by os.pathsep).
 ALLOW_OUTSIDE_ENV = "KPI_REVIEW_ALLOW_OUTSIDE"
 
 
@@ -48,8 +56,10 @@ _STAGE_VALUE = r"(lead|mql|sql|opportunity|won|lost)(/(open|won|lost))?"
 def _check_stage_map(v: dict[str, str]) -> dict[str, str]:
     bad = {k: t for k, t in v.items() if not re.fullmatch(_STAGE_VALUE, str(t))}
     if bad:
-        raise ValueError("stage_map values are a stage (lead, mql, sql, opportunity, won), 'lost', or "
-                         f"stage/status such as 'sql/lost' (the furthest stage a lost deal reached); got {bad}")
+        raise ValueError(
+            "stage_map values are a stage (lead, mql, sql, opportunity, won), 'lost', or "
+            f"stage/status such as 'sql/lost' (the furthest stage a lost deal reached); got {bad}"
+        )
     return v
 
 
@@ -71,7 +81,9 @@ class Join(_Model):
     path: str
     on: str = Field(description="the key column's header, the same in both files")
     columns: dict[str, str] = Field({}, description="joined file's column name -> canonical column")
-    constants: dict[str, str | int | float] = Field({}, description="canonical column -> value for matched rows")
+    constants: dict[str, str | int | float] = Field(
+        {}, description="canonical column -> value for matched rows"
+    )
     sheet: str | int | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -93,8 +105,10 @@ class Join(_Model):
 def _check_delimiter(v: str | None) -> str | None:
     v = {"\\t": "\t", "tab": "\t", "space": "whitespace", "spaces": "whitespace"}.get(v, v)
     if v is not None and len(v) != 1 and v != "whitespace":
-        raise ValueError(f"delimiter must be one character such as ',' ';' '\\t' '|', or 'whitespace' (columns "
-                         f"aligned with runs of spaces); got {v!r}")
+        raise ValueError(
+            f"delimiter must be one character such as ',' ';' '\\t' '|', or 'whitespace' (columns "
+            f"aligned with runs of spaces); got {v!r}"
+        )
     return v
 
 
@@ -110,23 +124,52 @@ class Source(_Model):
     table: Literal["activity", "costs", "deals", "orders", "customers", "survey"]
     path: str
     sheet: str | int | None = None  # for .xlsx files: a name or a 0-based position
-    preset: str | None = Field(None, description="a platform preset, e.g. yandex_metrica, ga4, hubspot")
-    header_row: int | None = Field(None, ge=1, description="the spreadsheet row holding the column names")
-    encoding: str | None = Field(None, description="e.g. utf-8, utf-8-sig, cp1251; detected when left out")
-    delimiter: str | None = Field(None, description="',', ';', '\\t', '|' or 'whitespace'; detected when left out")
-    decimal: Literal[".", ","] | None = Field(None, description="decimal mark; detected when left out")
-    thousands: str | None = Field(None, description="thousands separator (' ', ',', '.', \"'\" or '')")
-    date_format: str | None = Field(None, description="strftime format such as %d.%m.%Y; detected when left out")
+    preset: str | None = Field(
+        None, description="a platform preset, e.g. yandex_metrica, ga4, hubspot"
+    )
+    header_row: int | None = Field(
+        None, ge=1, description="the spreadsheet row holding the column names"
+    )
+    encoding: str | None = Field(
+        None, description="e.g. utf-8, utf-8-sig, cp1251; detected when left out"
+    )
+    delimiter: str | None = Field(
+        None, description="',', ';', '\\t', '|' or 'whitespace'; detected when left out"
+    )
+    decimal: Literal[".", ","] | None = Field(
+        None, description="decimal mark; detected when left out"
+    )
+    thousands: str | None = Field(
+        None, description="thousands separator (' ', ',', '.', \"'\" or '')"
+    )
+    date_format: str | None = Field(
+        None, description="strftime format such as %d.%m.%Y; detected when left out"
+    )
     columns: dict[str, str] = Field({}, description="export column name -> canonical column")
-    constants: dict[str, str | int | float] = Field({}, description="canonical column -> one value for every row")
-    channel_map: dict[str, str] = Field({}, description="this file's channel names -> channels (over the client's)")
-    stage_map: dict[str, str] = Field({}, description="CRM stage -> stage or stage/status (over the client's)")
+    constants: dict[str, str | int | float] = Field(
+        {}, description="canonical column -> one value for every row"
+    )
+    channel_map: dict[str, str] = Field(
+        {}, description="this file's channel names -> channels (over the client's)"
+    )
+    stage_map: dict[str, str] = Field(
+        {}, description="CRM stage -> stage or stage/status (over the client's)"
+    )
     unknown_channels: Literal["error", "other"] = "error"
-    currency: str | None = Field(None, description="ISO code of this file's money; default the client's")
-    vat_included: bool | None = Field(None, description="money in this file includes VAT (None: same as client)")
-    row_id: str | None = Field(None, description="an id column the export lacks (e.g. order_id), made from the "
-                               "file name and spreadsheet row; every row is then a record of its own")
-    join: Join | None = Field(None, description="a second file left-joined onto this one on a key column")
+    currency: str | None = Field(
+        None, description="ISO code of this file's money; default the client's"
+    )
+    vat_included: bool | None = Field(
+        None, description="money in this file includes VAT (None: same as client)"
+    )
+    row_id: str | None = Field(
+        None,
+        description="an id column the export lacks (e.g. order_id), made from the "
+        "file name and spreadsheet row; every row is then a record of its own",
+    )
+    join: Join | None = Field(
+        None, description="a second file left-joined onto this one on a key column"
+    )
 
     @field_validator("stage_map")
     @classmethod
@@ -150,10 +193,14 @@ class Source(_Model):
             try:
                 text = codecs.lookup(v)._is_text_encoding
             except LookupError:
-                raise ValueError(f"unknown encoding {v!r} (e.g. utf-8, utf-8-sig, cp1251, utf-16)") from None
+                raise ValueError(
+                    f"unknown encoding {v!r} (e.g. utf-8, utf-8-sig, cp1251, utf-16)"
+                ) from None
             if not text:
-                raise ValueError(f"{v!r} is not a text encoding (it transforms bytes, it does not decode text); "
-                                 f"use a text encoding such as utf-8, utf-8-sig, cp1251 or utf-16") from None
+                raise ValueError(
+                    f"{v!r} is not a text encoding (it transforms bytes, it does not decode text); "
+                    f"use a text encoding such as utf-8, utf-8-sig, cp1251 or utf-16"
+                ) from None
         return v
 
     @field_validator("date_format")
@@ -164,42 +211,56 @@ class Source(_Model):
             try:  # a format Python can both write and read back
                 dt.datetime.strptime(sample.strftime(v), v)
             except ValueError as exc:
-                raise ValueError(f"date_format {v!r} cannot be used ({exc}); use strftime directives such as "
-                                 f"%d.%m.%Y or %m/%d/%Y %H:%M, or ISO8601") from None
+                raise ValueError(
+                    f"date_format {v!r} cannot be used ({exc}); use strftime directives such as "
+                    f"%d.%m.%Y or %m/%d/%Y %H:%M, or ISO8601"
+                ) from None
         return v
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, v):
         if v is not None and not re.fullmatch(r"[A-Z]{3}", v):
-            raise ValueError(f"currency is a three-letter ISO code such as EUR, USD, RUB; got {v!r}")
+            raise ValueError(
+                f"currency is a three-letter ISO code such as EUR, USD, RUB; got {v!r}"
+            )
         return v
 
     @model_validator(mode="after")
     def _known_preset_and_columns(self):
         if self.preset is not None:
             if self.preset not in PRESETS:
-                raise ValueError(f"unknown preset {self.preset!r}; presets: {', '.join(sorted(PRESETS))}")
+                raise ValueError(
+                    f"unknown preset {self.preset!r}; presets: {', '.join(sorted(PRESETS))}"
+                )
             if PRESETS[self.preset].table != self.table:
-                raise ValueError(f"preset {self.preset!r} feeds table {PRESETS[self.preset].table!r}, "
-                                 f"not {self.table!r}")
+                raise ValueError(
+                    f"preset {self.preset!r} feeds table {PRESETS[self.preset].table!r}, "
+                    f"not {self.table!r}"
+                )
         allowed = set(TABLES[self.table]) | set(EXTRA_COLUMNS)
         join = self.join or Join(path="", on="")
         for key, columns in (("columns", self.columns), ("join.columns", join.columns)):
             bad = {k: t for k, t in columns.items() if t not in allowed}
             if bad:
-                raise ValueError(f"{key} map onto canonical columns of {self.table!r} "
-                                 f"({', '.join(TABLES[self.table])}, or {', '.join(EXTRA_COLUMNS)}); got {bad}")
+                raise ValueError(
+                    f"{key} map onto canonical columns of {self.table!r} "
+                    f"({', '.join(TABLES[self.table])}, or {', '.join(EXTRA_COLUMNS)}); got {bad}"
+                )
         for key, constants in (("constants", self.constants), ("join.constants", join.constants)):
             bad = [k for k in constants if k not in TABLES[self.table]]
             if bad:
                 raise ValueError(f"{key} name canonical columns of {self.table!r}; got {bad}")
         if self.row_id is not None and self.row_id not in TABLES[self.table]:
-            raise ValueError(f"row_id names an id column of {self.table!r} ({', '.join(TABLES[self.table])}); "
-                             f"got {self.row_id!r}")
+            raise ValueError(
+                f"row_id names an id column of {self.table!r} ({', '.join(TABLES[self.table])}); "
+                f"got {self.row_id!r}"
+            )
         if self.join is not None and not (self.join.columns or self.join.constants):
-            raise ValueError("join needs columns (the joined file's columns to use) or constants (values for "
-                             "matched rows), else it adds nothing")
+            raise ValueError(
+                "join needs columns (the joined file's columns to use) or constants (values for "
+                "matched rows), else it adds nothing"
+            )
         return self
 
 
@@ -219,27 +280,43 @@ class Target(_Model):
 
         if v not in REGISTRY:
             near = difflib.get_close_matches(v, list(REGISTRY), n=1)
-            raise ValueError(f"no KPI {v!r} in the catalogue" + (f"; did you mean {near[0]!r}?" if near else "")
-                             + " (`kpi-review kpis` lists them)")
+            raise ValueError(
+                f"no KPI {v!r} in the catalogue"
+                + (f"; did you mean {near[0]!r}?" if near else "")
+                + " (`kpi-review kpis` lists them)"
+            )
         return v
 
     @model_validator(mode="after")
     def _one_of_value_or_change(self):
         if (self.value is None) == (self.change is None):
-            raise ValueError("give exactly one of value (an absolute target) or change (e.g. 0.2 for +20 % on last year)")
+            raise ValueError(
+                "give exactly one of value (an absolute target) or change (e.g. 0.2 for +20 % on "
+                "last year)"
+            )
         if self.scope != PORTFOLIO_SCOPE and self.scope not in CHANNELS:
-            raise ValueError(f"scope {self.scope!r} is neither 'all' nor a channel ({', '.join(CHANNELS)})")
+            raise ValueError(
+                f"scope {self.scope!r} is neither 'all' nor a channel ({', '.join(CHANNELS)})"
+            )
         return self
 
 
 class Thresholds(_Model):
     """Documented decision thresholds; the same for every tactic of a client."""
 
-    roi_hurdle: float = Field(0.0, description="decision ROI must reach this (fraction) to keep a tactic")
-    min_customers: int = Field(20, description="fewer new customers in the year than this -> insufficient_data")
-    weak_stage_ratio: float = Field(0.6, description="a funnel stage below this share of its benchmark rate is weak")
+    roi_hurdle: float = Field(
+        0.0, description="decision ROI must reach this (fraction) to keep a tactic"
+    )
+    min_customers: int = Field(
+        20, description="fewer new customers in the year than this -> insufficient_data"
+    )
+    weak_stage_ratio: float = Field(
+        0.6, description="a funnel stage below this share of its benchmark rate is weak"
+    )
     ltv_cac_min: float = Field(1.0, description="LTV:CAC below this turns a keep into optimise")
-    payback_max_months: float = Field(36.0, description="CAC payback above this turns a keep into optimise")
+    payback_max_months: float = Field(
+        36.0, description="CAC payback above this turns a keep into optimise"
+    )
     alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the comparisons")
 
 
@@ -256,8 +333,10 @@ class Override(_Model):
     def _known_channel(cls, v):
         if v not in CHANNELS:
             near = difflib.get_close_matches(v, CHANNELS, n=1)
-            raise ValueError(f"{v!r} is not a channel ({', '.join(CHANNELS)})"
-                             + (f"; did you mean {near[0]!r}?" if near else ""))
+            raise ValueError(
+                f"{v!r} is not a channel ({', '.join(CHANNELS)})"
+                + (f"; did you mean {near[0]!r}?" if near else "")
+            )
         return v
 
 
@@ -269,7 +348,9 @@ class History(_Model):
     channel: str
     tactic: str
     decision: Literal[JUDGED]
-    stage: Literal[(*STAGE_IDS, VALUE_STAGE)] | None = Field(None, description="for optimise: the funnel stage to improve")
+    stage: Literal[(*STAGE_IDS, VALUE_STAGE)] | None = Field(
+        None, description="for optimise: the funnel stage to improve"
+    )
     comment: str = ""
 
     @model_validator(mode="after")
@@ -277,27 +358,39 @@ class History(_Model):
         if self.channel not in CHANNELS:
             raise ValueError(f"channel {self.channel!r} is not a channel ({', '.join(CHANNELS)})")
         if self.decision == Decision.OPTIMISE and self.stage is None:
-            raise ValueError("an optimise call needs stage: the funnel stage it was to improve (e.g. "
-                             "traffic_to_lead, lead_to_customer) or value (LTV:CAC)")
+            raise ValueError(
+                "an optimise call needs stage: the funnel stage it was to improve (e.g. "
+                "traffic_to_lead, lead_to_customer) or value (LTV:CAC)"
+            )
         return self
 
 
 class ClientConfig(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str
-    slug: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
-                             description="folder name of the client's reports: letters, digits, '-', '_', '.'")
+    slug: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        description="folder name of the client's reports: letters, digits, '-', '_', '.'",
+    )
     currency: str = "EUR"
     language: Literal["en", "ru", "fa"] = "en"
     calendar: Literal["gregorian", "solar_hijri"] = "gregorian"
     year: int
-    fiscal_year_start: str = Field("01-01", pattern=r"^(0[1-9]|1[0-2])-01$",
-                                   description="MM-01: the month the reviewed year starts in (e.g. 04-01 for "
-                                               "April to March); `year` names the calendar year it starts in")
+    fiscal_year_start: str = Field(
+        "01-01",
+        pattern=r"^(0[1-9]|1[0-2])-01$",
+        description="MM-01: the month the reviewed year starts in (e.g. 04-01 for "
+        "April to March); `year` names the calendar year it starts in",
+    )
     gross_margin: float | None = Field(None, ge=0, le=1)
-    customer_lifetime_years: float = Field(3.0, gt=0, description="assumed lifetime for the simple LTV")
+    customer_lifetime_years: float = Field(
+        3.0, gt=0, description="assumed lifetime for the simple LTV"
+    )
     cost_allocation: Literal["direct_cost", "spend", "leads"] = Field(
-        "direct_cost", description="how shared costs are spread over tactics (kpi_helpers.analysis.allocation)")
+        "direct_cost",
+        description="how shared costs are spread over tactics (kpi_helpers.analysis.allocation)",
+    )
     business: str = ""
     sources: list[Source]
     channel_map: dict[str, str] = {}
@@ -305,21 +398,41 @@ class ClientConfig(_Model):
     thresholds: Thresholds = Thresholds()
     overrides: list[Override] = []
     benchmarks: dict[str, dict[Literal[STAGE_IDS], Annotated[float, Field(gt=0, le=1)]]] = Field(
-        {}, description="channel -> funnel stage -> the rate a tactic of that channel should reach (a fraction); "
-                        "decisions compare the stage with it, capped at the best tactic observed")
+        {},
+        description="channel -> funnel stage -> the rate a tactic of that channel should reach (a "
+        "fraction); "
+        "decisions compare the stage with it, capped at the best tactic observed",
+    )
     tactic_kinds: dict[str, Literal["acquisition", "retention"]] = Field(
-        {}, description="'channel/tactic' -> acquisition (default: judged on the customers it acquired in the year) "
-                        "or retention (credited with the revenue of the customers it reached; not incremental "
-                        "without a holdout)")
-    history: list[History] = Field([], description="earlier years' calls, checked in the next year's review")
+        {},
+        description="'channel/tactic' -> acquisition (default: judged on the customers it acquired "
+        "in the year) "
+        "or retention (credited with the revenue of the customers it reached; not incremental "
+        "without a holdout)",
+    )
+    history: list[History] = Field(
+        [], description="earlier years' calls, checked in the next year's review"
+    )
     branding: dict[str, str] = {}
-    vat_rate: float | None = Field(None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases")
-    amounts_include_vat: bool = Field(False, description="the review's money includes VAT (default: net of VAT)")
+    vat_rate: float | None = Field(
+        None, ge=0, lt=1, description="VAT rate, e.g. 0.2, to move money between tax bases"
+    )
+    amounts_include_vat: bool = Field(
+        False, description="the review's money includes VAT (default: net of VAT)"
+    )
     rates: dict[str, float | dict[str, float]] = Field(
-        {}, description="currency -> units of the client's currency per unit: one rate, or per month {YYYY-MM: rate}")
-    stage_map: dict[str, str] = Field({}, description="CRM stage -> stage or stage/status, for every CRM source")
+        {},
+        description="currency -> units of the client's currency per unit: one rate, or per month "
+        "{YYYY-MM: rate}",
+    )
+    stage_map: dict[str, str] = Field(
+        {}, description="CRM stage -> stage or stage/status, for every CRM source"
+    )
     allow_outside: list[str] = Field(
-        [], description="folders or files outside the client's folder that sources and logo may read (shared files)")
+        [],
+        description="folders or files outside the client's folder that sources and logo may read "
+        "(shared files)",
+    )
 
     @field_validator("channel_map")
     @classmethod
@@ -337,8 +450,10 @@ class ClientConfig(_Model):
         for key in v:
             if key not in ("colour", "color", "logo"):
                 near = difflib.get_close_matches(key, ["colour", "logo"], n=1)
-                raise ValueError(f"branding knows colour and logo, not {key!r}"
-                                 + (f"; did you mean {near[0]!r}?" if near else ""))
+                raise ValueError(
+                    f"branding knows colour and logo, not {key!r}"
+                    + (f"; did you mean {near[0]!r}?" if near else "")
+                )
         return v
 
     @field_validator("rates")
@@ -347,7 +462,7 @@ class ClientConfig(_Model):
         for cur, r in v.items():
             if not re.fullmatch(r"[A-Z]{3}", cur):
                 raise ValueError(f"rates are keyed by three-letter currency codes; got {cur!r}")
-            for month, x in (r.items() if isinstance(r, dict) else [("", r)]):
+            for month, x in r.items() if isinstance(r, dict) else [("", r)]:
                 if month and not re.fullmatch(r"\d{4}-\d{2}", str(month)):
                     raise ValueError(f"rates.{cur}: months are YYYY-MM; got {month!r}")
                 if not x > 0:
@@ -359,7 +474,8 @@ class ClientConfig(_Model):
     def _has_sources(cls, v: list[Source]):
         # Any subset of tables is a client (deals only, orders only, a survey alone ...). Several
         # sources may feed one table (web analytics, ad platforms and social all feed activity);
-        # their rows are stacked. The same file twice is a mistake. What the missing tables would hold
+        # their rows are stacked. The same file twice is a mistake. What the missing tables would
+        # hold
         # is derived where it honestly can be (loaders.derive).
         if not v:
             raise ValueError("sources needs at least one source (a table and the path of its file)")
@@ -371,7 +487,8 @@ class ClientConfig(_Model):
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last silently)."""
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last
+    silently)."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
@@ -379,8 +496,12 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice (lines {seen[key] + 1} and "
-                    f"{key_node.start_mark.line + 1}); keep one", key_node.start_mark)
+                    None,
+                    None,
+                    f"the key {key!r} is given twice (lines {seen[key] + 1} and "
+                    f"{key_node.start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep)
 
@@ -406,7 +527,8 @@ def _problem(path: Path, e: dict) -> str:
 
 
 def _real(path: Path) -> Path | None:
-    """``path`` with symlinks resolved; None when it cannot be (a symlink loop, a NUL byte, a name too long)."""
+    """``path`` with symlinks resolved; None when it cannot be (a symlink loop, a NUL byte, a name
+    too long)."""
     try:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):
@@ -415,22 +537,31 @@ def _real(path: Path) -> Path | None:
 
 def _allowed_roots(cfg: ClientConfig, folder: Path, allow_outside) -> list[Path]:
     extra = [*cfg.allow_outside, *(_env_allowances() if allow_outside is None else allow_outside)]
-    roots = [folder.resolve(), *(_real(folder / os.path.expanduser(a)) for a in extra if str(a).strip())]
+    roots = [
+        folder.resolve(),
+        *(_real(folder / os.path.expanduser(a)) for a in extra if str(a).strip()),
+    ]
     return [r for r in roots if r is not None]
 
 
 def _config_paths(cfg: ClientConfig) -> list[tuple[str, str]]:
     """(key, path) of every file client.yaml names."""
     paths = [(f"sources.{i}.path", s.path) for i, s in enumerate(cfg.sources)]
-    paths += [(f"sources.{i}.join.path", s.join.path) for i, s in enumerate(cfg.sources) if s.join is not None]
+    paths += [
+        (f"sources.{i}.join.path", s.join.path)
+        for i, s in enumerate(cfg.sources)
+        if s.join is not None
+    ]
     if cfg.branding.get("logo"):
         paths.append(("branding.logo", cfg.branding["logo"]))
     return paths
 
 
 def outside_paths(cfg: ClientConfig, folder: Path, allow_outside=None) -> list[tuple[str, str]]:
-    """(key, path) of the files client.yaml names that resolve (symlinks followed) outside the client's
-    folder and outside every allowance: ``allow_outside`` in client.yaml, and ``allow_outside`` given
+    """(key, path) of the files client.yaml names that resolve (symlinks followed) outside the
+    client's
+    folder and outside every allowance: ``allow_outside`` in client.yaml, and ``allow_outside``
+    given
     here (None: the ``--allow-outside`` paths, from :data:`ALLOW_OUTSIDE_ENV`)."""
     roots = _allowed_roots(cfg, folder, allow_outside)
     bad = []
@@ -445,7 +576,8 @@ _LOGO_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
 
 
 def check_logo(file: Path) -> str | None:
-    """Why ``file`` is not usable as a logo (None when it is a PNG, JPEG or SVG image under 2 MB by content)."""
+    """Why ``file`` is not usable as a logo (None when it is a PNG, JPEG or SVG image under 2 MB by
+    content)."""
     expected = _LOGO_FORMATS.get(file.suffix.lower())
     if expected is None:
         return f"the logo must be a .png, .jpg or .svg file; got {file.suffix or 'no extension'!r}"
@@ -464,13 +596,25 @@ def check_logo(file: Path) -> str | None:
     else:
         from PIL import Image, UnidentifiedImageError
 
-        try:  # only the expected format is tried, and only its header and checksums are read (verify)
+        # only the expected format is tried, and only its header and checksums are read (verify)
+        try:
             with Image.open(file, formats=[expected]) as im:
                 ok = im.format == expected
                 im.verify()
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ):
             ok = False
-    return None if ok else f"the file is not a {expected} image by its content; export the logo again as {expected}"
+    return (
+        None
+        if ok
+        else f"the file is not a {expected} image by its content; export the logo again as "
+        f"{expected}"
+    )
 
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
@@ -478,7 +622,8 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 
 @dataclass(frozen=True)
 class Branding:
-    """The usable part of ``branding:`` in client.yaml: a hex colour, a logo file (checked), and a note for the
+    """The usable part of ``branding:`` in client.yaml: a hex colour, a logo file (checked), and a
+    note for the
     report's data quality about each part that is ignored."""
 
     colour: str | None = None
@@ -487,8 +632,10 @@ class Branding:
 
 
 def branding(cfg: ClientConfig, folder: Path) -> Branding:
-    """``branding: {colour: "#1f4e79", logo: logo.png}`` checked: the colour must be a hex colour and the logo a
-    PNG, JPEG or SVG file beside client.yaml (never one from outside the client's folder, unless allowed, as for
+    """``branding: {colour: "#1f4e79", logo: logo.png}`` checked: the colour must be a hex colour
+    and the logo a
+    PNG, JPEG or SVG file beside client.yaml (never one from outside the client's folder, unless
+    allowed, as for
     :func:`load_config`); anything else is left out with a note."""
     b = cfg.branding or {}
     colour, logo, notes = b.get("colour") or b.get("color"), None, []
@@ -501,8 +648,10 @@ def branding(cfg: ClientConfig, folder: Path) -> Branding:
         if path.suffix.lower() in _LOGO_FORMATS and inside and check_logo(path) is None:
             logo = path
         else:
-            notes.append(f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
-                         "client.yaml; not shown.")
+            notes.append(
+                f"branding logo {b['logo']!r} is not a PNG, JPEG or SVG file under 2 MB beside "
+                "client.yaml; not shown."
+            )
     return Branding(colour or None, logo, tuple(notes))
 
 
@@ -510,6 +659,7 @@ def _env_allowances() -> list[str]:
     return [p for p in os.environ.get(ALLOW_OUTSIDE_ENV, "").split(os.pathsep) if p.strip()]
 
 
+# long: reading, duplicate keys, schema errors and path checks of client.yaml, each with the fix
 def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Path]:
     """Read and validate ``client.yaml``; return the model and the file's folder.
 
@@ -533,7 +683,9 @@ def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Pat
         raise DataError(f"{path}: not valid YAML{where}: {excerpt(what, 160)[1:-1]}") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of settings at the top level")
-    raw.setdefault("slug", path.resolve().parent.name)  # `validate client.yaml` inside the folder: not ''
+    raw.setdefault(
+        "slug", path.resolve().parent.name
+    )  # `validate client.yaml` inside the folder: not ''
 
     try:
         cfg = ClientConfig.model_validate(raw)
@@ -541,13 +693,17 @@ def load_config(path: str | Path, allow_outside=None) -> tuple[ClientConfig, Pat
         raise DataError([_problem(path, e) for e in exc.errors()]) from None
     folder = path.parent
     outside = outside_paths(cfg, folder, allow_outside)
-    problems = [f"{path}, field {key}: {excerpt(value)} lies outside the client's folder {folder.name}/ (symlinks "
-                f"resolved), so it is not read; move the file into the folder, or allow it explicitly with "
-                f"`allow_outside: [<its folder>]` in client.yaml or `--allow-outside <its folder>`"
-                if _real(folder / value) is not None else
-                f"{path}, field {key}: {excerpt(value)} cannot be resolved (a symbolic link loop, a NUL byte or a "
-                f"name too long), so it is not read; give the file's plain path inside the client's folder"
-                for key, value in outside]
+    problems = [
+        f"{path}, field {key}: {excerpt(value)} lies outside the client's folder {folder.name}/ "
+        "(symlinks "
+        f"resolved), so it is not read; move the file into the folder, or allow it explicitly with "
+        f"`allow_outside: [<its folder>]` in client.yaml or `--allow-outside <its folder>`"
+        if _real(folder / value) is not None
+        else f"{path}, field {key}: {excerpt(value)} cannot be resolved (a symbolic link loop, a "
+        "NUL byte or a "
+        f"name too long), so it is not read; give the file's plain path inside the client's folder"
+        for key, value in outside
+    ]
     logo = cfg.branding.get("logo")
     if logo and "branding.logo" not in dict(outside) and (why := check_logo(folder / logo)):
         problems.append(f"{path}, field branding.logo: {excerpt(logo)}: {why}")

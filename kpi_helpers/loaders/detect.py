@@ -1,4 +1,5 @@
-"""Detection of a file's format: kind, text encoding, delimiter, header row, number and date formats.
+"""Detection of a file's format: kind, text encoding, delimiter, header row, number and date
+formats.
 
 Every function here looks at a sample and returns its choice; the reader reports
 each choice (``ValidationReport.sources``) and ``client.yaml`` can override any of
@@ -28,7 +29,9 @@ __all__ = [
 #: How much of a text file the detectors read.
 SAMPLE_BYTES = 1 << 20
 
-_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<body|<\?xml[^>]*>\s*<html|<meta)", re.IGNORECASE)
+_HTML = re.compile(
+    rb"^\s*(<!doctype\s+html|<html|<table|<head|<body|<\?xml[^>]*>\s*<html|<meta)", re.IGNORECASE
+)
 
 
 def sniff_kind(head: bytes) -> str:
@@ -37,7 +40,8 @@ def sniff_kind(head: bytes) -> str:
     Returns one of ``"empty"``, ``"xlsx"`` (a zip container), ``"xls"`` (the old
     binary Excel format), ``"html"``, ``"binary"`` or ``"text"``.
 
-    >>> sniff_kind(b""), sniff_kind(b"PK\\x03\\x04rest"), sniff_kind(b"\\xef\\xbb\\xbf<!DOCTYPE html><html>")
+    >>> (sniff_kind(b""), sniff_kind(b"PK\\x03\\x04rest"),
+    ...  sniff_kind(b"\\xef\\xbb\\xbf<!DOCTYPE html><html>"))
     ('empty', 'xlsx', 'html')
     >>> sniff_kind(b"period,channel\\n2025-01,email\\n")
     'text'
@@ -71,14 +75,16 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def detect_encoding(sample: bytes, *, complete: bool) -> str:
-    """The text encoding of a sample: a BOM, else UTF-8 if it decodes, else a Cyrillic or Western code page.
+    """The text encoding of a sample: a BOM, else UTF-8 if it decodes, else a Cyrillic or Western
+    code page.
 
     ``complete`` says whether the sample is the whole file (else a multi-byte
     character cut at the end is not an error).
 
     >>> detect_encoding("Визиты;Отказы\\n".encode("cp1251"), complete=True)
     'cp1251'
-    >>> detect_encoding("\\ufeffВизиты".encode("utf-8"), complete=True), detect_encoding(b"a,b", complete=True)
+    >>> (detect_encoding("\\ufeffВизиты".encode("utf-8"), complete=True),
+    ...  detect_encoding(b"a,b", complete=True))
     ('utf-8-sig', 'utf-8')
     >>> detect_encoding("Café,Crème".encode("cp1252"), complete=True)
     'cp1252'
@@ -97,8 +103,12 @@ def detect_encoding(sample: bytes, *, complete: bool) -> str:
     high = [b for b in sample if b >= 0x80]
     cyrillic = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
     # Russian words are runs of high bytes; accented Latin letters stand alone between ASCII ones.
-    in_runs = sum(1 for i, b in enumerate(sample) if b >= 0x80 and (
-        (i > 0 and sample[i - 1] >= 0x80) or (i + 1 < len(sample) and sample[i + 1] >= 0x80)))
+    in_runs = sum(
+        1
+        for i, b in enumerate(sample)
+        if b >= 0x80
+        and ((i > 0 and sample[i - 1] >= 0x80) or (i + 1 < len(sample) and sample[i + 1] >= 0x80))
+    )
     if high and cyrillic >= 0.7 * len(high) and in_runs >= 0.5 * len(high):
         lower_cp1251 = sum(1 for b in high if b >= 0xE0)
         # Russian text is mostly lower case: cp1251 puts it in E0-FF, KOI8-R in C0-DF.
@@ -146,7 +156,8 @@ def detect_header(rows: list[list[str]], known) -> int | None:
     Falls back to the first row of two or more non-empty text cells at least as
     wide as most rows below it. Rows starting with ``#`` are comments.
 
-    >>> detect_header([["Report"], ["period", "channel"], ["2025-01", "email"]], {"period", "channel"}.__contains__)
+    >>> rows = [["Report"], ["period", "channel"], ["2025-01", "email"]]
+    >>> detect_header(rows, {"period", "channel"}.__contains__)
     1
     """
     scores = []
@@ -159,15 +170,22 @@ def detect_header(rows: list[list[str]], known) -> int | None:
     top = max(scores, default=-1)
     if top >= 1:
         return scores.index(top)
-    widths = Counter(sum(bool(str(c).strip()) for c in r) for r in rows if any(str(c).strip() for c in r))
+    widths = Counter(
+        sum(bool(str(c).strip()) for c in r) for r in rows if any(str(c).strip() for c in r)
+    )
     if not widths:
         return None
     usual = widths.most_common(1)[0][0]
     for i, row in enumerate(rows):
         cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
-        if len(cells) >= max(2, usual) and not cells[0].startswith("#") and not any(_is_number(c) for c in cells):
+        if (
+            len(cells) >= max(2, usual)
+            and not cells[0].startswith("#")
+            and not any(_is_number(c) for c in cells)
+        ):
             return i
-    # Nothing looks like a header: take the first row, so the missing-column message can show what is there.
+    # Nothing looks like a header: take the first row, so the missing-column message can show what
+    # is there.
     return next((i for i, s in enumerate(scores) if s >= 0), None)
 
 
@@ -196,8 +214,10 @@ def detect_number_format(values: pd.Series) -> tuple[str, str]:
     text = text[text.str.contains(r"\d", regex=True)].head(2000)
     if text.empty:
         return ".", ""
+
     def has(pattern):
         return int(text.str.contains(pattern, regex=True).sum())
+
     space = has(r"\d[  \u202f]\d{3}(?:\D|$)")
     comma_dec = has(r"\d,(?:\d{1,2}|\d{4,})%?$") + has(r"\.\d{3},\d+$")
     dot_dec = has(r"\d\.(?:\d{1,2}|\d{4,})%?$") + has(r",\d{3}\.\d+$")
@@ -215,12 +235,33 @@ def detect_number_format(values: pd.Series) -> tuple[str, str]:
     return decimal, thousands
 
 
-#: Date formats tried, most common first; ISO 8601 (with or without time, or a month) is ``"ISO8601"``.
+#: Date formats tried, most common first; ISO 8601 (with or without time, or a month) is
+#: ``"ISO8601"``.
 DATE_FORMATS = (
-    "ISO8601", "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%y", "%d/%m/%Y", "%m/%d/%Y",
-    "%m/%d/%Y %I:%M %p", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S",
-    "%Y%m%d", "%Y%m", "%d-%m-%Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
-    "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%b %Y", "%B %Y", "%m.%Y", "%b %d, %Y %I:%M %p",
+    "ISO8601",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y%m%d",
+    "%Y%m",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%b %Y",
+    "%B %Y",
+    "%m.%Y",
+    "%b %d, %Y %I:%M %p",
 )
 
 
@@ -256,5 +297,9 @@ def detect_date_format(values: pd.Series) -> tuple[str | None, float, list[str]]
     share, parsed = results[best]
     if share == 0:
         return None, 0.0, []
-    rivals = [f for f, (s, p) in results.items() if f != best and s == 1.0 and share == 1.0 and not p.equals(parsed)]
+    rivals = [
+        f
+        for f, (s, p) in results.items()
+        if f != best and s == 1.0 and share == 1.0 and not p.equals(parsed)
+    ]
     return best, float(share), rivals

@@ -55,7 +55,11 @@ class Resolver:
         if self.preset is not None:
             for target, aliases in self.preset.columns.items():
                 for rank, alias in enumerate(aliases):
-                    hit = re.search(alias[3:], norm) if alias.startswith("re:") else normalise_header(alias) == norm
+                    hit = (
+                        re.search(alias[3:], norm)
+                        if alias.startswith("re:")
+                        else normalise_header(alias) == norm
+                    )
                     if hit:
                         return target, (1, rank)
         if norm in self.canonical:
@@ -63,7 +67,8 @@ class Resolver:
         return None, (9, 0)
 
     def mapping(self, headers) -> tuple[dict[str, str], dict[str, str | None], list[str]]:
-        """(header -> target for the headers used, target -> currency named in its header, notes)."""
+        """(header -> target for the headers used, target -> currency named in its header,
+        notes)."""
         best: dict[str, tuple] = {}
         notes = []
         for pos, h in enumerate(headers):
@@ -73,9 +78,13 @@ class Resolver:
             if target in best:
                 kept = min(best[target], (key, pos, h))
                 dropped = max(best[target], (key, pos, h))
-                notes.append(_("columns {kept} and {dropped} both map onto {target}: {kept} is used (map the "
-                               "other in `columns:` to choose)").format(kept=repr(kept[2]), dropped=repr(dropped[2]),
-                                                                        target=repr(target)))
+                notes.append(
+                    _(
+                        "columns {kept} and {dropped} both map onto {target}: {kept} is used (map "
+                        "the "
+                        "other in `columns:` to choose)"
+                    ).format(kept=repr(kept[2]), dropped=repr(dropped[2]), target=repr(target))
+                )
                 best[target] = kept
             else:
                 best[target] = (key, pos, h)
@@ -94,18 +103,27 @@ class Resolver:
         for col in missing:
             aliases = self.preset.columns.get(col, ()) if self.preset else ()
             for name in (col, *(a for a in aliases if not a.startswith("re:"))):
-                close = difflib.get_close_matches(normalise_header(name), list(by_norm), n=1, cutoff=0.75)
+                close = difflib.get_close_matches(
+                    normalise_header(name), list(by_norm), n=1, cutoff=0.75
+                )
                 if close:
                     pairs[col] = by_norm[close[0]]
                     break
         if not pairs:
             return ""
-        return (" Misspelt? " + "; ".join(f"{h!r} looks like {c!r}" for c, h in pairs.items())
-                + " (map it: columns: {" + ", ".join(f"{h!r}: {c}" for c, h in pairs.items()) + "}).")
+        return (
+            " Misspelt? "
+            + "; ".join(f"{h!r} looks like {c!r}" for c, h in pairs.items())
+            + " (map it: columns: {"
+            + ", ".join(f"{h!r}: {c}" for c, h in pairs.items())
+            + "})."
+        )
 
 
-_TOTALS = re.compile(r"^(итого|итог|всего|total|totals|grand total|sum|summe|сумма|всего по|total rows)\b|^total:",
-                     re.IGNORECASE)
+_TOTALS = re.compile(
+    r"^(итого|итог|всего|total|totals|grand total|sum|summe|сумма|всего по|total rows)\b|^total:",
+    re.IGNORECASE,
+)
 
 
 def _first_text(row: pd.Series) -> str:
@@ -115,7 +133,9 @@ def _first_text(row: pd.Series) -> str:
     return ""
 
 
-def non_data_rows(raw: pd.DataFrame, blank: pd.Series, label_cols: list[str], *, lenient: bool) -> dict[int, str]:
+def non_data_rows(
+    raw: pd.DataFrame, blank: pd.Series, label_cols: list[str], *, lenient: bool
+) -> dict[int, str]:
     """Rows that are not data: blank rows, a second block after a ``#`` line, footers, totals,
     repeated headers. Returns {sheet row: reason}.
 
@@ -141,8 +161,12 @@ def non_data_rows(raw: pd.DataFrame, blank: pd.Series, label_cols: list[str], *,
             dropped[int(r)] = f"totals row ({text[:40]!r})"
         elif [normalise_header(v) if not _is_blank_cell(v) else "" for v in row] == header:
             dropped[int(r)] = "repeated header row"
-        elif lenient and label_cols and (r == idx[0] or r == idx[-1]) and all(
-                _is_blank_cell(row[c]) for c in label_cols):
+        elif (
+            lenient
+            and label_cols
+            and (r == idx[0] or r == idx[-1])
+            and all(_is_blank_cell(row[c]) for c in label_cols)
+        ):
             dropped[int(r)] = "summary row (no label in " + ", ".join(map(repr, label_cols)) + ")"
     return dropped
 
@@ -161,7 +185,8 @@ def _second_block(raw: pd.DataFrame, idx: pd.Index, edge: list, dropped: dict[in
 
 
 def _footer(raw: pd.DataFrame, idx: pd.Index, dropped: dict[int, str]) -> None:
-    """Trailing rows with at most one filled cell (copyright lines, "Total rows: N", "Generated by")."""
+    """Trailing rows with at most one filled cell (copyright lines, "Total rows: N", "Generated
+    by")."""
     for r in reversed(idx):
         if r in dropped:
             continue
@@ -171,9 +196,12 @@ def _footer(raw: pd.DataFrame, idx: pd.Index, dropped: dict[int, str]) -> None:
         dropped[int(r)] = "footer below the table"
 
 
-
 def _is_blank_cell(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+    return (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and not v.strip())
+    )
 
 
 class _Duplicates(dict):
@@ -206,6 +234,10 @@ def duplicate_rows(raw: pd.DataFrame, id_col: str | None) -> _Duplicates:
         return found
     first = key.drop_duplicates(keep="first")
     lookup = {tuple(v): int(i) for i, v in zip(first.index, first.itertuples(index=False))}
-    found.update({int(i): lookup[tuple(v)] for i, v in zip(key.index[dup.to_numpy()],
-                                                          key[dup.to_numpy()].itertuples(index=False))})
+    found.update(
+        {
+            int(i): lookup[tuple(v)]
+            for i, v in zip(key.index[dup.to_numpy()], key[dup.to_numpy()].itertuples(index=False))
+        }
+    )
     return found

@@ -29,12 +29,17 @@ def _currency_problems(frame, table, src, cfg, currencies, label, errors) -> pd.
         if code is None or col not in MONEY_COLUMNS[table] or code == declared:
             continue
         if src.currency is None:
-            errors.append(f"{label}: column {col!r} is in {code} by its header, but this source declares no "
-                          f"currency and the client's is {cfg.currency}: set `currency: {code}` for this source "
-                          f"in client.yaml (and a rate under `rates:`)")
+            errors.append(
+                f"{label}: column {col!r} is in {code} by its header, but this source declares no "
+                f"currency and the client's is {cfg.currency}: set `currency: {code}` for this "
+                "source "
+                f"in client.yaml (and a rate under `rates:`)"
+            )
         else:
-            errors.append(f"{label}: column {col!r} is in {code} by its header, but client.yaml says "
-                          f"`currency: {src.currency}` for this source; correct one of them")
+            errors.append(
+                f"{label}: column {col!r} is in {code} by its header, but client.yaml says "
+                f"`currency: {src.currency}` for this source; correct one of them"
+            )
     if "currency" in frame.columns:
         row_cur = frame["currency"].astype("string").str.strip().str.upper()
         return row_cur.mask(row_cur.isna() | (row_cur == ""), declared)
@@ -48,14 +53,18 @@ def _rate_per_row(frame, table, cur, rate, mask, label, errors) -> pd.Series | N
     months = dates.dt.strftime("%Y-%m")
     missing = sorted(set(months.dropna()) - set(map(str, rate)))
     if missing:
-        errors.append(f"{label}: no {cur} rate for month(s) {', '.join(missing)}: add them under "
-                      f"`rates: {{{cur}: {{YYYY-MM: rate}}}}` in client.yaml")
+        errors.append(
+            f"{label}: no {cur} rate for month(s) {', '.join(missing)}: add them under "
+            f"`rates: {{{cur}: {{YYYY-MM: rate}}}}` in client.yaml"
+        )
         return None
     return months.map({str(k): float(v) for k, v in rate.items()})
 
 
-def convert_money(frame: pd.DataFrame, table: str, src, cfg, preset, currencies: dict[str, str | None],
-                  label: str) -> tuple[pd.DataFrame, list[str], dict]:
+# long: currency, rate table and tax basis converted in that order, each refusal with its fix
+def convert_money(
+    frame: pd.DataFrame, table: str, src, cfg, preset, currencies: dict[str, str | None], label: str
+) -> tuple[pd.DataFrame, list[str], dict]:
     """Bring a source's money columns to the client's currency and tax basis.
 
     Parameters
@@ -90,12 +99,20 @@ def convert_money(frame: pd.DataFrame, table: str, src, cfg, preset, currencies:
     out = frame.copy()
     currencies_seen = {row_cur} if isinstance(row_cur, str) else set(row_cur.dropna())
     for cur in sorted(currencies_seen - {cfg.currency}):
-        mask = (row_cur == cur).fillna(False) if not isinstance(row_cur, str) else pd.Series(True, index=frame.index)
+        mask = (
+            (row_cur == cur).fillna(False)
+            if not isinstance(row_cur, str)
+            else pd.Series(True, index=frame.index)
+        )
         rate = cfg.rates.get(cur)
         if rate is None:
-            errors.append(f"{label}: money in {cur} (rows {_rows(frame.index, mask)}) but the client's currency is "
-                          f"{cfg.currency} and client.yaml has no rate: add `rates: {{{cur}: <{cfg.currency} per "
-                          f"1 {cur}>}}` (one rate, or one per month YYYY-MM)")
+            errors.append(
+                f"{label}: money in {cur} (rows {_rows(frame.index, mask)}) but the client's "
+                "currency is "
+                f"{cfg.currency} and client.yaml has no rate: add `rates: {{{cur}: <{cfg.currency} "
+                "per "
+                f"1 {cur}>}}` (one rate, or one per month YYYY-MM)"
+            )
             continue
         factor = _rate_per_row(frame, table, cur, rate, mask, label, errors)
         if factor is not None:
@@ -104,18 +121,30 @@ def convert_money(frame: pd.DataFrame, table: str, src, cfg, preset, currencies:
             info["converted"][cur] = int(mask.sum())
     basis = cfg.amounts_include_vat
     if src.vat_included is None and preset is not None and preset.needs_vat:
-        errors.append(f"{label}: {preset.platform.split(' (')[0]} reports money with or without VAT depending on the report's "
-                      f"settings; say which for this source in client.yaml: `vat_included: true` or "
-                      f"`vat_included: false`")
+        errors.append(
+            f"{label}: {preset.platform.split(' (')[0]} reports money with or without VAT "
+            "depending on the report's "
+            f"settings; say which for this source in client.yaml: `vat_included: true` or "
+            f"`vat_included: false`"
+        )
         return out, errors, info
-    vat = src.vat_included if src.vat_included is not None else (
-        preset.vat_default if preset is not None and preset.vat_default is not None else basis)
+    vat = (
+        src.vat_included
+        if src.vat_included is not None
+        else (
+            preset.vat_default if preset is not None and preset.vat_default is not None else basis
+        )
+    )
     info["vat_included"] = vat
     factor = 1.0
     if vat != basis:
         if cfg.vat_rate is None:
-            errors.append(f"{label}: this source's money {'includes' if vat else 'excludes'} VAT but the review's "
-                          f"{'includes' if basis else 'excludes'} it; set `vat_rate:` (e.g. 0.2) in client.yaml")
+            errors.append(
+                f"{label}: this source's money {'includes' if vat else 'excludes'} VAT but the "
+                "review's "
+                f"{'includes' if basis else 'excludes'} it; set `vat_rate:` (e.g. 0.2) in "
+                "client.yaml"
+            )
             return out, errors, info
         factor = 1 / (1 + cfg.vat_rate) if vat else 1 + cfg.vat_rate
         for c in numeric:

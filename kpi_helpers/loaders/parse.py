@@ -25,8 +25,13 @@ _MINUS = "−"
 def is_blank(col: pd.Series) -> pd.Series:
     """Cells that hold nothing: missing, or only spaces."""
     if col.dtype == object:
-        return col.map(lambda v: v is None or (isinstance(v, float) and math.isnan(v))
-                       or (isinstance(v, str) and not v.strip())).astype(bool)
+        return col.map(
+            lambda v: (
+                v is None
+                or (isinstance(v, float) and math.isnan(v))
+                or (isinstance(v, str) and not v.strip())
+            )
+        ).astype(bool)
     if pd.api.types.is_string_dtype(col.dtype):
         # Cells of spaces only are found later, among the few cells that fail to parse (see _merge):
         # stripping five million cells up front costs more than the rest of the parse.
@@ -37,9 +42,15 @@ def is_blank(col: pd.Series) -> pd.Series:
 def _split_typed(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(mask of cells already typed by a spreadsheet, the text cells as ``str``)."""
     if col.dtype == object:
-        typed = col.map(lambda v: isinstance(v, (int, float, np.number, dt.date, dt.time, dt.timedelta))
-                        and not isinstance(v, bool)).astype(bool)
-        text = col.where(~typed).map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        typed = col.map(
+            lambda v: (
+                isinstance(v, (int, float, np.number, dt.date, dt.time, dt.timedelta))
+                and not isinstance(v, bool)
+            )
+        ).astype(bool)
+        text = col.where(~typed).map(
+            lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+        )
         return typed, text.astype("str")
     if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
         return pd.Series(True, index=col.index), pd.Series("", index=col.index, dtype="str")
@@ -62,7 +73,9 @@ def _merge(col: pd.Series, parsed: pd.Series, ok: pd.Series, blank: pd.Series) -
     return out
 
 
-def parse_numbers(col: pd.Series, decimal: str = ".", thousands: str = "", na_values=()) -> pd.Series:
+def parse_numbers(
+    col: pd.Series, decimal: str = ".", thousands: str = "", na_values=()
+) -> pd.Series:
     """Numbers written with a decimal comma and/or grouped thousands -> ``float64``.
 
     Spaces of every width group thousands when ``thousands`` is a space; a
@@ -78,12 +91,15 @@ def parse_numbers(col: pd.Series, decimal: str = ".", thousands: str = "", na_va
         blank |= text.str.strip().isin(list(na_values))
     if typed.all():
         return pd.to_numeric(col, errors="coerce").astype("float64").where(~blank)
-    s = _normalise_number(text, decimal, thousands)  # one pass; to_numeric ignores surrounding spaces
+    s = _normalise_number(
+        text, decimal, thousands
+    )  # one pass; to_numeric ignores surrounding spaces
     parsed = pd.to_numeric(s.where(~blank), errors="coerce").astype("float64")
     retry = parsed.isna() & ~blank & ~typed
     if retry.any():  # the rare odd cell: a Unicode minus, narrow spaces, text around the number
-        again = _normalise_number(text[retry].str.strip().str.replace(_MINUS, "-", regex=False), decimal,
-                                  thousands)
+        again = _normalise_number(
+            text[retry].str.strip().str.replace(_MINUS, "-", regex=False), decimal, thousands
+        )
         parsed[retry] = pd.to_numeric(again, errors="coerce").astype("float64")
     if typed.any():
         parsed[typed] = pd.to_numeric(col[typed], errors="coerce").astype("float64")
@@ -92,14 +108,17 @@ def parse_numbers(col: pd.Series, decimal: str = ".", thousands: str = "", na_va
 
 
 def _normalise_number(text: pd.Series, decimal: str, thousands: str) -> pd.Series:
-    """One ``str.translate`` pass: drop the thousands separator(s), turn a decimal comma into a point."""
+    """One ``str.translate`` pass: drop the thousands separator(s), turn a decimal comma into a
+    point."""
     table = {ord(c): None for c in (_SPACES if thousands == " " else thousands)}
     if decimal == ",":
         table[ord(",")] = "."
     return text.str.translate(table) if table else text
 
 
-def parse_percent(col: pd.Series, decimal: str = ".", thousands: str = "", na_values=()) -> pd.Series:
+def parse_percent(
+    col: pd.Series, decimal: str = ".", thousands: str = "", na_values=()
+) -> pd.Series:
     """Shares written as ``45,2 %``, ``45.2`` or (spreadsheet-typed) ``0.452`` -> fractions.
 
     Text is read as per cent (Yandex.Metrica and most exports write 0-100);
@@ -131,25 +150,50 @@ def parse_duration(col: pd.Series, decimal: str = ".", na_values=()) -> pd.Serie
     typed, text = _split_typed(col)
     parts = text.str.strip().str.extract(_HMS)
     clock = parts[1].notna()
-    secs = (parts[0].astype("float64").fillna(0) * 3600 + parts[1].astype("float64") * 60
-            + pd.to_numeric(parts[2].str.replace(",", "."), errors="coerce"))
+    secs = (
+        parts[0].astype("float64").fillna(0) * 3600
+        + parts[1].astype("float64") * 60
+        + pd.to_numeric(parts[2].str.replace(",", "."), errors="coerce")
+    )
     plain = parse_numbers(text.where(~clock, ""), decimal, "", na_values)
     plain = pd.to_numeric(plain, errors="coerce")
     parsed = secs.where(clock, plain).astype("float64")
     if typed.any():
-        parsed[typed] = col[typed].map(
-            lambda v: v.hour * 3600 + v.minute * 60 + v.second if isinstance(v, dt.time)
-            else v.total_seconds() if isinstance(v, dt.timedelta) else float(v)).astype("float64")
+        parsed[typed] = (
+            col[typed]
+            .map(
+                lambda v: (
+                    v.hour * 3600 + v.minute * 60 + v.second
+                    if isinstance(v, dt.time)
+                    else v.total_seconds()
+                    if isinstance(v, dt.timedelta)
+                    else float(v)
+                )
+            )
+            .astype("float64")
+        )
     ok = parsed.notna() & ~blank
     return _merge(col, parsed, ok, blank)
 
 
 _RU_MONTHS = {
-    "январ": "Jan", "феврал": "Feb", "март": "Mar", "апрел": "Apr", "ма": "May", "июн": "Jun", "июл": "Jul",
-    "август": "Aug", "сентябр": "Sep", "октябр": "Oct", "ноябр": "Nov", "декабр": "Dec",
+    "январ": "Jan",
+    "феврал": "Feb",
+    "март": "Mar",
+    "апрел": "Apr",
+    "ма": "May",
+    "июн": "Jun",
+    "июл": "Jul",
+    "август": "Aug",
+    "сентябр": "Sep",
+    "октябр": "Oct",
+    "ноябр": "Nov",
+    "декабр": "Dec",
 }
-_RU_MONTH_RE = re.compile(r"\b(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\.?",
-                          re.IGNORECASE)
+_RU_MONTH_RE = re.compile(
+    r"\b(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\.?",
+    re.IGNORECASE,
+)
 
 
 def english_months(text: pd.Series) -> pd.Series:
@@ -169,7 +213,9 @@ def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
     if fmt == "ISO8601" or len(text) < 50_000:
         return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[us]")
     codes, uniques = pd.factorize(text)
-    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format=fmt, errors="coerce").astype("datetime64[us]")
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format=fmt, errors="coerce").astype(
+        "datetime64[us]"
+    )
     values = parsed.to_numpy()[codes]
     values[codes < 0] = np.datetime64("NaT")
     return pd.Series(values, index=text.index)
@@ -189,9 +235,12 @@ def parse_dates(col: pd.Series, fmt: str | None) -> pd.Series:
     retry = parsed.isna() & ~blank & ~typed
     if retry.any():  # spaces around the date, or Russian month names
         again = english_months(text[retry].str.strip())
-        parsed[retry] = pd.to_datetime(again, format=fmt or "ISO8601", errors="coerce").astype("datetime64[us]")
+        parsed[retry] = pd.to_datetime(again, format=fmt or "ISO8601", errors="coerce").astype(
+            "datetime64[us]"
+        )
     if typed.any():
-        parsed[typed] = pd.to_datetime(col[typed].map(
-            lambda v: v if isinstance(v, dt.date) else None), errors="coerce")
+        parsed[typed] = pd.to_datetime(
+            col[typed].map(lambda v: v if isinstance(v, dt.date) else None), errors="coerce"
+        )
     ok = parsed.notna() & ~blank
     return _merge(col, parsed, ok, blank)

@@ -70,7 +70,9 @@ class ValidationReport:
     sources: list[dict] = field(default_factory=list)
     config_path: Path | None = None
     kpis: dict = field(default_factory=dict)
-    derived: Derived | None = None  # loaders.derive: columns counted from other tables, stages fixed by recording
+    derived: Derived | None = (
+        None  # loaders.derive: columns counted from other tables, stages fixed by recording
+    )
 
     @property
     def ok(self) -> bool:
@@ -84,25 +86,54 @@ class ValidationReport:
         OK: no errors, 1 warning(s)
         warning: a.csv: row 9 left out: totals row
         """
-        head = (f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)" if self.errors
-                else f"OK: no errors, {len(self.warnings)} warning(s)")
-        lines = [head, *(f"error: {e}" for e in self.errors), *(f"warning: {w}" for w in self.warnings)]
+        head = (
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+            if self.errors
+            else f"OK: no errors, {len(self.warnings)} warning(s)"
+        )
+        lines = [
+            head,
+            *(f"error: {e}" for e in self.errors),
+            *(f"warning: {w}" for w in self.warnings),
+        ]
         for s in self.sources:
-            fmt = ", ".join(f"{k} {s[k]!r}" for k in ("preset", "format", "encoding", "delimiter", "decimal",
-                                                      "thousands", "header_row") if s.get(k) not in (None, ""))
+            fmt = ", ".join(
+                f"{k} {s[k]!r}"
+                for k in (
+                    "preset",
+                    "format",
+                    "encoding",
+                    "delimiter",
+                    "decimal",
+                    "thousands",
+                    "header_row",
+                )
+                if s.get(k) not in (None, "")
+            )
             dropped = ", ".join(f"{n} {why}" for why, n in s.get("rows_dropped", {}).items())
-            lines.append(f"{posixpath.normpath(s['path'])} -> {s['table']}: {s.get('rows_in', 0)} rows in, "
-                         f"{s.get('rows_out', 0)} out" + (f" ({dropped} left out)" if dropped else "")
-                         + (f"; {fmt}" if fmt else "")
-                         + ("; read from outside the client's folder (allowed)" if s.get("outside_folder") else ""))
+            lines.append(
+                f"{posixpath.normpath(s['path'])} -> {s['table']}: {s.get('rows_in', 0)} rows in, "
+                f"{s.get('rows_out', 0)} out"
+                + (f" ({dropped} left out)" if dropped else "")
+                + (f"; {fmt}" if fmt else "")
+                + (
+                    "; read from outside the client's folder (allowed)"
+                    if s.get("outside_folder")
+                    else ""
+                )
+            )
             lines += _columns_lines(s)
         lines += _reach_lines(self.kpis)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         """JSON-ready form (for a manifest)."""
-        return {"errors": list(self.errors), "warnings": list(self.warnings), "sources": list(self.sources),
-                "kpis": dict(self.kpis)}
+        return {
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
+            "sources": list(self.sources),
+            "kpis": dict(self.kpis),
+        }
 
 
 def _columns_lines(s: dict) -> list[str]:
@@ -116,9 +147,16 @@ def _columns_lines(s: dict) -> list[str]:
         lines.append(f"  {s['row_id']}")
     lines.append("  columns ignored: " + (", ".join(s.get("ignored", [])) or "none"))
     if j := s.get("join"):
-        lines.append(f"  joined {posixpath.normpath(j['path'])} on {j['on']}: {j['rows_in']} rows, {j['matched']} "
-                     f"rows matched, {j['unmatched']} without a match" + (
-                         f", {j['left_out']} rows of the joined file left out (key not found)" if j["left_out"] else ""))
+        lines.append(
+            f"  joined {posixpath.normpath(j['path'])} on {j['on']}: {j['rows_in']} rows, "
+            f"{j['matched']} "
+            f"rows matched, {j['unmatched']} without a match"
+            + (
+                f", {j['left_out']} rows of the joined file left out (key not found)"
+                if j["left_out"]
+                else ""
+            )
+        )
         lines.append("  joined columns ignored: " + (", ".join(j["ignored"]) or "none"))
     return lines
 
@@ -127,12 +165,18 @@ def _reach_lines(kpis: dict) -> list[str]:
     if not kpis:
         return []
     lines = ["KPIs the data make possible:"]
-    lines += [f"  {section}: {', '.join(REGISTRY[k].label for k in ids)}" for section, ids in kpis["possible"].items()]
+    lines += [
+        f"  {section}: {', '.join(REGISTRY[k].label for k in ids)}"
+        for section, ids in kpis["possible"].items()
+    ]
     lines += [] if kpis["possible"] else ["  none"]
     if kpis["out_of_reach"]:
         lines.append("KPIs out of reach:")
-        lines += [f"  {_NO.get(r['missing'], 'no ' + r['missing'])}: "
-                  f"{', '.join(REGISTRY[k].label for k in r['kpis'])} n/a" for r in kpis["out_of_reach"]]
+        lines += [
+            f"  {_NO.get(r['missing'], 'no ' + r['missing'])}: "
+            f"{', '.join(REGISTRY[k].label for k in r['kpis'])} n/a"
+            for r in kpis["out_of_reach"]
+        ]
     return lines
 
 
@@ -156,7 +200,8 @@ def available_inputs(tables: dict[str, pd.DataFrame]) -> set[str]:
 def kpi_reach(tables: dict[str, pd.DataFrame]) -> dict:
     """Which KPIs of the registry the tables make possible, and which are out of reach and why.
 
-    Returns ``{"possible": {section: [KPI ids]}, "out_of_reach": [{"missing": input, "kpis": [ids]}]}``:
+    Returns ``{"possible": {section: [KPI ids]}, "out_of_reach": [{"missing": input, "kpis":
+    [ids]}]}``:
     one entry per missing input with every KPI that needs it (a KPI lacking two inputs is in both),
     the inputs that block most KPIs first.
 
@@ -173,10 +218,14 @@ def kpi_reach(tables: dict[str, pd.DataFrame]) -> dict:
             missing.setdefault(i, []).append(k.id)
         if not lack:
             possible.setdefault(k.section, []).append(k.id)
-    out = [{"missing": m, "kpis": ids} for m, ids in sorted(missing.items(), key=lambda kv: -len(kv[1]))]
+    out = [
+        {"missing": m, "kpis": ids}
+        for m, ids in sorted(missing.items(), key=lambda kv: -len(kv[1]))
+    ]
     return {"possible": possible, "out_of_reach": out}
 
 
+# long: every source loaded, stacked per table and checked, in the order validate reports them
 def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], ValidationReport]:
     """Load every source of a validated config; stack sources of the same table; run table checks.
 
@@ -188,7 +237,9 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     for src in cfg.sources:
         res = load_source(src, cfg, folder)
         if not (folder / src.path).resolve().is_relative_to(folder.resolve()):
-            res.info["outside_folder"] = True  # allowed (load_config refuses it otherwise): said in validate
+            res.info["outside_folder"] = (
+                True  # allowed (load_config refuses it otherwise): said in validate
+            )
         report.errors.extend(res.errors)
         report.warnings.extend(res.warnings)
         report.sources.append(res.info)
@@ -199,9 +250,14 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     tables: dict[str, pd.DataFrame] = {}
     for table, labelled in parts.items():
         frames = [df for _label, df in labelled]
-        df = frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        errors, warnings = check_table(df, table, cfg.year, names[table],
-                                       first_month=int(cfg.fiscal_year_start[:2]))
+        df = (
+            frames[0].reset_index(drop=True)
+            if len(frames) == 1
+            else pd.concat(frames, ignore_index=True)
+        )
+        errors, warnings = check_table(
+            df, table, cfg.year, names[table], first_month=int(cfg.fiscal_year_start[:2])
+        )
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         tables[table] = df
@@ -211,7 +267,9 @@ def collect(cfg: ClientConfig, folder: Path) -> tuple[dict[str, pd.DataFrame], V
     report.kpis = kpi_reach(tables)
     if report.errors:
         return tables, report
-    report.derived = derive_tables(tables)  # what the missing tables would hold, said in validate too
+    report.derived = derive_tables(
+        tables
+    )  # what the missing tables would hold, said in validate too
     report.warnings.extend(report.derived.notes)
     return report.derived.tables, report
 

@@ -23,10 +23,31 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "ratio", "VARIANTS", "roi", "roas", "cpl", "cost_per_mql", "cost_per_sql", "cpa", "cpc", "cpm", "ctr", "cac",
-    "conversion_rate", "traffic_to_lead", "stage_conversion", "close_rate", "average_order_value", "ltv",
-    "ltv_cac", "cac_payback", "customer_profitability", "marketing_sourced_revenue", "roi_margin_or_net",
-    "ltv_margin_or_simple", "cac_payback_margin_or_revenue",
+    "ratio",
+    "VARIANTS",
+    "roi",
+    "roas",
+    "cpl",
+    "cost_per_mql",
+    "cost_per_sql",
+    "cpa",
+    "cpc",
+    "cpm",
+    "ctr",
+    "cac",
+    "conversion_rate",
+    "traffic_to_lead",
+    "stage_conversion",
+    "close_rate",
+    "average_order_value",
+    "ltv",
+    "ltv_cac",
+    "cac_payback",
+    "customer_profitability",
+    "marketing_sourced_revenue",
+    "roi_margin_or_net",
+    "ltv_margin_or_simple",
+    "cac_payback_margin_or_revenue",
 ]
 
 #: Variants per formula, default first.
@@ -45,7 +66,9 @@ VARIANTS = {
 
 def _check_variant(kpi: str, variant: str) -> None:
     if variant not in VARIANTS[kpi]:
-        raise ValueError(f"{kpi}: unknown variant {variant!r}; use one of {', '.join(VARIANTS[kpi])}")
+        raise ValueError(
+            f"{kpi}: unknown variant {variant!r}; use one of {', '.join(VARIANTS[kpi])}"
+        )
 
 
 def _num(x):
@@ -97,13 +120,16 @@ def roi(revenue, cost, variant: str = "net", margin=None):
         return ratio(revenue, cost)
     if variant == "margin":
         if margin is None:
-            raise ValueError('roi(variant="margin") needs margin= (the gross margin as a fraction, e.g. 0.35)')
+            raise ValueError(
+                'roi(variant="margin") needs margin= (the gross margin as a fraction, e.g. 0.35)'
+            )
         revenue = revenue * margin
     return ratio(revenue - cost, cost)
 
 
 def roi_margin_or_net(revenue, cost, *, gross_margin=None):
-    """The scorecard's ROI (the catalogue's ``roi``): margin-based when the client's gross margin is known,
+    """The scorecard's ROI (the catalogue's ``roi``): margin-based when the client's gross margin is
+    known,
     else net, so that one column always holds the ROI to decide on.
 
     >>> roi_margin_or_net(100_000, 40_000, gross_margin=0.3)   # (30 000 − 40 000) / 40 000
@@ -257,7 +283,9 @@ def close_rate(won, lost=None, *, denominator=None, variant: str = "won_lost"):
             raise ValueError('close_rate(variant="won_lost") needs lost=')
         return ratio(won, won + lost)
     if denominator is None:
-        raise ValueError(f'close_rate(variant="{variant}") needs denominator= (the {variant} count)')
+        raise ValueError(
+            f'close_rate(variant="{variant}") needs denominator= (the {variant} count)'
+        )
     return ratio(won, denominator)
 
 
@@ -270,9 +298,20 @@ def average_order_value(revenue, orders):
     return ratio(revenue, orders)
 
 
-def ltv(average_order_value=None, purchases_per_year=None, lifetime_years=None, *, variant: str = "simple",
-        margin=None, arpa=None, churn_rate=None, retention_rate=None, discount_rate=None,
-        cumulative_revenue=None, customers=None):
+def ltv(
+    average_order_value=None,
+    purchases_per_year=None,
+    lifetime_years=None,
+    *,
+    variant: str = "simple",
+    margin=None,
+    arpa=None,
+    churn_rate=None,
+    retention_rate=None,
+    discount_rate=None,
+    cumulative_revenue=None,
+    customers=None,
+):
     """Customer lifetime value, money per customer (S0, S3, S4).
 
     - ``simple`` (default, S0): AOV × purchases per year × lifetime in years.
@@ -288,7 +327,8 @@ def ltv(average_order_value=None, purchases_per_year=None, lifetime_years=None, 
     300.0
     >>> ltv(arpa=100, margin=0.5, churn_rate=0.05, variant="churn")
     1000.0
-    >>> round(ltv(arpa=100, margin=0.5, retention_rate=0.8, discount_rate=0.1, variant="discounted"), 2)
+    >>> round(ltv(arpa=100, margin=0.5, retention_rate=0.8, discount_rate=0.1,
+    ...           variant="discounted"), 2)
     133.33
     """
     _check_variant("ltv", variant)
@@ -304,8 +344,11 @@ def ltv(average_order_value=None, purchases_per_year=None, lifetime_years=None, 
     return ratio(arpa * margin * retention_rate, 1 + discount_rate - retention_rate)
 
 
-def ltv_margin_or_simple(average_order_value, purchases_per_year, *, lifetime_years, gross_margin=None):
-    """The scorecard's LTV (the catalogue's ``ltv``): the ``margin`` variant when the gross margin is known,
+def ltv_margin_or_simple(
+    average_order_value, purchases_per_year, *, lifetime_years, gross_margin=None
+):
+    """The scorecard's LTV (the catalogue's ``ltv``): the ``margin`` variant when the gross margin
+    is known,
     else ``simple``; ``lifetime_years`` is the client's assumed customer lifetime.
 
     >>> ltv_margin_or_simple(40.0, 3.0, lifetime_years=2.5)   # 40 × 3 × 2.5
@@ -315,7 +358,13 @@ def ltv_margin_or_simple(average_order_value, purchases_per_year, *, lifetime_ye
     """
     if gross_margin is None:
         return ltv(average_order_value, purchases_per_year, lifetime_years)
-    return ltv(average_order_value, purchases_per_year, lifetime_years, variant="margin", margin=gross_margin)
+    return ltv(
+        average_order_value,
+        purchases_per_year,
+        lifetime_years,
+        variant="margin",
+        margin=gross_margin,
+    )
 
 
 def ltv_cac(ltv_value, cac_value):
@@ -346,14 +395,18 @@ def cac_payback(cac_value, monthly_revenue_per_customer, margin=None, variant: s
 
 
 def cac_payback_margin_or_revenue(cac_value, revenue, ordering_customers, *, gross_margin=None):
-    """The scorecard's CAC payback in months (the catalogue's ``cac_payback``) from the year's totals.
+    """The scorecard's CAC payback in months (the catalogue's ``cac_payback``) from the year's
+    totals.
 
-    The monthly revenue per customer is the year's revenue / the customers who ordered in it / 12; the
+    The monthly revenue per customer is the year's revenue / the customers who ordered in it / 12;
+    the
     ``margin`` variant when the gross margin is known, else ``revenue``.
 
-    >>> cac_payback_margin_or_revenue(600, 24_000, 20, gross_margin=0.5)   # 600 / (24 000 / 20 / 12 × 0.5)
+    >>> # 600 / (24 000 / 20 / 12 × 0.5)
+    >>> cac_payback_margin_or_revenue(600, 24_000, 20, gross_margin=0.5)
     12.0
-    >>> cac_payback_margin_or_revenue(600, 24_000, 20)                     # 600 / (24 000 / 20 / 12)
+    >>> # 600 / (24 000 / 20 / 12)
+    >>> cac_payback_margin_or_revenue(600, 24_000, 20)
     6.0
     """
     monthly = ratio(revenue, ordering_customers) / 12

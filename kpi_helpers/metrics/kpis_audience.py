@@ -1,4 +1,5 @@
-"""KPI formulas, traffic, engagement and customer families (see :mod:`kpi_helpers.metrics.kpis` for the rules).
+"""KPI formulas, traffic, engagement and customer families (see :mod:`kpi_helpers.metrics.kpis` for
+the rules).
 
 Scalars or Series alike; zero or missing denominators give NaN; one keyword,
 ``variant=``, picks a catalogue variant.
@@ -11,10 +12,27 @@ import pandas as pd
 from .kpis import _check_variant, ratio
 
 __all__ = [
-    "bounce_rate", "pages_per_visit", "average_session_duration", "repeat_visitor_rate", "traffic_share",
-    "growth", "engagement_rate", "follower_growth", "average_interaction_time", "attendance_rate",
-    "churn_rate", "retention_rate", "repeat_purchase_rate", "purchase_frequency", "nps", "net_promoter_score",
-    "is_promoter", "is_detractor", "csat", "csat_rate", "is_satisfied",
+    "bounce_rate",
+    "pages_per_visit",
+    "average_session_duration",
+    "repeat_visitor_rate",
+    "traffic_share",
+    "growth",
+    "engagement_rate",
+    "follower_growth",
+    "average_interaction_time",
+    "attendance_rate",
+    "churn_rate",
+    "retention_rate",
+    "repeat_purchase_rate",
+    "purchase_frequency",
+    "nps",
+    "net_promoter_score",
+    "is_promoter",
+    "is_detractor",
+    "csat",
+    "csat_rate",
+    "is_satisfied",
 ]
 
 
@@ -74,7 +92,8 @@ def traffic_share(source_visits, all_visits):
 
 
 def growth(current, previous):
-    """Growth against the prior period: (current − previous) / previous (S0, S1: organic traffic growth).
+    """Growth against the prior period: (current − previous) / previous (S0, S1: organic traffic
+    growth).
 
     >>> growth(1_200, 1_000)
     0.2
@@ -187,8 +206,10 @@ def is_detractor(scores):
 
 
 def net_promoter_score(promoters, detractors, responses):
-    """Net Promoter Score in points (−100 to +100) from counts: 100 × (promoters − detractors) / responses
-    (S1, S2). Passives count in ``responses``; no responses gives NaN. The one NPS formula: :func:`nps`, the
+    """Net Promoter Score in points (−100 to +100) from counts: 100 × (promoters − detractors) /
+    responses
+    (S1, S2). Passives count in ``responses``; no responses gives NaN. The one NPS formula:
+    :func:`nps`, the
     scorecard and :func:`kpi_helpers.metrics.stats.nps_ci` all call it.
 
     >>> net_promoter_score(45, 20, 100)
@@ -213,7 +234,8 @@ def nps(scores) -> float:
 
 
 def is_satisfied(scores, scale: int = 5, top_boxes: int = 2):
-    """Satisfied CSAT answers: the top ``top_boxes`` of a 1–``scale`` scale (4 and 5 on 1–5; elementwise).
+    """Satisfied CSAT answers: the top ``top_boxes`` of a 1–``scale`` scale (4 and 5 on 1–5;
+    elementwise).
 
     >>> is_satisfied(pd.Series([5, 4, 3])).tolist()
     [True, True, False]

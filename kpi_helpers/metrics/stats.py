@@ -24,26 +24,66 @@ from scipy.stats.contingency import association, expected_freq
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.oneway import anova_oneway
 from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import (confint_proportions_2indep, proportion_confint,
-                                          proportion_effectsize, proportions_ztest)
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportion_effectsize,
+    proportions_ztest,
+)
 
 from ..core.schema import DataError
 from .kpis_audience import is_detractor, is_promoter, net_promoter_score
 
 __all__ = [
-    "RateComparison", "MeanComparison", "rate_ci", "compare_rates", "ab_test", "sample_size",
-    "minimum_detectable_effect", "compare_means", "compare_years_rate", "compare_years_count",
-    "nps_ci", "compare_nps", "adjust_p_values", "format_p", "confidence_level",
+    "RateComparison",
+    "MeanComparison",
+    "rate_ci",
+    "compare_rates",
+    "ab_test",
+    "sample_size",
+    "minimum_detectable_effect",
+    "compare_means",
+    "compare_years_rate",
+    "compare_years_count",
+    "nps_ci",
+    "compare_nps",
+    "adjust_p_values",
+    "format_p",
+    "confidence_level",
 ]
 
 CORRECTIONS = ("holm", "fdr_bh", "bonferroni", None)
 CI_METHODS = ("wilson", "normal", "agresti_coull", "beta", "jeffreys", "binom_test")
 ALTERNATIVES = ("two-sided", "larger", "smaller")
-PAIR_COLUMNS = ["group_a", "group_b", "rate_a", "rate_b", "diff", "ci_low", "ci_high", "statistic",
-                "p_value", "p_adjusted", "significant", "cohens_h", "test"]
+PAIR_COLUMNS = [
+    "group_a",
+    "group_b",
+    "rate_a",
+    "rate_b",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "cohens_h",
+    "test",
+]
 MEAN_COLUMNS = ["group_a", "group_b", "mean_a", "mean_b", *PAIR_COLUMNS[4:-2], "test"]
-AB_COLUMNS = ["rate_a", "rate_b", "diff", "lift", "z", "p_value", "ci_low", "ci_high", "lift_ci_low",
-              "lift_ci_high", "significant"]
+AB_COLUMNS = [
+    "rate_a",
+    "rate_b",
+    "diff",
+    "lift",
+    "z",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "lift_ci_low",
+    "lift_ci_high",
+    "significant",
+]
 
 
 def _check_option(fn: str, name: str, value, allowed) -> None:
@@ -54,7 +94,9 @@ def _check_option(fn: str, name: str, value, allowed) -> None:
 
 def _check_alpha(fn: str, alpha) -> None:
     if not 0 < alpha < 1:
-        raise DataError(f"{fn}: alpha={alpha!r} must be between 0 and 1 (e.g. 0.05 for 95 % intervals)")
+        raise DataError(
+            f"{fn}: alpha={alpha!r} must be between 0 and 1 (e.g. 0.05 for 95 % intervals)"
+        )
 
 
 def _counts(fn: str, name: str, values) -> np.ndarray:
@@ -63,8 +105,10 @@ def _counts(fn: str, name: str, values) -> np.ndarray:
     bad = ~np.isfinite(arr) | (arr < 0) | (arr % 1 != 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{fn}: {name} has {arr[i]:g} at position {i}; "
-                        f"counts must be non-negative whole numbers (fix or drop that row)")
+        raise DataError(
+            f"{fn}: {name} has {arr[i]:g} at position {i}; "
+            f"counts must be non-negative whole numbers (fix or drop that row)"
+        )
     return arr
 
 
@@ -74,20 +118,25 @@ def _successes_trials(fn: str, successes, trials, names=("successes", "trials"))
     over = s > n
     if over.any():
         i = int(np.flatnonzero(over)[0])
-        raise DataError(f"{fn}: {names[0]} ({s[i]:g}) exceed {names[1]} ({n[i]:g}) at position {i}; "
-                        f"{names[0]} are a subset of {names[1]}, so check the columns are not swapped")
+        raise DataError(
+            f"{fn}: {names[0]} ({s[i]:g}) exceed {names[1]} ({n[i]:g}) at position {i}; "
+            f"{names[0]} are a subset of {names[1]}, so check the columns are not swapped"
+        )
     return s.astype("float64"), n.astype("float64")
 
 
 def _validate_cols(fn: str, data: pd.DataFrame, cols: dict[str, str]) -> None:
     missing = [f"{arg}={col!r}" for arg, col in cols.items() if col not in data.columns]
     if missing:
-        raise DataError(f"{fn}: column(s) {', '.join(missing)} not in data; "
-                        f"found {', '.join(map(str, data.columns))}. Pass the names of existing columns.")
+        raise DataError(
+            f"{fn}: column(s) {', '.join(missing)} not in data; "
+            f"found {', '.join(map(str, data.columns))}. Pass the names of existing columns."
+        )
 
 
 def _adjust(p_values, correction, alpha):
-    """Adjust the finite p-values as one family (the formulas of statsmodels ``multipletests``); NaN stays NaN."""
+    """Adjust the finite p-values as one family (the formulas of statsmodels ``multipletests``); NaN
+    stays NaN."""
     p = np.asarray(p_values, dtype="float64")
     adjusted = p.copy()
     finite = np.isfinite(p)
@@ -97,7 +146,8 @@ def _adjust(p_values, correction, alpha):
 
 
 def _corrected(p: np.ndarray, correction: str) -> np.ndarray:
-    """Holm, Benjamini-Hochberg or Bonferroni adjusted p-values, vectorised (statsmodels' ``multipletests``
+    """Holm, Benjamini-Hochberg or Bonferroni adjusted p-values, vectorised (statsmodels'
+    ``multipletests``
     gives the same numbers but calls ``gc.collect()`` each time, which cost a report seconds)."""
     m = p.size
     if correction == "bonferroni":
@@ -114,7 +164,8 @@ def _corrected(p: np.ndarray, correction: str) -> np.ndarray:
 
 
 def adjust_p_values(p_values, *, correction: str = "holm", alpha: float = 0.05) -> np.ndarray:
-    """Adjusted p-values of one family of tests (as statsmodels ``multipletests``, Holm by default); NaN stays NaN.
+    """Adjusted p-values of one family of tests (as statsmodels ``multipletests``, Holm by default);
+    NaN stays NaN.
 
     >>> adjust_p_values([0.01, 0.04, float("nan"), 0.03]).round(2).tolist()
     [0.03, 0.06, nan, 0.06]
@@ -125,8 +176,10 @@ def adjust_p_values(p_values, *, correction: str = "holm", alpha: float = 0.05) 
 
 
 def format_p(p, *, bare: bool = False) -> str:
-    """A p-value as the report prints it everywhere: ``p < 0.001``, ``p = 0.004`` (3 decimals under 0.01),
-    ``p = 0.23`` (2 decimals), ``p n/a``; digits and decimal sign in the report language. ``bare`` leaves
+    """A p-value as the report prints it everywhere: ``p < 0.001``, ``p = 0.004`` (3 decimals under
+    0.01),
+    ``p = 0.23`` (2 decimals), ``p n/a``; digits and decimal sign in the report language. ``bare``
+    leaves
     out the ``p =`` (a table column headed "p").
 
     >>> format_p(0.0004), format_p(0.0042), format_p(0.2349), format_p(0.2349, bare=True)
@@ -143,9 +196,11 @@ def format_p(p, *, bare: bool = False) -> str:
 
 
 def confidence_level(alpha: float) -> str:
-    """The confidence level that ``alpha`` gives, as printed in labels: ``95 %`` for 0.05, ``90 %`` for 0.1.
+    """The confidence level that ``alpha`` gives, as printed in labels: ``95 %`` for 0.05, ``90 %``
+    for 0.1.
 
-    >>> confidence_level(0.05), confidence_level(0.1), confidence_level(0.01), confidence_level(0.025)
+    >>> (confidence_level(0.05), confidence_level(0.1), confidence_level(0.01),
+    ...  confidence_level(0.025))
     ('95 %', '90 %', '99 %', '97.5 %')
     """
     from ..core import i18n
@@ -177,17 +232,32 @@ def rate_ci(successes, trials, *, method: str = "wilson", alpha: float = 0.05) -
     if ok.any():
         low[ok], high[ok] = proportion_confint(s[ok], n[ok], alpha=alpha, method=method)
     rate = np.divide(s, n, out=np.full(s.shape, np.nan), where=ok)
-    return pd.DataFrame({"successes": s, "trials": n, "rate": rate, "ci_low": low, "ci_high": high,
-                         "method": method})
+    return pd.DataFrame(
+        {
+            "successes": s,
+            "trials": n,
+            "rate": rate,
+            "ci_low": low,
+            "ci_high": high,
+            "method": method,
+        }
+    )
 
 
 def _two_rates(sa, na, sb, nb, alpha) -> dict:
-    """One comparison of rate b against rate a: z-test, or Fisher's exact when an expected cell < 5."""
+    """One comparison of rate b against rate a: z-test, or Fisher's exact when an expected cell <
+    5."""
     out = {"rate_a": _rate(sa, na), "rate_b": _rate(sb, nb)}
     out["diff"] = out["rate_b"] - out["rate_a"]
     if na == 0 or nb == 0:
-        return out | {"ci_low": np.nan, "ci_high": np.nan, "statistic": np.nan, "p_value": np.nan,
-                      "cohens_h": np.nan, "test": "none (zero trials)"}
+        return out | {
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "statistic": np.nan,
+            "p_value": np.nan,
+            "cohens_h": np.nan,
+            "test": "none (zero trials)",
+        }
     ci = confint_proportions_2indep(sb, nb, sa, na, compare="diff", alpha=alpha)
     table = np.array([[sb, nb - sb], [sa, na - sa]])
     if (expected_freq(table) < 5).any():  # Fisher's exact when the chi-square approximation is poor
@@ -196,13 +266,23 @@ def _two_rates(sa, na, sb, nb, alpha) -> dict:
     else:
         statistic, p_value = proportions_ztest([sb, sa], [nb, na])  # z for rate_b - rate_a
         test = "z_test"
-    h = proportion_effectsize(out["rate_b"], out["rate_a"])  # Cohen's h = 2 asin sqrt(pb) - 2 asin sqrt(pa)
-    return out | {"ci_low": float(ci[0]), "ci_high": float(ci[1]), "statistic": float(statistic),
-                  "p_value": float(p_value), "cohens_h": float(h), "test": test}
+    h = proportion_effectsize(
+        out["rate_b"], out["rate_a"]
+    )  # Cohen's h = 2 asin sqrt(pb) - 2 asin sqrt(pa)
+    return out | {
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "statistic": float(statistic),
+        "p_value": float(p_value),
+        "cohens_h": float(h),
+        "test": test,
+    }
 
 
 def _pair_table(rows: list[dict], correction, alpha) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=[c for c in PAIR_COLUMNS if c not in ("p_adjusted", "significant")])
+    df = pd.DataFrame(
+        rows, columns=[c for c in PAIR_COLUMNS if c not in ("p_adjusted", "significant")]
+    )
     df["p_adjusted"], df["significant"] = _adjust(df["p_value"], correction, alpha)
     return df[PAIR_COLUMNS]
 
@@ -219,16 +299,36 @@ class RateComparison:
 def _omnibus_chi2(s: np.ndarray, n: np.ndarray) -> pd.DataFrame:
     table = np.column_stack([s, n - s])[n > 0].astype("int64")
     if len(table) < 2 or (table.sum(axis=0) == 0).any():  # no variation: the test is undefined
-        return pd.DataFrame({"statistic": [np.nan], "dof": [len(table) - 1], "p_value": [np.nan],
-                             "cramers_v": [np.nan]})
+        return pd.DataFrame(
+            {
+                "statistic": [np.nan],
+                "dof": [len(table) - 1],
+                "p_value": [np.nan],
+                "cramers_v": [np.nan],
+            }
+        )
     res = stats.chi2_contingency(table, correction=False)  # Pearson chi-square, no Yates correction
-    return pd.DataFrame({"statistic": [res.statistic], "dof": [int(res.dof)], "p_value": [res.pvalue],
-                         "cramers_v": [association(table, method="cramer", correction=False)]})
+    return pd.DataFrame(
+        {
+            "statistic": [res.statistic],
+            "dof": [int(res.dof)],
+            "p_value": [res.pvalue],
+            "cramers_v": [association(table, method="cramer", correction=False)],
+        }
+    )
 
 
-def compare_rates(data: pd.DataFrame, successes: str, trials: str, group: str, *,
-                  correction: str | None = "holm", alpha: float = 0.05) -> RateComparison:
-    """Compare a rate across groups (channels, tactics): omnibus, all pairs and each group vs the rest.
+def compare_rates(
+    data: pd.DataFrame,
+    successes: str,
+    trials: str,
+    group: str,
+    *,
+    correction: str | None = "holm",
+    alpha: float = 0.05,
+) -> RateComparison:
+    """Compare a rate across groups (channels, tactics): omnibus, all pairs and each group vs the
+    rest.
 
     ``data`` is long format; several rows per group are summed first (ratio of
     totals); groups keep their order of first appearance. Returns a
@@ -256,25 +356,45 @@ def compare_rates(data: pd.DataFrame, successes: str, trials: str, group: str, *
     1   email  social -0.02  z_test
     2  search  social -0.07  z_test
     """
-    _validate_cols("compare_rates", data, {"successes": successes, "trials": trials, "group": group})
+    _validate_cols(
+        "compare_rates", data, {"successes": successes, "trials": trials, "group": group}
+    )
     _check_option("compare_rates", "correction", correction, CORRECTIONS)
     _check_alpha("compare_rates", alpha)
     _successes_trials("compare_rates", data[successes], data[trials], (successes, trials))
     totals = data.groupby(group, sort=False)[[successes, trials]].sum()
     if len(totals) < 2:
-        raise DataError(f"compare_rates: column {group!r} has {len(totals)} group(s); comparing needs at least 2")
+        raise DataError(
+            f"compare_rates: column {group!r} has {len(totals)} group(s); "
+            "comparing needs at least 2"
+        )
     s, n = totals[successes].to_numpy("float64"), totals[trials].to_numpy("float64")
     names = list(totals.index)
-    pairs = [{"group_a": names[i], "group_b": names[j]} | _two_rates(s[i], n[i], s[j], n[j], alpha)
-             for i, j in itertools.combinations(range(len(names)), 2)]
-    rest = [{"group_a": names[i], "group_b": "rest"}
-            | _two_rates(s[i], n[i], s.sum() - s[i], n.sum() - n[i], alpha) for i in range(len(names))]
-    return RateComparison(_omnibus_chi2(s, n), _pair_table(pairs, correction, alpha),
-                          _pair_table(rest, correction, alpha))
+    pairs = [
+        {"group_a": names[i], "group_b": names[j]} | _two_rates(s[i], n[i], s[j], n[j], alpha)
+        for i, j in itertools.combinations(range(len(names)), 2)
+    ]
+    rest = [
+        {"group_a": names[i], "group_b": "rest"}
+        | _two_rates(s[i], n[i], s.sum() - s[i], n.sum() - n[i], alpha)
+        for i in range(len(names))
+    ]
+    return RateComparison(
+        _omnibus_chi2(s, n),
+        _pair_table(pairs, correction, alpha),
+        _pair_table(rest, correction, alpha),
+    )
 
 
-def ab_test(successes_a, trials_a, successes_b, trials_b, *, alternative: str = "two-sided",
-            alpha: float = 0.05) -> pd.DataFrame:
+def ab_test(
+    successes_a,
+    trials_a,
+    successes_b,
+    trials_b,
+    *,
+    alternative: str = "two-sided",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """A/B test of two rates (two-proportion z-test, statsmodels ``proportions_ztest``).
 
     One row: ``rate_a, rate_b, diff, lift, z, p_value, ci_low, ci_high,
@@ -291,22 +411,29 @@ def ab_test(successes_a, trials_a, successes_b, trials_b, *, alternative: str = 
     """
     _check_option("ab_test", "alternative", alternative, ALTERNATIVES)
     _check_alpha("ab_test", alpha)
-    (sa, sb), (na, nb) = _successes_trials("ab_test", [successes_a, successes_b], [trials_a, trials_b])
+    (sa, sb), (na, nb) = _successes_trials(
+        "ab_test", [successes_a, successes_b], [trials_a, trials_b]
+    )
     ra, rb = _rate(sa, na), _rate(sb, nb)
     row = dict.fromkeys(AB_COLUMNS, np.nan) | {"rate_a": ra, "rate_b": rb, "diff": rb - ra}
     if na > 0 and nb > 0:
-        row["ci_low"], row["ci_high"] = confint_proportions_2indep(sb, nb, sa, na, compare="diff", alpha=alpha)
+        row["ci_low"], row["ci_high"] = confint_proportions_2indep(
+            sb, nb, sa, na, compare="diff", alpha=alpha
+        )
         low, high = confint_proportions_2indep(sb, nb, sa, na, compare="ratio", alpha=alpha)
         row["lift_ci_low"], row["lift_ci_high"] = low - 1, high - 1
         row["lift"] = rb / ra - 1 if ra > 0 else np.nan
         if 0 < sa + sb < na + nb:  # pooled rate strictly inside (0, 1), else z is 0/0
-            row["z"], row["p_value"] = proportions_ztest([sb, sa], [nb, na], alternative=alternative)
+            row["z"], row["p_value"] = proportions_ztest(
+                [sb, sa], [nb, na], alternative=alternative
+            )
     row["significant"] = bool(row["p_value"] < alpha)
     return pd.DataFrame([row], columns=AB_COLUMNS).astype({c: "float64" for c in AB_COLUMNS[:-1]})
 
 
-def compare_years_rate(successes_prev, trials_prev, successes_cur, trials_cur, *,
-                       alpha: float = 0.05) -> pd.DataFrame:
+def compare_years_rate(
+    successes_prev, trials_prev, successes_cur, trials_cur, *, alpha: float = 0.05
+) -> pd.DataFrame:
     """Year over year change of a rate: :func:`ab_test` with last year as a, this year as b.
 
     >>> compare_years_rate(50, 1000, 80, 1000).round(3)[["rate_a", "rate_b", "diff", "lift"]]
@@ -316,9 +443,11 @@ def compare_years_rate(successes_prev, trials_prev, successes_cur, trials_cur, *
     return ab_test(successes_prev, trials_prev, successes_cur, trials_cur, alpha=alpha)
 
 
-def compare_years_count(count_prev, exposure_prev, count_cur, exposure_cur, *,
-                        alpha: float = 0.05) -> pd.DataFrame:
-    """Year over year change of a count per exposure (leads per month, per 1,000 visits) as a rate ratio.
+def compare_years_count(
+    count_prev, exposure_prev, count_cur, exposure_cur, *, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Year over year change of a count per exposure (leads per month, per 1,000 visits) as a rate
+    ratio.
 
     One row: ``rate_prev, rate_cur, ratio, ci_low, ci_high, statistic, p_value``
     with ``ratio = rate_cur / rate_prev``; score test (statsmodels
@@ -334,23 +463,36 @@ def compare_years_count(count_prev, exposure_prev, count_cur, exposure_cur, *,
     (cp, cc) = _counts("compare_years_count", "count", [count_prev, count_cur])
     ep, ec = float(exposure_prev), float(exposure_cur)
     if not (ep >= 0 and ec >= 0):
-        raise DataError(f"compare_years_count: exposures ({ep:g}, {ec:g}) must be non-negative numbers")
+        raise DataError(
+            f"compare_years_count: exposures ({ep:g}, {ec:g}) must be non-negative numbers"
+        )
     row = {"rate_prev": _rate(cp, ep), "rate_cur": _rate(cc, ec)}
-    row |= {"ratio": row["rate_cur"] / row["rate_prev"] if row["rate_prev"] > 0 else np.nan,
-            "ci_low": np.nan, "ci_high": np.nan, "statistic": np.nan, "p_value": np.nan}
+    row |= {
+        "ratio": row["rate_cur"] / row["rate_prev"] if row["rate_prev"] > 0 else np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "statistic": np.nan,
+        "p_value": np.nan,
+    }
     if ep > 0 and ec > 0 and cp + cc > 0:
-        # the score z is antisymmetric in the years: put a zero count first (statsmodels divides by the second)
+        # the score z is antisymmetric in the years: put a zero count first (statsmodels divides by
+        # the second)
         sign, args = (1, (cc, ec, cp, ep)) if cp > 0 else (-1, (cp, ep, cc, ec))
         res = sm_rates.test_poisson_2indep(*args, compare="ratio")
         row |= {"statistic": sign * res.statistic, "p_value": res.pvalue}
     if ep > 0 and ec > 0 and cp > 0 and cc > 0:
-        row["ci_low"], row["ci_high"] = sm_rates.confint_poisson_2indep(cc, ec, cp, ep, alpha=alpha)  # ratio
+        row["ci_low"], row["ci_high"] = sm_rates.confint_poisson_2indep(
+            cc, ec, cp, ep, alpha=alpha
+        )  # ratio
     return pd.DataFrame([row]).astype("float64")
 
 
 def _check_baseline(fn, baseline_rate) -> None:
     if not 0 < baseline_rate < 1:
-        raise DataError(f"{fn}: baseline_rate={baseline_rate!r} must be a rate strictly between 0 and 1 (0.1 = 10 %)")
+        raise DataError(
+            f"{fn}: baseline_rate={baseline_rate!r} must be a rate strictly between 0 and 1 (0.1 = "
+            "10 %)"
+        )
 
 
 def _target_rate(fn, baseline_rate, effect, relative) -> float:
@@ -358,14 +500,24 @@ def _target_rate(fn, baseline_rate, effect, relative) -> float:
     target = baseline_rate * (1 + effect) if relative else baseline_rate + effect
     if effect == 0 or not 0 < target < 1:
         kind = "relative (0.2 = +20 %)" if relative else "absolute (0.02 = +2 points)"
-        raise DataError(f"{fn}: effect {effect!r} ({kind}) gives a target rate {target:g}; "
-                        f"it must be non-zero and keep the rate strictly between 0 and 1")
+        raise DataError(
+            f"{fn}: effect {effect!r} ({kind}) gives a target rate {target:g}; "
+            f"it must be non-zero and keep the rate strictly between 0 and 1"
+        )
     return target
 
 
-def sample_size(baseline_rate, minimum_detectable_effect, *, alpha: float = 0.05, power: float = 0.8,
-                relative: bool = True, alternative: str = "two-sided") -> int:
-    """Trials needed per group to detect a change of a rate (Cohen's h, ``NormalIndPower``), rounded up.
+def sample_size(
+    baseline_rate,
+    minimum_detectable_effect,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    relative: bool = True,
+    alternative: str = "two-sided",
+) -> int:
+    """Trials needed per group to detect a change of a rate (Cohen's h, ``NormalIndPower``), rounded
+    up.
 
     ``minimum_detectable_effect`` is relative to the baseline (0.2 = +20 %) or
     absolute in rate units when ``relative=False``. One-sided ``larger`` /
@@ -379,16 +531,21 @@ def sample_size(baseline_rate, minimum_detectable_effect, *, alpha: float = 0.05
     target = _target_rate("sample_size", baseline_rate, minimum_detectable_effect, relative)
     h = proportion_effectsize(target, baseline_rate)  # 2 asin sqrt(p2) - 2 asin sqrt(p1)
     if (alternative == "larger" and h < 0) or (alternative == "smaller" and h > 0):
-        raise DataError(f"sample_size: alternative={alternative!r} contradicts the sign of the effect "
-                        f"{minimum_detectable_effect!r}; flip one of them or use 'two-sided'")
-    n = NormalIndPower().solve_power(effect_size=h, alpha=alpha, power=power, ratio=1.0,
-                                     alternative=alternative)
+        raise DataError(
+            f"sample_size: alternative={alternative!r} contradicts the sign of the effect "
+            f"{minimum_detectable_effect!r}; flip one of them or use 'two-sided'"
+        )
+    n = NormalIndPower().solve_power(
+        effect_size=h, alpha=alpha, power=power, ratio=1.0, alternative=alternative
+    )
     return int(math.ceil(n))
 
 
-def minimum_detectable_effect(baseline_rate, n_per_group, *, alpha: float = 0.05, power: float = 0.8,
-                              relative: bool = True) -> float:
-    """Smallest upward change of a rate detectable with ``n_per_group`` trials per group (two-sided).
+def minimum_detectable_effect(
+    baseline_rate, n_per_group, *, alpha: float = 0.05, power: float = 0.8, relative: bool = True
+) -> float:
+    """Smallest upward change of a rate detectable with ``n_per_group`` trials per group
+    (two-sided).
 
     Solves ``NormalIndPower`` for Cohen's h, then finds the target rate with
     that h by root finding (``scipy.optimize.brentq``). Relative (0.2 = +20 %)
@@ -400,7 +557,9 @@ def minimum_detectable_effect(baseline_rate, n_per_group, *, alpha: float = 0.05
     _check_alpha("minimum_detectable_effect", alpha)
     _check_baseline("minimum_detectable_effect", baseline_rate)
     if not n_per_group > 1:
-        raise DataError(f"minimum_detectable_effect: n_per_group={n_per_group!r} must be more than 1 trial")
+        raise DataError(
+            f"minimum_detectable_effect: n_per_group={n_per_group!r} must be more than 1 trial"
+        )
     h = NormalIndPower().solve_power(effect_size=None, nobs1=n_per_group, alpha=alpha, power=power)
     gap = lambda p: proportion_effectsize(p, baseline_rate) - h  # noqa: E731
     if gap(1.0) < 0:
@@ -420,19 +579,47 @@ class MeanComparison:
 def _mean_pairs(samples: dict, alpha) -> pd.DataFrame:
     rows = []
     for (ga, a), (gb, b) in itertools.combinations(samples.items(), 2):
-        base = {"group_a": ga, "group_b": gb, "mean_a": a.mean(), "mean_b": b.mean(), "diff": b.mean() - a.mean()}
+        base = {
+            "group_a": ga,
+            "group_b": gb,
+            "mean_a": a.mean(),
+            "mean_b": b.mean(),
+            "diff": b.mean() - a.mean(),
+        }
         welch = stats.ttest_ind(b, a, equal_var=False)  # Welch t for mean_b - mean_a
         ci = welch.confidence_interval(1 - alpha)
-        rows.append(base | {"ci_low": ci.low, "ci_high": ci.high, "statistic": welch.statistic,
-                            "p_value": welch.pvalue, "test": "welch_t"})
+        rows.append(
+            base
+            | {
+                "ci_low": ci.low,
+                "ci_high": ci.high,
+                "statistic": welch.statistic,
+                "p_value": welch.pvalue,
+                "test": "welch_t",
+            }
+        )
         mwu = stats.mannwhitneyu(b, a, alternative="two-sided")  # statistic: U of group_b
-        rows.append(base | {"ci_low": np.nan, "ci_high": np.nan, "statistic": mwu.statistic,
-                            "p_value": mwu.pvalue, "test": "mann_whitney"})
+        rows.append(
+            base
+            | {
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "statistic": mwu.statistic,
+                "p_value": mwu.pvalue,
+                "test": "mann_whitney",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def compare_means(data: pd.DataFrame, value: str, group: str, *, correction: str | None = "holm",
-                  alpha: float = 0.05) -> MeanComparison:
+def compare_means(
+    data: pd.DataFrame,
+    value: str,
+    group: str,
+    *,
+    correction: str | None = "holm",
+    alpha: float = 0.05,
+) -> MeanComparison:
     """Compare a per-unit amount (deal size, order value) across groups.
 
     Missing values are ignored; each group needs at least 2 values. Returns a
@@ -461,20 +648,31 @@ def compare_means(data: pd.DataFrame, value: str, group: str, *, correction: str
     if (values.isna() & data[value].notna()).any():
         bad = data[value][values.isna() & data[value].notna()].iloc[0]
         raise DataError(f"compare_means: column {value!r} has {bad!r}, which is not a number")
-    samples = {g: v.to_numpy("float64") for g, v in values.dropna().groupby(data[group], sort=False)}
+    samples = {
+        g: v.to_numpy("float64") for g, v in values.dropna().groupby(data[group], sort=False)
+    }
     small = [str(g) for g, v in samples.items() if len(v) < 2]
     if len(samples) < 2 or small:
-        raise DataError(f"compare_means: need at least 2 groups with at least 2 values each in {value!r}; "
-                        f"found {len(samples)} group(s), too small: {', '.join(small) or 'none'}")
+        raise DataError(
+            f"compare_means: need at least 2 groups with at least 2 values each in {value!r}; "
+            f"found {len(samples)} group(s), too small: {', '.join(small) or 'none'}"
+        )
     welch = anova_oneway(list(samples.values()), use_var="unequal")
     classic, kw = stats.f_oneway(*samples.values()), stats.kruskal(*samples.values())
     k, n = len(samples), sum(len(v) for v in samples.values())
-    omnibus = pd.DataFrame({"test": ["welch_anova", "anova", "kruskal"],
-                            "statistic": [welch.statistic, classic.statistic, kw.statistic],
-                            "df_num": [welch.df_num, k - 1, k - 1], "df_denom": [welch.df_denom, n - k, np.nan],
-                            "p_value": [welch.pvalue, classic.pvalue, kw.pvalue]})
+    omnibus = pd.DataFrame(
+        {
+            "test": ["welch_anova", "anova", "kruskal"],
+            "statistic": [welch.statistic, classic.statistic, kw.statistic],
+            "df_num": [welch.df_num, k - 1, k - 1],
+            "df_denom": [welch.df_denom, n - k, np.nan],
+            "p_value": [welch.pvalue, classic.pvalue, kw.pvalue],
+        }
+    )
     pairs = _mean_pairs(samples, alpha)  # each test is its own family of comparisons
-    pairs["p_adjusted"] = pairs.groupby("test")["p_value"].transform(lambda p: _adjust(p, correction, alpha)[0])
+    pairs["p_adjusted"] = pairs.groupby("test")["p_value"].transform(
+        lambda p: _adjust(p, correction, alpha)[0]
+    )
     pairs["significant"] = pairs["p_adjusted"] < alpha
     return MeanComparison(omnibus.astype({"df_num": "float64"}), pairs[MEAN_COLUMNS])
 
@@ -497,16 +695,27 @@ def nps_ci(scores, *, alpha: float = 0.05) -> pd.DataFrame:
     s = pd.to_numeric(raw, errors="coerce")
     bad = raw.notna() & (s.isna() | (s < 0) | (s > 10) | (s % 1 != 0))
     if bad.any():
-        raise DataError(f"nps_ci: score {raw[bad].iloc[0]!r} at position {int(np.flatnonzero(bad)[0])} "
-                        f"is not a whole number from 0 to 10; fix or drop that answer")
+        raise DataError(
+            f"nps_ci: score {raw[bad].iloc[0]!r} at position {int(np.flatnonzero(bad)[0])} "
+            f"is not a whole number from 0 to 10; fix or drop that answer"
+        )
     s = s.dropna()
     n, pro, det = len(s), int(is_promoter(s).sum()), int(is_detractor(s).sum())
     p, d = (pro / n, det / n) if n else (np.nan, np.nan)
     se = 100 * math.sqrt((p + d - (p - d) ** 2) / n) if n else np.nan
     score, half = net_promoter_score(pro, det, n), stats.norm.ppf(1 - alpha / 2) * se
-    return pd.DataFrame({"n": [n], "promoters": [pro], "passives": [n - pro - det], "detractors": [det],
-                         "nps": [score], "se": [se], "ci_low": [np.clip(score - half, -100.0, 100.0)],
-                         "ci_high": [np.clip(score + half, -100.0, 100.0)]})
+    return pd.DataFrame(
+        {
+            "n": [n],
+            "promoters": [pro],
+            "passives": [n - pro - det],
+            "detractors": [det],
+            "nps": [score],
+            "se": [se],
+            "ci_low": [np.clip(score - half, -100.0, 100.0)],
+            "ci_high": [np.clip(score + half, -100.0, 100.0)],
+        }
+    )
 
 
 def compare_nps(scores_a, scores_b, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -516,7 +725,8 @@ def compare_nps(scores_a, scores_b, *, alpha: float = 0.05) -> pd.DataFrame:
     significant``; ``se = sqrt(se_a^2 + se_b^2)`` in points from
     :func:`nps_ci`, ``z = diff / se``, two-sided normal p-value.
 
-    >>> compare_nps([10, 9, 6, 3, 10, 8] * 10, [10, 10, 9, 7, 8, 2] * 10).round(3)[["diff", "z", "p_value"]]
+    >>> res = compare_nps([10, 9, 6, 3, 10, 8] * 10, [10, 10, 9, 7, 8, 2] * 10)
+    >>> res.round(3)[["diff", "z", "p_value"]]
          diff      z  p_value
     0  16.667  1.107    0.268
     """
@@ -525,6 +735,16 @@ def compare_nps(scores_a, scores_b, *, alpha: float = 0.05) -> pd.DataFrame:
     z = diff / se if se > 0 else np.nan
     p_value = 2 * stats.norm.sf(abs(z))
     half = stats.norm.ppf(1 - alpha / 2) * se
-    return pd.DataFrame({"nps_a": [a["nps"]], "nps_b": [b["nps"]], "diff": [diff], "se": [se],
-                         "ci_low": [diff - half], "ci_high": [diff + half], "z": [z], "p_value": [p_value],
-                         "significant": [bool(p_value < alpha)]})
+    return pd.DataFrame(
+        {
+            "nps_a": [a["nps"]],
+            "nps_b": [b["nps"]],
+            "diff": [diff],
+            "se": [se],
+            "ci_low": [diff - half],
+            "ci_high": [diff + half],
+            "z": [z],
+            "p_value": [p_value],
+            "significant": [bool(p_value < alpha)],
+        }
+    )

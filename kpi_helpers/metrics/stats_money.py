@@ -42,7 +42,9 @@ def _numbers(fn: str, name: str, values, *, non_negative: bool) -> np.ndarray:
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
         need = "a non-negative number" if non_negative else "a finite number"
-        raise DataError(f"{fn}: {name} has {arr[i]:g} at position {i}; expected {need} (fix or drop that row)")
+        raise DataError(
+            f"{fn}: {name} has {arr[i]:g} at position {i}; expected {need} (fix or drop that row)"
+        )
     return arr
 
 
@@ -69,27 +71,34 @@ def poisson_cost_ci(cost, count, *, alpha: float = 0.05) -> pd.DataFrame:
     count = _numbers("poisson_cost_ci", "count", count, non_negative=True)
     if np.any(count % 1 != 0):
         bad = count[count % 1 != 0][0]
-        raise DataError(f"poisson_cost_ci: count {bad:g} is not a whole number; pass raw counts, not averages")
+        raise DataError(
+            f"poisson_cost_ci: count {bad:g} is not a whole number; pass raw counts, not averages"
+        )
     cost, count = np.broadcast_arrays(cost, count)
     lower, upper = confint_poisson(count, 1.0, method="exact-c", alpha=alpha)
     positive = count > 0
     value = np.divide(cost, count, out=np.full(cost.shape, np.nan), where=positive)
     ci_high = np.divide(cost, lower, out=np.full(cost.shape, np.inf), where=positive)
-    return pd.DataFrame({"cost": cost, "count": count, "value": value, "ci_low": cost / upper,
-                         "ci_high": ci_high})
+    return pd.DataFrame(
+        {"cost": cost, "count": count, "value": value, "ci_low": cost / upper, "ci_high": ci_high}
+    )
 
 
 def _per_unit(numerator, denominator, units) -> tuple[np.ndarray, np.ndarray]:
     num = _numbers("bootstrap_ratio_ci", "numerator", numerator, non_negative=False)
     den = _numbers("bootstrap_ratio_ci", "denominator", denominator, non_negative=False)
     if num.shape != den.shape:
-        raise DataError(f"bootstrap_ratio_ci: numerator has {num.size} values and denominator {den.size}; "
-                        f"pass one value of each per row")
+        raise DataError(
+            f"bootstrap_ratio_ci: numerator has {num.size} values and denominator {den.size}; "
+            f"pass one value of each per row"
+        )
     if units is None:
         return num, den
     labels = pd.Series(units)
     if len(labels) != num.size or labels.isna().any():
-        raise DataError(f"bootstrap_ratio_ci: units needs one label per row ({num.size}), none missing")
+        raise DataError(
+            f"bootstrap_ratio_ci: units needs one label per row ({num.size}), none missing"
+        )
     summed = pd.DataFrame({"num": num, "den": den}).groupby(labels.to_numpy(), sort=False).sum()
     return summed["num"].to_numpy(), summed["den"].to_numpy()
 
@@ -111,18 +120,31 @@ def _replicates(rng: np.random.Generator, num: np.ndarray, den: np.ndarray, n_bo
     gathered = np.empty((block, n))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
-        idx = rng.integers(0, n, size=(size, n), dtype=dtype)  # one row of unit indices per replicate
+        idx = rng.integers(
+            0, n, size=(size, n), dtype=dtype
+        )  # one row of unit indices per replicate
         vals = gathered[:size]
-        np.take(num, idx, out=vals, mode="wrap")  # indices are in range; "wrap" avoids a buffered copy
-        vals.sum(axis=1, out=num_tot[start:start + size])
+        np.take(
+            num, idx, out=vals, mode="wrap"
+        )  # indices are in range; "wrap" avoids a buffered copy
+        vals.sum(axis=1, out=num_tot[start : start + size])
         if not constant_den:
             np.take(den, idx, out=vals, mode="wrap")
-            vals.sum(axis=1, out=den_tot[start:start + size])
+            vals.sum(axis=1, out=den_tot[start : start + size])
     return num_tot, den_tot
 
 
-def bootstrap_ratio_ci(numerator, denominator, *, units=None, n_boot: int = 2000, seed: int = 0,
-                       alpha: float = 0.05, statistic: str = "ratio") -> pd.DataFrame:
+# long: the resampling in blocks (memory-bounded) and the percentile interval
+def bootstrap_ratio_ci(
+    numerator,
+    denominator,
+    *,
+    units=None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    statistic: str = "ratio",
+) -> pd.DataFrame:
     """Percentile bootstrap interval of a ratio of totals (AOV, revenue per customer) or an ROI.
 
     Pass **unit-level rows**: one row per deal, order or customer, with its
@@ -147,25 +169,46 @@ def bootstrap_ratio_ci(numerator, denominator, *, units=None, n_boot: int = 2000
     0    2.0     2.0      2.0       20
     """
     if statistic not in ("ratio", "roi"):
-        raise DataError(f"bootstrap_ratio_ci: unknown statistic {statistic!r}; use 'ratio' or 'roi'")
+        raise DataError(
+            f"bootstrap_ratio_ci: unknown statistic {statistic!r}; use 'ratio' or 'roi'"
+        )
     if not 0 < alpha < 1 or int(n_boot) != n_boot or n_boot < 1:
-        raise DataError(f"bootstrap_ratio_ci: alpha={alpha!r} must be in (0, 1) and n_boot={n_boot!r} "
-                        f"a positive whole number (e.g. 2000)")
+        raise DataError(
+            f"bootstrap_ratio_ci: alpha={alpha!r} must be in (0, 1) and n_boot={n_boot!r} "
+            f"a positive whole number (e.g. 2000)"
+        )
     num, den = _per_unit(numerator, denominator, units)
     if num.size < 2:
-        raise DataError(f"bootstrap_ratio_ci: {num.size} unit(s); resampling needs at least 2 units")
+        raise DataError(
+            f"bootstrap_ratio_ci: {num.size} unit(s); resampling needs at least 2 units"
+        )
     if num.size < MIN_UNITS:
-        warnings.warn(f"bootstrap_ratio_ci: only {num.size} units; the percentile interval is rough "
-                      f"(pass unit-level rows such as deals or orders rather than monthly totals)", stacklevel=2)
+        warnings.warn(
+            f"bootstrap_ratio_ci: only {num.size} units; the percentile interval is rough "
+            f"(pass unit-level rows such as deals or orders rather than monthly totals)",
+            stacklevel=2,
+        )
     shift = 1.0 if statistic == "roi" else 0.0  # roi = ratio - 1
     value = num.sum() / den.sum() - shift if den.sum() != 0 else np.nan
     num_b, den_b = _replicates(np.random.default_rng(seed), num, den, int(n_boot))
     ok = den_b != 0
     if not ok.all():
-        warnings.warn(f"bootstrap_ratio_ci: {int((~ok).sum())} of {n_boot} replicates had a zero denominator "
-                      f"and were dropped", stacklevel=2)
+        warnings.warn(
+            f"bootstrap_ratio_ci: {int((~ok).sum())} of {n_boot} replicates had a zero denominator "
+            f"and were dropped",
+            stacklevel=2,
+        )
     reps = num_b[ok] / den_b[ok] - shift
     low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2]) if reps.size else (np.nan, np.nan)
-    return pd.DataFrame({"numerator": [num.sum()], "denominator": [den.sum()], "value": [value],
-                         "ci_low": [low], "ci_high": [high], "n_units": [num.size], "n_boot": [int(n_boot)],
-                         "statistic": [statistic]})
+    return pd.DataFrame(
+        {
+            "numerator": [num.sum()],
+            "denominator": [den.sum()],
+            "value": [value],
+            "ci_low": [low],
+            "ci_high": [high],
+            "n_units": [num.size],
+            "n_boot": [int(n_boot)],
+            "statistic": [statistic],
+        }
+    )

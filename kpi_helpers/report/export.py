@@ -19,7 +19,14 @@ from ..core import i18n
 from ..core.i18n import _
 from ..core.resources import package_path
 
-__all__ = ["write_outputs", "export_html", "report_title", "write_index", "spreadsheet_safe", "TEMPLATES"]
+__all__ = [
+    "write_outputs",
+    "export_html",
+    "report_title",
+    "write_index",
+    "spreadsheet_safe",
+    "TEMPLATES",
+]
 
 TEMPLATES = package_path("templates")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,19 +37,23 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
     Numbers are left alone: a negative ROI stays a number.
 
-    >>> spreadsheet_safe(pd.DataFrame({"t": ["=HYPERLINK(1)", "ok"], "v": [-1.0, 2.0]}))["t"].tolist()
+    >>> frame = pd.DataFrame({"t": ["=HYPERLINK(1)", "ok"], "v": [-1.0, 2.0]})
+    >>> spreadsheet_safe(frame)["t"].tolist()
     ["'=HYPERLINK(1)", 'ok']
     """
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
     return out
 
 
 @i18n.in_review_context
 def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
-    """Write ``scorecard.csv``, ``decisions.csv``, ``forecast.csv``, ``next_targets.yaml``, ``tables.xlsx`` and
+    """Write ``scorecard.csv``, ``decisions.csv``, ``forecast.csv``, ``next_targets.yaml``,
+    ``tables.xlsx`` and
     ``summary.json`` for a review.
 
     CSVs are UTF-8 with BOM (Excel opens Cyrillic correctly); client text that
@@ -53,7 +64,9 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
         return None
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    spreadsheet_safe(rv.scorecard_export()).to_csv(out / "scorecard.csv", index=False, encoding="utf-8-sig")
+    spreadsheet_safe(rv.scorecard_export()).to_csv(
+        out / "scorecard.csv", index=False, encoding="utf-8-sig"
+    )
     spreadsheet_safe(rv.decisions).to_csv(out / "decisions.csv", index=False, encoding="utf-8-sig")
     spreadsheet_safe(rv.forecast).to_csv(out / "forecast.csv", index=False, encoding="utf-8-sig")
     from ..analysis.targets import targets_yaml
@@ -62,17 +75,24 @@ def write_outputs(rv, output_dir: str | Path | None) -> Path | None:
     with pd.ExcelWriter(out / "tables.xlsx", engine="openpyxl") as xl:
         for name, df in rv.tables().items():
             spreadsheet_safe(df).to_excel(xl, sheet_name=name[:31], index=False)
-    (out / "summary.json").write_text(json.dumps(rv.summary(), indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(rv.summary(), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return out
 
 
-def export_html(notebook: str | Path, target: str | Path, language: str = "en", summary: dict | None = None) -> Path:
+def export_html(
+    notebook: str | Path, target: str | Path, language: str = "en", summary: dict | None = None
+) -> Path:
     """Export an executed notebook as the management report: self-contained HTML without code.
 
-    No inputs, prompts, stderr or error outputs, no cell tagged ``analyst-only``; a table of contents built
+    No inputs, prompts, stderr or error outputs, no cell tagged ``analyst-only``; a table of
+    contents built
     from the section headings; no script at all (the page's Content-Security-
-    Policy forbids scripts, and the template loads none). nbformat and nbconvert are imported here, by the
-    runner, never by a kernel that only imports :mod:`kpi_helpers.report.export` for :func:`write_outputs`.
+    Policy forbids scripts, and the template loads none). nbformat and nbconvert are imported here,
+    by the
+    runner, never by a kernel that only imports :mod:`kpi_helpers.report.export` for
+    :func:`write_outputs`.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -81,8 +101,12 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
     nb.cells = [c for c in nb.cells if "analyst-only" not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
+                and o.output_type != "error"
+            ]
             _compact_images(cell.outputs)
     exporter = HTMLExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
@@ -92,17 +116,24 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
         name = report_title(summary or {})
         nb.metadata["title"] = name  # the template prefers the notebook's own title
         body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-        body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
+        body = _with_toc(body).replace(
+            '<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1
+        )
     target = Path(target)
     target.write_text(body, encoding="utf-8")
     return target
 
 
 def _compact_images(outputs) -> None:
-    """Re-encode each chart PNG with a 128-colour palette: the same picture (charts have few colours) at a
+    """Re-encode each chart PNG with a 128-colour palette: the same picture (charts have few
+    colours) at a
     third of the bytes, which keeps a report with all its charts well under 300 KB."""
     for out in outputs:
-        data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+        data = (
+            out.get("data", {})
+            if out.get("output_type") in ("display_data", "execute_result")
+            else {}
+        )
         if "image/png" in data:
             data["image/png"] = _palette_png(data["image/png"])
 
@@ -113,7 +144,9 @@ def _palette_png(b64: str) -> str:
     image = Image.open(io.BytesIO(base64.b64decode(b64)))
     opaque = image.mode != "RGBA" or image.getchannel("A").getextrema()[0] == 255
     if opaque:
-        small = image.convert("RGB").quantize(128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small = image.convert("RGB").quantize(
+            128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     else:
         small = image.quantize(128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buf = io.BytesIO()
@@ -124,12 +157,16 @@ def _palette_png(b64: str) -> str:
 
 def report_title(summary: dict) -> str:
     """The report's title in the current language: "client · annual marketing review year"."""
-    return _("{client} · annual marketing review {year}").format(
-        client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", "")))).strip(" ·")
+    return (
+        _("{client} · annual marketing review {year}")
+        .format(client=summary.get("client", ""), year=i18n.digits(str(summary.get("year", ""))))
+        .strip(" ·")
+    )
 
 
 class _Headings(HTMLParser):
-    """The section headings of an exported page (``<h2 id=...>`` as :func:`kpi_helpers.report.show.section` writes
+    """The section headings of an exported page (``<h2 id=...>`` as
+    :func:`kpi_helpers.report.show.section` writes
     them): id, plain text (the anchor link's pilcrow left out) and where the first one starts."""
 
     def __init__(self):
@@ -170,15 +207,21 @@ def _offset(text: str, pos: tuple[int, int]) -> int:
 
 
 def _with_toc(body: str) -> str:
-    """Insert a table of contents (the h2 headings, rendered by ``templates/toc.html.j2``) before the notebook
+    """Insert a table of contents (the h2 headings, rendered by ``templates/toc.html.j2``) before
+    the notebook
     cell holding the first section heading."""
     parser = _Headings()
     parser.feed(body)
     parser.close()
     if not parser.headings:
         return body
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     toc = env.get_template("toc.html.j2").render(title=_("Contents"), headings=parser.headings)
     cell = body.rfind('<div class="jp-Cell', 0, _offset(body, parser.first_at))
     cell = cell if cell >= 0 else _offset(body, parser.first_at)
@@ -186,40 +229,74 @@ def _with_toc(body: str) -> str:
 
 
 def write_index(run_dir: str | Path, language: str = "en") -> Path:
-    """Write ``index.html`` (the portfolio page, :mod:`kpi_helpers.report.portfolio`) and ``batch.json`` listing every
+    """Write ``index.html`` (the portfolio page, :mod:`kpi_helpers.report.portfolio`) and
+    ``batch.json`` listing every
     client folder of a run date."""
     from .portfolio import render_index
 
     run_dir = Path(run_dir)
     with i18n.using(i18n.TextContext.of(language)):
-        entries = [_index_entry(folder) for folder in sorted(p for p in run_dir.iterdir()
-                                                             if p.is_dir() and not p.name.startswith("."))]
-    payload = {"run_date": run_dir.name, "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-               "clients": entries}
-    (run_dir / "batch.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        entries = [
+            _index_entry(folder)
+            for folder in sorted(
+                p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
+        ]
+    payload = {
+        "run_date": run_dir.name,
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "clients": entries,
+    }
+    (run_dir / "batch.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     peers = "benchmarks.csv" if (run_dir / "benchmarks.csv").is_file() else None
-    (run_dir / "index.html").write_text(render_index(entries, run_dir.name, language, peers), encoding="utf-8")
+    (run_dir / "index.html").write_text(
+        render_index(entries, run_dir.name, language, peers), encoding="utf-8"
+    )
     return run_dir / "index.html"
 
 
 #: A client folder's files linked from the portfolio page, with their labels.
-_LINKED_FILES = (("annual_review.html", "report"), ("annual_review.pdf", "PDF"), ("tables.xlsx", "XLSX"))
+_LINKED_FILES = (
+    ("annual_review.html", "report"),
+    ("annual_review.pdf", "PDF"),
+    ("tables.xlsx", "XLSX"),
+)
 
 
 def _index_entry(folder: Path) -> dict:
-    manifest = _read_json(folder / "manifest.json") or {"status": "failed", "error": "no manifest.json"}
+    manifest = _read_json(folder / "manifest.json") or {
+        "status": "failed",
+        "error": "no manifest.json",
+    }
     summary = _read_json(folder / "summary.json") or {}
     ok = manifest.get("status") == "ok"
-    links = [(_(label), f"{folder.name}/{name}") for name, label in _LINKED_FILES if ok and (folder / name).exists()]
+    links = [
+        (_(label), f"{folder.name}/{name}")
+        for name, label in _LINKED_FILES
+        if ok and (folder / name).exists()
+    ]
     return {
-        "slug": folder.name, "client": summary.get("client") or manifest.get("client") or folder.name,
-        "status": manifest.get("status", "failed"), "error": manifest.get("error"),
-        "report": f"{folder.name}/annual_review.html" if (folder / "annual_review.html").exists() and ok else None,
-        "links": links, "headline": summary.get("headline", {}), "decisions": summary.get("decisions", {}),
-        "targets_met": summary.get("targets_met"), "targets": summary.get("targets"),
-        "roi_basis": summary.get("roi_basis"), "business": summary.get("business"),
-        "currency": summary.get("currency", ""), "year": summary.get("year"),
-        "stages": manifest.get("stages"),  # seconds per stage (kpi_helpers.run.batch._stages): why a client was slow
+        "slug": folder.name,
+        "client": summary.get("client") or manifest.get("client") or folder.name,
+        "status": manifest.get("status", "failed"),
+        "error": manifest.get("error"),
+        "report": f"{folder.name}/annual_review.html"
+        if (folder / "annual_review.html").exists() and ok
+        else None,
+        "links": links,
+        "headline": summary.get("headline", {}),
+        "decisions": summary.get("decisions", {}),
+        "targets_met": summary.get("targets_met"),
+        "targets": summary.get("targets"),
+        "roi_basis": summary.get("roi_basis"),
+        "business": summary.get("business"),
+        "currency": summary.get("currency", ""),
+        "year": summary.get("year"),
+        "stages": manifest.get(
+            "stages"
+        ),  # seconds per stage (kpi_helpers.run.batch._stages): why a client was slow
     }
 
 

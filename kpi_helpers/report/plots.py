@@ -24,33 +24,66 @@ from ..analysis.narrative import DECISION_LABELS, STAGE_LABELS, channel_label, q
 from ..core.schema import CHANNELS
 from ..core.vocab import ALL_CHANNELS, Decision
 
-__all__ = ["plot_monthly_trend", "plot_roi_by_tactic", "plot_funnel", "plot_rate_forest", "plot_cohort_heatmap",
-           "plot_nps", "plot_budget", "plot_forecast", "CHANNEL_COLORS", "use_report_style"]
+__all__ = [
+    "plot_monthly_trend",
+    "plot_roi_by_tactic",
+    "plot_funnel",
+    "plot_rate_forest",
+    "plot_cohort_heatmap",
+    "plot_nps",
+    "plot_budget",
+    "plot_forecast",
+    "CHANNEL_COLORS",
+    "use_report_style",
+]
 
 #: One colour per channel, the same in every chart of every report.
-CHANNEL_COLORS = dict(zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]))
-DECISION_COLORS = {Decision.KEEP: "#2e7d32", Decision.OPTIMISE: "#f9a825", Decision.DROP: "#c62828",
-                   Decision.INSUFFICIENT_DATA: "#9e9e9e"}
+CHANNEL_COLORS = dict(
+    zip(CHANNELS, plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2])
+)
+DECISION_COLORS = {
+    Decision.KEEP: "#2e7d32",
+    Decision.OPTIMISE: "#f9a825",
+    Decision.DROP: "#c62828",
+    Decision.INSUFFICIENT_DATA: "#9e9e9e",
+}
 
 
-#: Legends of bar charts sit beside the axes, never on the bars (the figure is saved with a tight bounding box).
-_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "frameon": False}
+#: Legends of bar charts sit beside the axes, never on the bars (the figure is saved with a tight
+#: bounding box).
+_OUTSIDE = {
+    "loc": "upper left",
+    "bbox_to_anchor": (1.01, 1.0),
+    "borderaxespad": 0.0,
+    "frameon": False,
+}
 
 
 def use_report_style() -> None:
-    """Apply the report's matplotlib settings: no mathtext (a ``$`` in client text stays a dollar sign),
+    """Apply the report's matplotlib settings: no mathtext (a ``$`` in client text stays a dollar
+    sign),
     readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
     _add_bundled_fonts()
-    plt.rcParams.update({
-        "text.parse_math": False, "figure.dpi": 96, "savefig.dpi": 96, "savefig.bbox": "tight", "font.size": 10,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold",
-        "figure.figsize": (9, 4), "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
-    })
+    plt.rcParams.update(
+        {
+            "text.parse_math": False,
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "savefig.bbox": "tight",
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "figure.figsize": (9, 4),
+            "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
+        }
+    )
 
 
 @functools.cache
 def _add_bundled_fonts() -> None:
-    """Register the bundled fonts once per process (each chart drawn without ``ax`` applies the style)."""
+    """Register the bundled fonts once per process (each chart drawn without ``ax`` applies the
+    style)."""
     for font in i18n.FONT_DIR.glob("*.ttf"):
         font_manager.fontManager.addfont(str(font))
 
@@ -79,7 +112,9 @@ def _money(currency: str):
     return FuncFormatter(lambda v, _pos: i18n.shape(i18n.number(v)))
 
 
-def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency: str = "", ax=None):
+def plot_monthly_trend(
+    trend: pd.DataFrame, metric: str = "revenue", *, currency: str = "", ax=None
+):
     """This year against last year, month by month, for one metric of :func:`review.monthly_trend`.
 
     Returns None (no chart) when the trend lacks the metric; the section says what it needs."""
@@ -88,13 +123,25 @@ def plot_monthly_trend(trend: pd.DataFrame, metric: str = "revenue", *, currency
     ax = _ax(ax)
     for year, style in zip(sorted(trend["year"].unique()), ["--", "-"]):
         part = trend[trend["year"] == year]
-        ax.plot(part["month"], part[metric], style, marker="o", label=i18n.shape(i18n.digits(str(year))),
-                color="#1f4e79" if style == "-" else "#8fa9c4")
-    # tick names from the calendar months the trend's periods are (a fiscal year starts in another month)
+        ax.plot(
+            part["month"],
+            part[metric],
+            style,
+            marker="o",
+            label=i18n.shape(i18n.digits(str(year))),
+            color="#1f4e79" if style == "-" else "#8fa9c4",
+        )
+    # tick names from the calendar months the trend's periods are (a fiscal year starts in another
+    # month)
     names = dict(zip(trend["month"], trend["period"]))
     year = int(trend["year"].max())
-    ax.set_xticks(range(1, 13), [i18n.shape(i18n.month_name(names[m].month if m in names else m, year, short=True))
-                                 for m in range(1, 13)])
+    ax.set_xticks(
+        range(1, 13),
+        [
+            i18n.shape(i18n.month_name(names[m].month if m in names else m, year, short=True))
+            for m in range(1, 13)
+        ],
+    )
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""
     ax.set_ylabel(i18n.shape(label(metric) + unit))
     ax.yaxis.set_major_formatter(_money(currency))
@@ -114,7 +161,14 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
     clipped = d["roi"].clip(upper=5.0)
     ax.barh(names, clipped, color=[DECISION_COLORS[x] for x in d["decision"]])
     for y, (v, c) in enumerate(zip(d["roi"], clipped)):
-        ax.text(c, y, f" {i18n.shape(i18n.percent(v, 0))} ", va="center", ha="left" if v >= 0 else "right", fontsize=8)
+        ax.text(
+            c,
+            y,
+            f" {i18n.shape(i18n.percent(v, 0))} ",
+            va="center",
+            ha="left" if v >= 0 else "right",
+            fontsize=8,
+        )
     ax.set_xlim(min(clipped.min(), 0) - 0.6, max(clipped.max(), 0) * 1.15 + 0.1)
     ax.axvline(hurdle, color="black", lw=1)
     ax.xaxis.set_major_formatter(_pct())
@@ -126,7 +180,8 @@ def plot_roi_by_tactic(decisions: pd.DataFrame, *, hurdle: float = 0.0, ax=None)
 
 
 def plot_funnel(funnel: pd.DataFrame, *, ax=None):
-    """Stage-to-stage conversion by channel (one group of bars per stage); None without two stages."""
+    """Stage-to-stage conversion by channel (one group of bars per stage); None without two
+    stages."""
     rates = [c for c in funnel.columns if "→" in c]
     if not rates or funnel[rates].isna().all().all():
         return None
@@ -135,10 +190,17 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
     width = 0.8 / max(len(f), 1)
     x = np.arange(len(rates))
     for i, (_idx, row) in enumerate(f.iterrows()):
-        ax.bar(x + i * width, row[rates].astype(float), width, label=_name(row["channel"]),
-               color=CHANNEL_COLORS.get(row["channel"], "#777777"))
-    ax.set_xticks(x + width * (len(f) - 1) / 2,
-                  [i18n.shape(" → ".join(_(STAGE_LABELS.get(p, p)) for p in r.split("→"))) for r in rates])
+        ax.bar(
+            x + i * width,
+            row[rates].astype(float),
+            width,
+            label=_name(row["channel"]),
+            color=CHANNEL_COLORS.get(row["channel"], "#777777"),
+        )
+    ax.set_xticks(
+        x + width * (len(f) - 1) / 2,
+        [i18n.shape(" → ".join(_(STAGE_LABELS.get(p, p)) for p in r.split("→"))) for r in rates],
+    )
     ax.yaxis.set_major_formatter(_pct())
     ax.set_ylabel(t("Conversion to the next stage"))
     ax.set_title(t("Funnel conversion by channel"))
@@ -147,9 +209,11 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
 
 
 def plot_rate_forest(rates: pd.DataFrame, *, title: str | None = None, ax=None):
-    """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels dashed.
+    """A rate per channel with its interval (``comparisons.channel_rate_ci`` output); all channels
+    dashed.
 
-    The interval's level is read from ``rates.attrs["alpha"]`` (95 % without it). None when there are no
+    The interval's level is read from ``rates.attrs["alpha"]`` (95 % without it). None when there
+    are no
     rates (no visits or no leads)."""
     if rates.empty or rates["rate"].isna().all():
         return None
@@ -161,27 +225,49 @@ def plot_rate_forest(rates: pd.DataFrame, *, title: str | None = None, ax=None):
     for y, row in r.iterrows():
         overall = row["channel"] == ALL_CHANNELS
         color = "black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777")
-        ax.errorbar(row["rate"], y, xerr=[[row["rate"] - row["ci_low"]], [row["ci_high"] - row["rate"]]],
-                    fmt="D" if overall else "o", color=color, capsize=4)
+        ax.errorbar(
+            row["rate"],
+            y,
+            xerr=[[row["rate"] - row["ci_low"]], [row["ci_high"] - row["rate"]]],
+            fmt="D" if overall else "o",
+            color=color,
+            capsize=4,
+        )
         if overall:
             ax.axvline(row["rate"], color="black", ls="--", lw=0.8)
-    ax.set_yticks(range(len(r)), [t("all channels") if c == ALL_CHANNELS else _name(c) for c in r["channel"]])
+    ax.set_yticks(
+        range(len(r)), [t("all channels") if c == ALL_CHANNELS else _name(c) for c in r["channel"]]
+    )
     ax.xaxis.set_major_formatter(_pct(1))
     ax.set_xlabel(i18n.shape(_("Rate (Wilson {level} interval)").format(level=level)))
-    ax.set_title(t(title) if title else i18n.shape(_("Visit → lead by channel, {level} intervals").format(level=level)))
+    ax.set_title(
+        t(title)
+        if title
+        else i18n.shape(_("Visit → lead by channel, {level} intervals").format(level=level))
+    )
     return ax
 
 
 def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
-    """Acquisition cohorts (rows) × periods since acquisition (columns): share of the cohort ordering."""
+    """Acquisition cohorts (rows) × periods since acquisition (columns): share of the cohort
+    ordering."""
     import seaborn as sns
 
     ax = _ax(ax)
     data = cohorts.copy()
     data.index = [i18n.shape(quarter_label(d)) for d in data.index]
     labels = data.map(lambda v: "" if pd.isna(v) else i18n.shape(i18n.percent(v, 0)))
-    sns.heatmap(data, annot=labels, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                annot_kws={"fontsize": 8})
+    sns.heatmap(
+        data,
+        annot=labels,
+        fmt="",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        ax=ax,
+        annot_kws={"fontsize": 8},
+    )
     ax.set_xticklabels([i18n.shape(i18n.digits(x.get_text())) for x in ax.get_xticklabels()])
     ax.set_xlabel(t("Quarters since acquisition"))
     ax.set_ylabel(t("Acquisition cohort"))
@@ -190,22 +276,41 @@ def plot_cohort_heatmap(cohorts: pd.DataFrame, *, ax=None):
 
 
 def plot_nps(nps: pd.DataFrame, *, ax=None):
-    """NPS by channel with its interval (``annual.customer_section()["nps"]``; level from ``attrs["alpha"]``)."""
+    """NPS by channel with its interval (``annual.customer_section()["nps"]``; level from
+    ``attrs["alpha"]``)."""
     from ..metrics.stats import confidence_level
 
     ax = _ax(ax)
     r = nps.iloc[::-1].reset_index(drop=True)
     for y, row in r.iterrows():
         overall = row["channel"] == ALL_CHANNELS
-        ax.errorbar(row["nps"], y, xerr=[[row["nps"] - row["ci_low"]], [row["ci_high"] - row["nps"]]],
-                    fmt="D" if overall else "o", capsize=4,
-                    color="black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777"))
+        ax.errorbar(
+            row["nps"],
+            y,
+            xerr=[[row["nps"] - row["ci_low"]], [row["ci_high"] - row["nps"]]],
+            fmt="D" if overall else "o",
+            capsize=4,
+            color="black" if overall else CHANNEL_COLORS.get(row["channel"], "#777777"),
+        )
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set_yticks(range(len(r)), [i18n.shape(f"{_('all channels') if c == ALL_CHANNELS else channel_label(c)} "
-                                             f"(n={i18n.number(n)})") for c, n in zip(r["channel"], r["n"])])
+    ax.set_yticks(
+        range(len(r)),
+        [
+            i18n.shape(
+                f"{_('all channels') if c == ALL_CHANNELS else channel_label(c)} "
+                f"(n={i18n.number(n)})"
+            )
+            for c, n in zip(r["channel"], r["n"])
+        ],
+    )
     ax.xaxis.set_major_formatter(_money(""))
-    ax.set_xlabel(i18n.shape(_("NPS, points ({level} interval)").format(
-        level=confidence_level(nps.attrs.get("alpha", 0.05)))))
+    ax.set_xlabel(
+        i18n.shape(
+            _("NPS, points ({level} interval)").format(
+                level=confidence_level(nps.attrs.get("alpha", 0.05))
+            )
+        )
+    )
     ax.set_title(t("Net Promoter Score by acquisition channel"))
     return ax
 
@@ -229,7 +334,8 @@ def plot_budget(budget: pd.DataFrame, *, currency: str = "", ax=None):
 
 
 def _month_year(day: pd.Timestamp) -> str:
-    """"Jan 2025" in the report's language and calendar (the month's first day's year in that calendar)."""
+    """ "Jan 2025" in the report's language and calendar (the month's first day's year in that
+    calendar)."""
     year = day.year
     if i18n.calendar() == "solar_hijri":
         import jdatetime
@@ -238,8 +344,14 @@ def _month_year(day: pd.Timestamp) -> str:
     return f"{i18n.month_name(day.month, day.year, short=True)} {i18n.digits(str(year))}"
 
 
-def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: str = "all", currency: str = "",
-                  ax=None):
+def plot_forecast(
+    monthly: pd.DataFrame,
+    metric: str = "revenue",
+    *,
+    channel: str = "all",
+    currency: str = "",
+    ax=None,
+):
     """The last two years of one metric and the next twelve months' forecast with its 90 % band
     (``AnnualReview.forecast_monthly``); None when there is no forecast of it."""
     if monthly is None or monthly.empty:
@@ -249,10 +361,20 @@ def plot_forecast(monthly: pd.DataFrame, metric: str = "revenue", *, channel: st
         return None
     ax = _ax(ax)
     hist, fut = m[m["actual"].notna()], m[m["forecast"].notna()]
-    ax.plot(hist["period"], hist["actual"], "-", marker="o", ms=3, color="#1f4e79", label=t("actual"))
-    ax.plot(fut["period"], fut["forecast"], "--", marker="o", ms=3, color="#c77c02", label=t("forecast"))
-    ax.fill_between(fut["period"], fut["ci_low"], fut["ci_high"], color="#c77c02", alpha=0.2,
-                    label=t("90 % interval"))
+    ax.plot(
+        hist["period"], hist["actual"], "-", marker="o", ms=3, color="#1f4e79", label=t("actual")
+    )
+    ax.plot(
+        fut["period"], fut["forecast"], "--", marker="o", ms=3, color="#c77c02", label=t("forecast")
+    )
+    ax.fill_between(
+        fut["period"],
+        fut["ci_low"],
+        fut["ci_high"],
+        color="#c77c02",
+        alpha=0.2,
+        label=t("90 % interval"),
+    )
     ticks = m["period"][m["period"].dt.month.isin([1, 7])]
     ax.set_xticks(ticks, [i18n.shape(_month_year(d)) for d in ticks], fontsize=8)
     unit = f" ({currency})" if metric in ("revenue", "cost") and currency else ""

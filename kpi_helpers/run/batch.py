@@ -46,7 +46,16 @@ from ..core.schema import DataError
 __all__ = ["RunOptions", "run_client", "run_batch", "DEFAULT_NOTEBOOK"]
 
 DEFAULT_NOTEBOOK = notebook_path()
-_PACKAGES = ("kpi-helpers", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill", "nbconvert")
+_PACKAGES = (
+    "kpi-helpers",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+)
 _START_FAILURES = ("DeadKernelError", "RuntimeError", "TimeoutError")
 
 
@@ -61,11 +70,18 @@ class RunOptions:
     force: bool = False
     notebook: Path = DEFAULT_NOTEBOOK
     pdf: bool = False  # also print annual_review.pdf beside the HTML (headless Chromium)
-    benchmark: bool = False  # batch: compare each client with comparable clients (kpi_helpers.analysis.benchmarks)
+    # batch: compare each client with comparable clients (kpi_helpers.analysis.benchmarks)
+    benchmark: bool = False
     min_clients: int = 5  # benchmark: clients of one business type needed before a KPI is compared
-    benchmarks: str | None = None  # the peer table's path, set by run_batch; the only thing notebooks see
-    previous: Path | None = None  # last year's review folder (or a run date's folder holding <slug>/)
-    warm: bool = True  # fork each kernel from a server that has imported the stack (kpi_helpers.run.kernel.ForkedKernel)
+    benchmarks: str | None = (
+        None  # the peer table's path, set by run_batch; the only thing notebooks see
+    )
+    previous: Path | None = (
+        None  # last year's review folder (or a run date's folder holding <slug>/)
+    )
+    # fork each kernel from a server that has imported the stack
+    # (kpi_helpers.run.kernel.ForkedKernel)
+    warm: bool = True
 
 
 def _now() -> str:
@@ -83,8 +99,10 @@ def _versions() -> dict[str, str]:
 
 
 def _file_hashes(config_path: Path) -> list[dict]:
-    """SHA-256 of client.yaml and every source it names (row counts come from the notebook's summary); a
-    client.yaml that fails to load (e.g. naming a file outside its folder) gets only its own hash."""
+    """SHA-256 of client.yaml and every source it names (row counts come from the notebook's
+    summary); a
+    client.yaml that fails to load (e.g. naming a file outside its folder) gets only its own
+    hash."""
     files = [config_path]
     try:
         cfg, folder = load_config(config_path)
@@ -92,7 +110,9 @@ def _file_hashes(config_path: Path) -> list[dict]:
     except DataError:
         pass
     out = []
-    for f in files:  # only files load_config accepted: inside the client's folder or explicitly allowed
+    for (
+        f
+    ) in files:  # only files load_config accepted: inside the client's folder or explicitly allowed
         try:
             if f.is_file():
                 out.append({"path": str(f), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()})
@@ -101,6 +121,8 @@ def _file_hashes(config_path: Path) -> list[dict]:
     return out
 
 
+# long: the per-client recipe (check, execute, export, sidecars, manifest) with its error handling,
+# in one sequence
 def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     """Run one client; return its manifest (``status`` is ok, failed or skipped)."""
     config_path = Path(config_path).resolve()
@@ -115,16 +137,33 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
     run_dir = Path(opts.out).resolve() / opts.run_date
     final = run_dir / slug
     manifest = {
-        "client": name or slug, "slug": slug, "client_config": str(config_path), "status": "running",
-        "parameters": {"year": opts.year, "run_date": opts.run_date, "as_of": opts.as_of, "language": opts.language,
-                       "notebook": str(opts.notebook), "timeout": opts.timeout, "pdf": opts.pdf,
-                       "previous": _previous(opts, slug, year)},
-        "inputs": _file_hashes(config_path), "versions": _versions(),
-        "started": _now(), "finished": None, "error": None, "attempts": 0,
+        "client": name or slug,
+        "slug": slug,
+        "client_config": str(config_path),
+        "status": "running",
+        "parameters": {
+            "year": opts.year,
+            "run_date": opts.run_date,
+            "as_of": opts.as_of,
+            "language": opts.language,
+            "notebook": str(opts.notebook),
+            "timeout": opts.timeout,
+            "pdf": opts.pdf,
+            "previous": _previous(opts, slug, year),
+        },
+        "inputs": _file_hashes(config_path),
+        "versions": _versions(),
+        "started": _now(),
+        "finished": None,
+        "error": None,
+        "attempts": 0,
     }
     if (final / "annual_review.html").exists() and not opts.force:
-        return manifest | {"status": "skipped", "finished": _now(),
-                           "error": f"{final} already holds a report; use --force to replace it"}
+        return manifest | {
+            "status": "skipped",
+            "finished": _now(),
+            "error": f"{final} already holds a report; use --force to replace it",
+        }
     run_dir.mkdir(parents=True, exist_ok=True)
     tmp = run_dir / f".{slug}.tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
@@ -132,12 +171,20 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
         if error:
             raise DataError(error)
         started = time.perf_counter()
-        manifest["attempts"] = _execute_with_retry(config_path, tmp, opts, manifest["parameters"]["previous"])
+        manifest["attempts"] = _execute_with_retry(
+            config_path, tmp, opts, manifest["parameters"]["previous"]
+        )
         executed = time.perf_counter()
         summary = json.loads((tmp / "summary.json").read_text(encoding="utf-8"))
-        export_html(tmp / "annual_review.ipynb", tmp / "annual_review.html", summary.get("language", "en"), summary)
+        export_html(
+            tmp / "annual_review.ipynb",
+            tmp / "annual_review.html",
+            summary.get("language", "en"),
+            summary,
+        )
         manifest["stages"] = _stages(tmp / "annual_review.ipynb", executed - started) | {
-            "export": round(time.perf_counter() - executed, 2)}
+            "export": round(time.perf_counter() - executed, 2)
+        }
         if opts.pdf:
             _print_pdf(tmp, summary)
         manifest["status"], manifest["inputs_loaded"] = "ok", summary.get("inputs", [])
@@ -147,7 +194,9 @@ def run_client(config_path: str | Path, opts: RunOptions) -> dict:
             log.write("".join(traceback.format_exception(exc)))
         (tmp / "annual_review.html").unlink(missing_ok=True)
     manifest["finished"] = _now()
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     _move_into_place(tmp, final, keep_existing=manifest["status"] != "ok")
     return manifest
 
@@ -163,8 +212,10 @@ def _stage_of(source: str) -> str:
 
 
 def _stages(notebook: Path, execute_seconds: float) -> dict[str, float]:
-    """Seconds per stage of one client, from the cell durations papermill records: starting the kernel (what
-    executing took beyond its cells), imports and ``build_review`` (one cell), tables and text (``show``),
+    """Seconds per stage of one client, from the cell durations papermill records: starting the
+    kernel (what
+    executing took beyond its cells), imports and ``build_review`` (one cell), tables and text
+    (``show``),
     charts, writing the sidecars; the runner adds the HTML export. A slow client explains itself."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     out = dict.fromkeys(("kernel_start", "imports_build", "show", "charts", "write"), 0.0)
@@ -187,16 +238,21 @@ def _print_pdf(tmp: Path, summary: dict) -> None:
 
 
 def _previous(opts: RunOptions, slug: str, year: int | None) -> str | None:
-    """Last year's review for the notebook: ``--previous``, else the latest run under ``--out`` that reviewed
-    ``year - 1`` for this client (see :func:`kpi_helpers.analysis.previous.find_previous`), else None."""
+    """Last year's review for the notebook: ``--previous``, else the latest run under ``--out`` that
+    reviewed
+    ``year - 1`` for this client (see :func:`kpi_helpers.analysis.previous.find_previous`), else
+    None."""
     if opts.previous is not None:
         return str(resolve_previous(Path(opts.previous).resolve(), slug))
     found = find_previous(Path(opts.out).resolve(), slug, year) if year else None
     return str(found) if found else None
 
 
-def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None) -> int:
-    """Execute; retry once when the kernel failed before running any cell. Returns the attempts made."""
+def _execute_with_retry(
+    config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None
+) -> int:
+    """Execute; retry once when the kernel failed before running any cell. Returns the attempts
+    made."""
     try:
         _execute(config_path, tmp, opts, previous)
         return 1
@@ -205,7 +261,9 @@ def _execute_with_retry(config_path: Path, tmp: Path, opts: RunOptions, previous
             raise
         with (tmp / "run.log").open("a", encoding="utf-8") as log:
             log.write(f"kernel failed to start ({_describe(exc)}); retrying once\n")
-        _execute(config_path, tmp, opts, previous, warm=False)  # a cold kernel: a new Python, as before
+        _execute(
+            config_path, tmp, opts, previous, warm=False
+        )  # a cold kernel: a new Python, as before
         return 2
 
 
@@ -228,16 +286,31 @@ class _Deadline:
         return max(1, int(self.end - time.monotonic()))
 
 
-def _execute(config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None, warm: bool = True) -> None:
-    params = {"client_config": str(config_path), "year": opts.year, "run_date": opts.run_date,
-              "language": opts.language, "as_of": opts.as_of, "output_dir": str(tmp), "previous": previous}
+def _execute(
+    config_path: Path, tmp: Path, opts: RunOptions, previous: str | None = None, warm: bool = True
+) -> None:
+    params = {
+        "client_config": str(config_path),
+        "year": opts.year,
+        "run_date": opts.run_date,
+        "language": opts.language,
+        "as_of": opts.as_of,
+        "output_dir": str(tmp),
+        "previous": previous,
+    }
     if opts.benchmarks:
         params["benchmarks"] = opts.benchmarks
     pm.execute_notebook(
-        str(opts.notebook), str(tmp / "annual_review.ipynb"), parameters=params,
-        kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_for(tmp / "run.log", warm and opts.warm),
-        cwd=str(Path(opts.notebook).resolve().parent), progress_bar=False, log_output=False,
-        timeout_func=_Deadline(opts.timeout), start_timeout=120,
+        str(opts.notebook),
+        str(tmp / "annual_review.ipynb"),
+        parameters=params,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=kernel_manager_for(tmp / "run.log", warm and opts.warm),
+        cwd=str(Path(opts.notebook).resolve().parent),
+        progress_bar=False,
+        log_output=False,
+        timeout_func=_Deadline(opts.timeout),
+        start_timeout=120,
     )
 
 
@@ -246,7 +319,10 @@ def _describe(exc: BaseException) -> str:
         return f"{exc.ename}: {exc.evalue}"
     name = type(exc).__name__
     if name == "CellTimeoutError":
-        return f"timed out: the client took longer than its wall-clock limit (--timeout); {str(exc).splitlines()[0]}"
+        return (
+            "timed out: the client took longer than its wall-clock limit (--timeout); "
+            f"{str(exc).splitlines()[0]}"
+        )
     if name == "DeadKernelError":
         return f"the kernel died while running the notebook ({str(exc).splitlines()[0]})"
     return f"{name}: {exc}"
@@ -273,14 +349,19 @@ def _refuse_duplicate_slugs(configs) -> None:
         except DataError:
             continue  # reported as that client's failure
         if slug in seen:
-            raise DataError(f"{seen[slug]} and {path} have the same slug {slug!r}: their reports would overwrite "
-                            f"each other; give one of them another `slug:` in client.yaml")
+            raise DataError(
+                f"{seen[slug]} and {path} have the same slug {slug!r}: their reports would "
+                "overwrite "
+                f"each other; give one of them another `slug:` in client.yaml"
+            )
         seen[slug] = str(path)
 
 
 def _peer_table(configs, opts: RunOptions, workers: int, dask: str | None) -> Path:
-    """The first pass of ``--benchmark``: every client's ratio KPIs (in the pool), aggregated into one peer
-    table, the run's ``benchmarks.csv``. A client whose data fail here is reported by its own run."""
+    """The first pass of ``--benchmark``: every client's ratio KPIs (in the pool), aggregated into
+    one peer
+    table, the run's ``benchmarks.csv``. A client whose data fail here is reported by its own
+    run."""
     from ..analysis.benchmarks import client_kpis, peer_table
     from ..report.export import spreadsheet_safe
 
@@ -301,7 +382,9 @@ def _peer_table(configs, opts: RunOptions, workers: int, dask: str | None) -> Pa
     run_dir = Path(opts.out).resolve() / opts.run_date
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / "benchmarks.csv"
-    spreadsheet_safe(peer_table(rows, opts.min_clients)).to_csv(path, index=False, encoding="utf-8-sig")
+    spreadsheet_safe(peer_table(rows, opts.min_clients)).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
     return path
 
 
@@ -310,15 +393,25 @@ def _executor(workers: int, dask: str | None) -> tuple[Executor, object | None]:
         try:
             from distributed import Client
         except ImportError:
-            raise RuntimeError("--dask needs the dask extra: pip install 'kpi-helpers[dask]'") from None
+            raise RuntimeError(
+                "--dask needs the dask extra: pip install 'kpi-helpers[dask]'"
+            ) from None
         client = Client(dask)
         return client.get_executor(), client
     return ProcessPoolExecutor(max_workers=workers), None
 
 
-def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | None = None, dask: str | None = None,
-              progress: bool = True) -> list[dict]:
-    """Run every client in parallel, then write the run date's index; return the manifests in input order.
+# long: the pool or Dask cluster, the per-client futures and the index, in one sequence
+def run_batch(
+    configs: list[str | Path],
+    opts: RunOptions,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: bool = True,
+) -> list[dict]:
+    """Run every client in parallel, then write the run date's index; return the manifests in input
+    order.
 
     ``workers`` defaults to the number of cores; ``dask`` is a scheduler address
     (``tcp://host:8786``) to run the same jobs on an existing Dask cluster.
@@ -334,15 +427,25 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
         executor, client = _executor(workers, dask)
         try:
             futures = {executor.submit(run_client, str(c), opts): i for i, c in enumerate(configs)}
-            bar = tqdm(as_completed(futures), total=len(futures), desc="clients", unit="client",
-                       disable=not progress, file=sys.stderr)
+            bar = tqdm(
+                as_completed(futures),
+                total=len(futures),
+                desc="clients",
+                unit="client",
+                disable=not progress,
+                file=sys.stderr,
+            )
             for fut in bar:
                 i = futures[fut]
                 try:
                     results[i] = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a worker that died is one failed client
-                    results[i] = {"client": str(configs[i]), "slug": Path(configs[i]).parent.name,
-                                  "status": "failed", "error": f"the worker process failed: {_describe(exc)}"}
+                    results[i] = {
+                        "client": str(configs[i]),
+                        "slug": Path(configs[i]).parent.name,
+                        "status": "failed",
+                        "error": f"the worker process failed: {_describe(exc)}",
+                    }
                 bar.set_postfix_str(f"{results[i]['slug']}: {results[i]['status']}")
         finally:
             executor.shutdown(wait=True)
@@ -350,8 +453,11 @@ def run_batch(configs: list[str | Path], opts: RunOptions, *, workers: int | Non
                 client.close()
     if progress:
         for r in results:
-            print(f"{r['slug']}: {r['status']}" + (f": {r['error'].splitlines()[0]}" if r.get("error") else ""),
-                  file=sys.stderr)
+            print(
+                f"{r['slug']}: {r['status']}"
+                + (f": {r['error'].splitlines()[0]}" if r.get("error") else ""),
+                file=sys.stderr,
+            )
     run_dir = Path(opts.out) / opts.run_date
     if run_dir.exists():
         write_index(run_dir, opts.language or "en")

@@ -26,9 +26,12 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from ..core import i18n  # noqa: E402
 
-PACKAGE = Path(__file__).resolve().parent.parent  # the whole kpi_helpers package, scanned for _() calls
+PACKAGE = (
+    Path(__file__).resolve().parent.parent
+)  # the whole kpi_helpers package, scanned for _() calls
 
 
+# long: every demo client rendered as the notebook does, to list the ids seen
 def _render_demo() -> None:
     """Build and render every demo client's review in English, as the notebook does."""
     import matplotlib.pyplot as plt
@@ -43,11 +46,31 @@ def _render_demo() -> None:
         rv = annual.build_review(cfg, language="en")
         for key in show.SECTIONS:
             show.section(key)
-        for fn in (show.title, show.headlines, show.summary, show.decisions, show.channel_pairs, show.tactic_evidence,
-                   show.customer_value, show.order_values,
-                   show.plan, show.funnel, show.devices, show.customers_by_channel, show.retention, show.cohort_ltv,
-                   show.nps, show.budget, show.data_quality, show.unavailable, show.glossary, show.provenance,
-                   show.previous, show.forecast, show.next_targets):
+        for fn in (
+            show.title,
+            show.headlines,
+            show.summary,
+            show.decisions,
+            show.channel_pairs,
+            show.tactic_evidence,
+            show.customer_value,
+            show.order_values,
+            show.plan,
+            show.funnel,
+            show.devices,
+            show.customers_by_channel,
+            show.retention,
+            show.cohort_ltv,
+            show.nps,
+            show.budget,
+            show.data_quality,
+            show.unavailable,
+            show.glossary,
+            show.provenance,
+            show.previous,
+            show.forecast,
+            show.next_targets,
+        ):
             fn(rv)
         show.scorecard(rv, "channel")
         show.scorecard(rv, "tactic")
@@ -71,6 +94,7 @@ def _render_demo() -> None:
     i18n._("{client} · annual marketing review {year}")  # the page title, set by report.export_html
 
 
+# long: the tables of labels gathered from each module that defines them
 def _static_ids() -> set[str]:
     from ..metrics.catalog import REGISTRY
     from ..analysis.decisions import ACTIONS
@@ -78,9 +102,16 @@ def _static_ids() -> set[str]:
     from ..analysis.decisions import _PROJECTION
     from ..analysis.narrative import CHANNEL_LABELS
 
-    ids = set(CHANNEL_LABELS.values()) | set(ACTIONS.values()) | set(ASSUMPTIONS) | set(MODEL_TEXT.values()) \
+    ids = (
+        set(CHANNEL_LABELS.values())
+        | set(ACTIONS.values())
+        | set(ASSUMPTIONS)
+        | set(MODEL_TEXT.values())
         | set(_PROJECTION.values())
-    from ..analysis.benchmarks import QUARTILES  # the benchmark section, shown only in a batch with --benchmark
+    )
+    from ..analysis.benchmarks import (
+        QUARTILES,
+    )  # the benchmark section, shown only in a batch with --benchmark
 
     ids |= set(QUARTILES.values()) | {"This client", "Where it stands"}
     for k in REGISTRY.values():
@@ -90,19 +121,40 @@ def _static_ids() -> set[str]:
 
     ids |= set(VERDICT_LABELS.values()) | set(PREVIOUS_LABELS.values())
     ids |= {"seasonal naive", "elasticity", "proportional", "mixed", "budget", "unchanged"}
-    ids |= {"ok", "failed", "skipped", "desktop", "mobile", "tablet", "customers", "months", "direct_cost",
-            "spend", "leads", "high", "medium", "low", "activity", "costs", "deals", "orders", "survey"}
+    ids |= {
+        "ok",
+        "failed",
+        "skipped",
+        "desktop",
+        "mobile",
+        "tablet",
+        "customers",
+        "months",
+        "direct_cost",
+        "spend",
+        "leads",
+        "high",
+        "medium",
+        "low",
+        "activity",
+        "costs",
+        "deals",
+        "orders",
+        "survey",
+    }
     return ids
 
 
-#: Functions whose first argument, a string literal, is a message id: ``_`` translates, ``N_`` marks an id where
+#: Functions whose first argument, a string literal, is a message id: ``_`` translates, ``N_`` marks
+#: an id where
 #: a table defines it; the charts' ``t`` (kpi_helpers.report.plots) translates and shapes.
 KEYWORDS = ("_", "N_")
 CHART_KEYWORDS = ("t",)
 
 
 def _source_ids(package: Path = PACKAGE) -> set[str]:
-    """The message ids of every ``_("...")`` and ``N_("...")`` in the package's source, read with :mod:`ast`: the
+    """The message ids of every ``_("...")`` and ``N_("...")`` in the package's source, read with
+    :mod:`ast`: the
     calls inside f-strings too, which Babel's extractor does not see on Python 3.11."""
     import ast
 
@@ -110,24 +162,38 @@ def _source_ids(package: Path = PACKAGE) -> set[str]:
     for path in sorted(package.rglob("*.py")):
         names = KEYWORDS + (CHART_KEYWORDS if path.name == "plots.py" else ())
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in names
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 ids.add(node.args[0].value)
     return ids
 
 
 def collect() -> set[str]:
-    """Every message id, found statically: Babel's extractor and :func:`_source_ids` over the package's source,
-    and the ids of the tables the code defines (:func:`_static_ids`). Nothing is rendered: a test checks that
+    """Every message id, found statically: Babel's extractor and :func:`_source_ids` over the
+    package's source,
+    and the ids of the tables the code defines (:func:`_static_ids`). Nothing is rendered: a test
+    checks that
     every id looked up while the demo reports are rendered is among them (:func:`seen_in_demo`)."""
-    ids = {msg for _file, _line, msg, _comments, _ctx in
-           ((r[0], r[1], r[2], r[3], r[4]) for r in extract_from_dir(str(PACKAGE), keywords=dict.fromkeys(KEYWORDS)))
-           if isinstance(msg, str)}
+    ids = {
+        msg
+        for _file, _line, msg, _comments, _ctx in (
+            (r[0], r[1], r[2], r[3], r[4])
+            for r in extract_from_dir(str(PACKAGE), keywords=dict.fromkeys(KEYWORDS))
+        )
+        if isinstance(msg, str)
+    }
     return {m for m in ids | _source_ids() | _static_ids() if m and m.strip()}
 
 
 def seen_in_demo() -> set[str]:
-    """The message ids looked up while every demo client's report is built and rendered (the check that
+    """The message ids looked up while every demo client's report is built and rendered (the check
+    that
     :func:`collect` misses none)."""
     i18n.SEEN.clear()
     _render_demo()

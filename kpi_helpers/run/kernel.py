@@ -7,7 +7,8 @@ kernelspec lookup and always starts ``sys.executable -m ipykernel_launcher``.
 A *warm* manager (``kernel_manager_for(log, warm=True)``, what the batch uses) does not start a new
 Python per client: it forks the kernel from a fork server of the runner process that has imported
 ipykernel and the analysis stack (:data:`WARM_MODULES`) and nothing else. Each client still gets a
-new process, used once and discarded, in its own session (timeouts kill its process group as before).
+new process, used once and discarded, in its own session (timeouts kill its process group as
+before).
 """
 
 from __future__ import annotations
@@ -21,28 +22,46 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
-__all__ = ["CurrentEnvKernelManager", "KERNEL_NAME", "kernel_manager_for", "execute_in_place", "WARM_MODULES"]
+__all__ = [
+    "CurrentEnvKernelManager",
+    "KERNEL_NAME",
+    "kernel_manager_for",
+    "execute_in_place",
+    "WARM_MODULES",
+]
 
 #: The kernelspec name the notebooks carry (installed with ``--sys-prefix`` for JupyterLab).
 KERNEL_NAME = "kpi-review"
 
-#: What a warm kernel has imported before it is handed a client: ipykernel and the analysis stack the
+#: What a warm kernel has imported before it is handed a client: ipykernel and the analysis stack
+#: the
 #: notebook's first cell imports. Nothing runs but imports, so no client's state can be in it.
-WARM_MODULES = ["ipykernel.kernelapp", "matplotlib_inline.backend_inline", "kpi_helpers", "kpi_helpers.report.plots",
-                "kpi_helpers.report.show", "kpi_helpers.report.export"]
+WARM_MODULES = [
+    "ipykernel.kernelapp",
+    "matplotlib_inline.backend_inline",
+    "kpi_helpers",
+    "kpi_helpers.report.plots",
+    "kpi_helpers.report.show",
+    "kpi_helpers.report.export",
+]
 
 
 def _warm_context():
-    """The fork server of this process: started once, it imports :data:`WARM_MODULES`; each kernel is a fork
+    """The fork server of this process: started once, it imports :data:`WARM_MODULES`; each kernel
+    is a fork
     of it, so a client pays neither the interpreter's start nor the imports."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WARM_MODULES)
     return ctx
 
 
-def _kernel_main(argv: list[str], cwd: str | None, env: dict | None, log: str | None, ready) -> None:
-    """Body of a forked kernel: its own session (the runner signals its process group), the log as its
-    stdout and stderr, the launch's folder and environment, then ipykernel as ``ipykernel_launcher`` runs it."""
+def _kernel_main(
+    argv: list[str], cwd: str | None, env: dict | None, log: str | None, ready
+) -> None:
+    """Body of a forked kernel: its own session (the runner signals its process group), the log as
+    its
+    stdout and stderr, the launch's folder and environment, then ipykernel as ``ipykernel_launcher``
+    runs it."""
     os.setsid()
     try:  # a name for ps and leftover-kernel checks: the command line is the fork server's
         Path("/proc/self/comm").write_text("kpi-kernel")
@@ -66,19 +85,26 @@ def _kernel_main(argv: list[str], cwd: str | None, env: dict | None, log: str | 
 
 
 class ForkedKernel:
-    """A :class:`subprocess.Popen`-like handle on a kernel forked from the warm fork server: what jupyter_client's
-    local provisioner uses (``pid``, ``poll``, ``wait``, ``send_signal``, ``kill``, ``terminate``)."""
+    """A :class:`subprocess.Popen`-like handle on a kernel forked from the warm fork server: what
+    jupyter_client's
+    local provisioner uses (``pid``, ``poll``, ``wait``, ``send_signal``, ``kill``,
+    ``terminate``)."""
 
     stdin = stdout = stderr = None
 
     def __init__(self, argv: list[str], cwd=None, env=None, log: str | None = None):
         ctx = _warm_context()
         ready = ctx.Event()
-        self._proc = ctx.Process(target=_kernel_main, args=(argv, str(cwd) if cwd else None, env, log, ready),
-                                 name="kpi-review-kernel")
+        self._proc = ctx.Process(
+            target=_kernel_main,
+            args=(argv, str(cwd) if cwd else None, env, log, ready),
+            name="kpi-review-kernel",
+        )
         self._proc.start()
         self.pid = self._proc.pid
-        if not ready.wait(60):  # setsid done: the process group the provisioner signals is the kernel's own
+        if not ready.wait(
+            60
+        ):  # setsid done: the process group the provisioner signals is the kernel's own
             self.kill()
             raise RuntimeError("the warm kernel did not start within 60 s")
         self.returncode: int | None = None
@@ -111,7 +137,8 @@ class CurrentEnvKernelManager(AsyncKernelManager):
     """
 
     kernel_log: str | None = None
-    warm: bool = False  # fork the kernel from the warm fork server (:class:`ForkedKernel`) instead of a new Python
+    # fork the kernel from the warm fork server (:class:`ForkedKernel`) instead of a new Python
+    warm: bool = False
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self.warm:
@@ -119,12 +146,17 @@ class CurrentEnvKernelManager(AsyncKernelManager):
         if not self.kernel_log:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         with open(self.kernel_log, "ab") as log:  # the child keeps its own copy of the handle
-            return await super()._async_launch_kernel(kernel_cmd, **kw | {"stdout": log, "stderr": log})
+            return await super()._async_launch_kernel(
+                kernel_cmd, **kw | {"stdout": log, "stderr": log}
+            )
 
     def _launch_warm(self, kernel_cmd: list[str], kw: dict) -> None:
-        """What the local provisioner's ``launch_kernel`` does, with a forked kernel instead of a Popen."""
+        """What the local provisioner's ``launch_kernel`` does, with a forked kernel instead of a
+        Popen."""
         prov = self.provisioner
-        argv = kernel_cmd[kernel_cmd.index("-m") + 2:]  # after "-m ipykernel_launcher": "-f", the connection file
+        argv = kernel_cmd[
+            kernel_cmd.index("-m") + 2 :
+        ]  # after "-m ipykernel_launcher": "-f", the connection file
         prov.process = ForkedKernel(argv, kw.get("cwd"), kw.get("env"), self.kernel_log)
         prov.pid = prov.pgid = prov.process.pid
         prov.cwd = kw.get("cwd", Path.cwd())
@@ -143,11 +175,19 @@ class CurrentEnvKernelManager(AsyncKernelManager):
 
 
 def kernel_manager_for(log_path, warm: bool = False) -> type[CurrentEnvKernelManager]:
-    """A :class:`CurrentEnvKernelManager` class whose kernels write their output to ``log_path``; ``warm``: each
+    """A :class:`CurrentEnvKernelManager` class whose kernels write their output to ``log_path``;
+    ``warm``: each
     kernel is forked from this process's warm fork server (on platforms with ``fork``)."""
-    warm = warm and "forkserver" in multiprocessing.get_all_start_methods() and \
-        not multiprocessing.current_process().daemon  # a daemonic worker (some Dask setups) may not fork
-    return type("LoggedKernelManager", (CurrentEnvKernelManager,), {"kernel_log": str(log_path), "warm": warm})
+    warm = (
+        warm
+        and "forkserver" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )  # a daemonic worker (some Dask setups) may not fork
+    return type(
+        "LoggedKernelManager",
+        (CurrentEnvKernelManager,),
+        {"kernel_log": str(log_path), "warm": warm},
+    )
 
 
 def execute_in_place(path: str) -> None:
@@ -162,8 +202,13 @@ def execute_in_place(path: str) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, kernel_manager_class=CurrentEnvKernelManager, record_timing=False, timeout=600,
-                   resources={"metadata": {"path": str(Path(path).resolve().parent)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_manager_class=CurrentEnvKernelManager,
+        record_timing=False,
+        timeout=600,
+        resources={"metadata": {"path": str(Path(path).resolve().parent)}},
+    ).execute()
     nbformat.write(nb, path)
 
 

@@ -7,9 +7,13 @@ from .base import register
 __all__: list[str] = []
 
 register(
-    "yandex_direct", "activity", "Yandex.Direct statistics report (Reports API TSV or the report wizard's export)",
-    "https://yandex.com/dev/direct/doc/en/report-format.md (first row the report name and dates, second the "
-    "field names, last 'Total rows: N'); fields https://yandex.com/dev/direct/doc/reports/fields-list.html. "
+    "yandex_direct",
+    "activity",
+    "Yandex.Direct statistics report (Reports API TSV or the report wizard's export)",
+    "https://yandex.com/dev/direct/doc/en/report-format.md (first row the report name and dates, "
+    "second the "
+    "field names, last 'Total rows: N'); fields "
+    "https://yandex.com/dev/direct/doc/reports/fields-list.html. "
     "Cost includes VAT when the report was made with IncludeVAT=YES: say which with vat_included",
     {
         "period": ("Date", "Month", "Дата", "Месяц"),
@@ -24,13 +28,22 @@ register(
         "device": ("Device", "Тип устройства"),
     },
     constants={"channel": "paid_search"},
-    channel_map={"SEARCH": "paid_search", "AD_NETWORK": "display", "Поиск": "paid_search", "Сети": "display"},
-    tactic_from=("campaign",), needs_vat=True,
+    channel_map={
+        "SEARCH": "paid_search",
+        "AD_NETWORK": "display",
+        "Поиск": "paid_search",
+        "Сети": "display",
+    },
+    tactic_from=("campaign",),
+    needs_vat=True,
 )
 
 register(
-    "google_ads", "activity", "Google Ads report download (CSV or XLSX from Reports or a campaigns table)",
-    "https://support.google.com/google-ads/answer/2404179 (download a report: two title rows, the header, "
+    "google_ads",
+    "activity",
+    "Google Ads report download (CSV or XLSX from Reports or a campaigns table)",
+    "https://support.google.com/google-ads/answer/2404179 (download a report: two title rows, the "
+    "header, "
     "'Total: ...' rows at the end); columns https://support.google.com/google-ads/answer/2375435. "
     "Cost excludes taxes",
     {
@@ -45,15 +58,29 @@ register(
         "device": ("Device",),
     },
     constants={"channel": "paid_search"},
-    channel_map={"Search": "paid_search", "Shopping": "paid_search", "Performance Max": "paid_search",
-                 "Display": "display", "Video": "display", "Demand Gen": "display", "Discovery": "display",
-                 "App": "other", "Smart": "paid_search", "Local": "paid_search", "Hotel": "paid_search"},
-    tactic_from=("campaign",), vat_default=False,
+    channel_map={
+        "Search": "paid_search",
+        "Shopping": "paid_search",
+        "Performance Max": "paid_search",
+        "Display": "display",
+        "Video": "display",
+        "Demand Gen": "display",
+        "Discovery": "display",
+        "App": "other",
+        "Smart": "paid_search",
+        "Local": "paid_search",
+        "Hotel": "paid_search",
+    },
+    tactic_from=("campaign",),
+    vat_default=False,
 )
 
 register(
-    "meta_ads", "activity", "Meta Ads Manager export (CSV or XLSX; optional summary row)",
-    "https://www.facebook.com/business/help/1695754927158071 (export Ads Manager data), column definitions "
+    "meta_ads",
+    "activity",
+    "Meta Ads Manager export (CSV or XLSX; optional summary row)",
+    "https://www.facebook.com/business/help/1695754927158071 (export Ads Manager data), column "
+    "definitions "
     "https://www.facebook.com/business/help/447834205249495; 'Amount spent (<currency code>)', "
     "e.g. 'Amount spent (USD)', names the account currency. "
     "Amount spent excludes taxes. Older and API-built exports name spend 'Spent' and conversions "
@@ -65,17 +92,30 @@ register(
         "reach": ("Reach",),
         "clicks": ("Link clicks", "Clicks (all)"),
         "spend": ("Amount spent", "Spent", "Spend"),
-        "conversions": ("Results", "Leads", "Purchases", "Conversions", "Total conversions", "Total conversion"),
+        "conversions": (
+            "Results",
+            "Leads",
+            "Purchases",
+            "Conversions",
+            "Total conversions",
+            "Total conversion",
+        ),
         "device": ("Impression device", "Device platform"),
     },
-    constants={"channel": "social_paid"}, tactic_from=("campaign",), vat_default=False,
+    constants={"channel": "social_paid"},
+    tactic_from=("campaign",),
+    vat_default=False,
 )
 
 register(
-    "vk_ads", "activity", "VK Ads (ads.vk.com) statistics export",
-    "https://ads.vk.com/help/articles/statistics (statistics columns: показы, клики, списания, охват, "
+    "vk_ads",
+    "activity",
+    "VK Ads (ads.vk.com) statistics export",
+    "https://ads.vk.com/help/articles/statistics (statistics columns: показы, клики, списания, "
+    "охват, "
     "результаты); API fields shows, clicks, amount: https://ads.vk.com/en/help/partner/partner_api/"
-    "partner_statistics_api. Whether spend includes VAT depends on the account: say so with vat_included",
+    "partner_statistics_api. Whether spend includes VAT depends on the account: say so with "
+    "vat_included",
     {
         "period": ("Дата", "Date", "День", "Месяц"),
         "campaign": ("Кампания", "Название кампании", "Campaign", "Campaign name"),
@@ -85,5 +125,7 @@ register(
         "reach": ("Охват", "Reach"),
         "conversions": ("Результаты", "Результат", "Конверсии", "Results", "Goals"),
     },
-    constants={"channel": "social_paid"}, tactic_from=("campaign",), needs_vat=True,
+    constants={"channel": "social_paid"},
+    tactic_from=("campaign",),
+    needs_vat=True,
 )

@@ -1,6 +1,5 @@
 """The preset model and registry (:func:`register`); the platform modules beside it fill it."""
 
-
 from __future__ import annotations
 
 import re
@@ -12,14 +11,31 @@ __all__ = ["EXTRA_COLUMNS", "PRESETS", "Preset", "header_currency", "normalise_h
 #: Columns a source may map onto besides the canonical ones: turned into canonical columns on load.
 #: ``bounce_rate`` (per cent of visits) x visits -> bounces; ``page_depth`` x visits -> pageviews;
 #: ``avg_duration`` (seconds or h:mm:ss per visit) x visits -> duration_s; ``currency`` (a per-row
-#: currency code) converts that row's money; ``won_flag`` (true/false, e.g. Salesforce "Won") settles
+#: currency code) converts that row's money; ``won_flag`` (true/false, e.g. Salesforce "Won")
+#: settles
 #: the status of a closed deal.
 EXTRA_COLUMNS = ("bounce_rate", "page_depth", "avg_duration", "currency", "won_flag")
 
-_CURRENCY_SIGNS = {"руб": "RUB", "руб.": "RUB", "₽": "RUB", "р.": "RUB", "rub": "RUB", "$": "USD", "€": "EUR",
-                   "£": "GBP", "₸": "KZT", "тенге": "KZT", "₴": "UAH", "грн": "UAH", "byn": "BYN"}
-_ISO = ("USD EUR RUB GBP KZT UAH BYN CNY JPY TRY AED INR CHF PLN CZK SEK NOK DKK CAD AUD BRL MXN GEL AMD UZS "
-        "AZN KGS TJS IRR ILS HKD SGD KRW ZAR NZD HUF RON BGN RSD THB IDR MYR PHP VND EGP SAR QAR")
+_CURRENCY_SIGNS = {
+    "руб": "RUB",
+    "руб.": "RUB",
+    "₽": "RUB",
+    "р.": "RUB",
+    "rub": "RUB",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "₸": "KZT",
+    "тенге": "KZT",
+    "₴": "UAH",
+    "грн": "UAH",
+    "byn": "BYN",
+}
+_ISO = (
+    "USD EUR RUB GBP KZT UAH BYN CNY JPY TRY AED INR CHF PLN CZK SEK NOK DKK CAD AUD BRL MXN GEL "
+    "AMD UZS "
+    "AZN KGS TJS IRR ILS HKD SGD KRW ZAR NZD HUF RON BGN RSD THB IDR MYR PHP VND EGP SAR QAR"
+)
 _SIGN = rf"({'|'.join(_ISO.split())}|руб\.?|₽|\$|€|£|₸|тенге|₴|грн|р\.)"
 _CURRENCY_RE = re.compile(rf"^(.*?)(?:[\s,]*[(\[]\s*{_SIGN}\s*[)\]]|,\s*{_SIGN})\s*$")
 
@@ -131,7 +147,8 @@ PRESETS: dict[str, Preset] = {}
 def register(name: str, table: str, platform: str, doc: str, columns: dict, **options) -> Preset:
     """Add a preset to :data:`PRESETS` (mappings frozen) and return it."""
     frozen = {k: MappingProxyType(dict(v)) for k, v in options.items() if isinstance(v, dict)}
-    preset = Preset(name, table, platform, doc, MappingProxyType(dict(columns)), **(options | frozen))
+    preset = Preset(
+        name, table, platform, doc, MappingProxyType(dict(columns)), **(options | frozen)
+    )
     PRESETS[name] = preset
     return preset
-

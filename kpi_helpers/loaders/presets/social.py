@@ -7,10 +7,14 @@ from .base import register
 __all__: list[str] = []
 
 register(
-    "social", "activity", "Social network statistics, one row per network and day or month (VK, Telegram, "
+    "social",
+    "activity",
+    "Social network statistics, one row per network and day or month (VK, Telegram, "
     "Facebook/Instagram insights exports, or a sheet combining them)",
-    "VK community statistics https://dev.vk.com/ru/method/stats.get (reach, likes, comments, copies = shares, "
-    "subscribed); Meta page insights https://developers.facebook.com/docs/graph-api/reference/insights "
+    "VK community statistics https://dev.vk.com/ru/method/stats.get (reach, likes, comments, "
+    "copies = shares, "
+    "subscribed); Meta page insights "
+    "https://developers.facebook.com/docs/graph-api/reference/insights "
     "(page_impressions_unique = reach, page_fans = followers)",
     {
         "period": ("Date", "Дата", "Period", "Период", "Month", "Месяц", "День"),
@@ -20,7 +24,14 @@ register(
         "likes": ("Likes", "Лайки", "Нравится", "Мне нравится", "Reactions", "Реакции"),
         "comments": ("Comments", "Комментарии"),
         "shares": ("Shares", "Репосты", "Поделились", "Reposts", "Copies"),
-        "followers": ("Followers", "Подписчики", "Subscribers", "Участники", "Page followers", "Fans"),
+        "followers": (
+            "Followers",
+            "Подписчики",
+            "Subscribers",
+            "Участники",
+            "Page followers",
+            "Fans",
+        ),
         "mentions": ("Mentions", "Упоминания"),
         "clicks": ("Link clicks", "Переходы по ссылке", "Клики"),
     },
@@ -28,18 +39,42 @@ register(
 )
 
 register(
-    "email", "activity", "E-mail platform campaign report (Mailchimp, Unisender, Sendsay or similar)",
-    "Mailchimp campaign report export https://mailchimp.com/help/about-email-campaign-reports/ (Emails sent, "
-    "Unique opens, Unique clicks, Unsubscribes); Unisender https://www.unisender.com/ru/support/api/statistics/"
+    "email",
+    "activity",
+    "E-mail platform campaign report (Mailchimp, Unisender, Sendsay or similar)",
+    "Mailchimp campaign report export https://mailchimp.com/help/about-email-campaign-reports/ "
+    "(Emails sent, "
+    "Unique opens, Unique clicks, Unsubscribes); Unisender "
+    "https://www.unisender.com/ru/support/api/statistics/"
     "getcampaigncommonstats/ (sent, opened, clicked, unsubscribed)",
     {
         "period": ("Send Date", "Send Time", "Date", "Дата отправки", "Дата", "Month", "Месяц"),
-        "tactic": ("Title", "Campaign", "Campaign title", "Название рассылки", "Рассылка", "Кампания"),
-        "sends": ("Emails sent", "Total Recipients", "Recipients", "Sent", "Отправлено", "Отправлено писем"),
+        "tactic": (
+            "Title",
+            "Campaign",
+            "Campaign title",
+            "Название рассылки",
+            "Рассылка",
+            "Кампания",
+        ),
+        "sends": (
+            "Emails sent",
+            "Total Recipients",
+            "Recipients",
+            "Sent",
+            "Отправлено",
+            "Отправлено писем",
+        ),
         "opens": ("Unique Opens", "Opens", "Открытия", "Уникальные открытия", "Открыли", "Открыто"),
         "clicks": ("Unique Clicks", "Clicks", "Клики", "Уникальные клики", "Переходы", "Кликнули"),
         "unsubscribes": ("Unsubscribes", "Unsubscribed", "Отписки", "Отписались"),
-        "subscriptions": ("Subscriptions", "New subscribers", "Subscribes", "Подписки", "Новые подписчики"),
+        "subscriptions": (
+            "Subscriptions",
+            "New subscribers",
+            "Subscribes",
+            "Подписки",
+            "Новые подписчики",
+        ),
     },
     constants={"channel": "email"},
 )
