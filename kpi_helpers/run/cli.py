@@ -33,8 +33,8 @@ sources:  # a canonical file per table (README: "The canonical input format"), o
   # - {table: survey, path: survey.csv}
   # A platform export through a preset (kpi-review presets are listed in the README):
   # - {table: activity, path: meta_ads.csv, preset: meta_ads}
-  # Any other export: map its columns; set what it lacks as constants
-  # (README: "Mapping keys of a source"):
+  # Any other export: map its columns; set what it lacks as constants (README, section
+  # "Mapping keys of a source")
   # - table: orders
   #   path: transactions.txt          # CSV, TSV, whitespace-aligned text or XLSX; format detected
   #   columns: {cust: customer_id, dollar_value: amount}
@@ -56,8 +56,8 @@ thresholds:                     # decision thresholds, the same for every tactic
   weak_stage_ratio: 0.6
 overrides: []  # e.g. - {channel: events, tactic: Expo, decision: keep, comment: "contract signed"}
 history: []  # last year's calls made without the toolkit, checked in this year's review, e.g.
-  # - {year: 2024, channel: display, tactic: Banners, decision: drop}
-  # - {year: 2024, channel: email, tactic: News, decision: optimise, stage: traffic_to_lead}
+    # - {year: 2024, channel: display, tactic: Banners, decision: drop}
+    # - {year: 2024, channel: email, tactic: News, decision: optimise, stage: traffic_to_lead}
 """
 
 
