@@ -191,6 +191,22 @@ def test_warm_kernels_share_no_state(tmp_path):
     assert not (_kernels() - before) - _forkservers(), "a warm kernel was left behind"
 
 
+def test_kernels_get_one_blas_thread(tmp_path, monkeypatch):
+    """A batch kernel and the fork server it comes from (where numpy, hence OpenBLAS, was imported) run with one
+    BLAS thread; a value the user set is kept."""
+    from kpi_helpers.run.kernel import kernel_env
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    env = kernel_env()
+    assert [env[k] for k in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")] == ["1", "1", "3"]
+    assert kernel_env({"X": "y"}) == {"X": "y", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    out = _run_warm("import os\nfrom pathlib import Path\n"
+                    "server = Path(f'/proc/{os.getppid()}/environ').read_bytes().split(b'\\0')\n"
+                    "print(os.environ.get('OPENBLAS_NUM_THREADS'), b'OPENBLAS_NUM_THREADS=1' in server)", tmp_path / "k.log")
+    assert out.split() == ["1", "True"]
+
+
 def _forkservers() -> set[int]:
     """This test process's own fork server (it lives as long as the process)."""
     return {p for p in _kernels() if (Path("/proc") / str(p) / "comm").read_text().strip() != "kpi-kernel"

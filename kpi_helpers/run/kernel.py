@@ -21,7 +21,8 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
-__all__ = ["CurrentEnvKernelManager", "KERNEL_NAME", "kernel_manager_for", "execute_in_place", "WARM_MODULES"]
+__all__ = ["CurrentEnvKernelManager", "KERNEL_NAME", "kernel_manager_for", "execute_in_place", "WARM_MODULES",
+           "ONE_CORE_ENV", "kernel_env"]
 
 #: The kernelspec name the notebooks carry (installed with ``--sys-prefix`` for JupyterLab).
 KERNEL_NAME = "kpi-review"
@@ -31,12 +32,36 @@ KERNEL_NAME = "kpi-review"
 WARM_MODULES = ["ipykernel.kernelapp", "matplotlib_inline.backend_inline", "kpi_helpers", "kpi_helpers.report.plots",
                 "kpi_helpers.report.show", "kpi_helpers.report.export"]
 
+#: One BLAS / OpenMP thread per kernel, unless the environment already says otherwise. The batch runs one
+#: kernel per core; a multithreaded OpenBLAS then only adds threads that wait for each other: with two of
+#: them on a busy core, each of the forecast's L-BFGS-B steps (tiny BLAS calls) took about a millisecond
+#: instead of microseconds, and the report's ``build_review`` twice the CPU. Results do not change.
+ONE_CORE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def kernel_env(env: dict | None = None) -> dict[str, str]:
+    """A kernel's environment: ``env`` (default this process's) with :data:`ONE_CORE_ENV` where it sets nothing."""
+    out = dict(os.environ if env is None else env)
+    for key, value in ONE_CORE_ENV.items():
+        out.setdefault(key, value)
+    return out
+
 
 def _warm_context():
     """The fork server of this process: started once, it imports :data:`WARM_MODULES`; each kernel is a fork
-    of it, so a client pays neither the interpreter's start nor the imports."""
+    of it, so a client pays neither the interpreter's start nor the imports. It starts with
+    :data:`ONE_CORE_ENV` (BLAS reads it when numpy is imported, in the fork server, not in the kernel)."""
+    from multiprocessing import forkserver
+
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WARM_MODULES)
+    saved = dict(os.environ)
+    os.environ.update(kernel_env())
+    try:
+        forkserver.ensure_running()  # once per process; later calls find it running
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return ctx
 
 
@@ -114,6 +139,7 @@ class CurrentEnvKernelManager(AsyncKernelManager):
     warm: bool = False  # fork the kernel from the warm fork server (:class:`ForkedKernel`) instead of a new Python
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["env"] = kernel_env(kw.get("env"))
         if self.warm:
             return self._launch_warm(kernel_cmd, kw)
         if not self.kernel_log:
