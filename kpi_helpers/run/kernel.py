@@ -12,10 +12,13 @@ new process, used once and discarded, in its own session (timeouts kill its proc
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import time
+import types
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
@@ -27,10 +30,15 @@ __all__ = ["CurrentEnvKernelManager", "KERNEL_NAME", "kernel_manager_for", "exec
 #: The kernelspec name the notebooks carry (installed with ``--sys-prefix`` for JupyterLab).
 KERNEL_NAME = "kpi-review"
 
-#: What a warm kernel has imported before it is handed a client: ipykernel and the analysis stack the
-#: notebook's first cell imports. Nothing runs but imports, so no client's state can be in it.
+#: What a warm kernel has imported before it is handed a client: ipykernel, the analysis stack the
+#: notebook's first cell imports, and what the package imports only where it is used (so that ``import
+#: kpi_helpers`` stays light) but every report reaches: statsmodels' ETS and OLS, seaborn (the cohort
+#: heatmap), openpyxl (``tables.xlsx``), the Persian calendar and shaping. Nothing runs but imports, so no
+#: client's state can be in it.
 WARM_MODULES = ["ipykernel.kernelapp", "matplotlib_inline.backend_inline", "kpi_helpers", "kpi_helpers.report.plots",
-                "kpi_helpers.report.show", "kpi_helpers.report.export"]
+                "kpi_helpers.report.show", "kpi_helpers.report.export", "kpi_helpers.loaders.readers",
+                "statsmodels.tsa.exponential_smoothing.ets", "statsmodels.regression.linear_model", "seaborn",
+                "openpyxl", "pandas.io.excel._openpyxl", "jdatetime", "arabic_reshaper", "bidi", "PIL.Image"]
 
 #: One BLAS / OpenMP thread per kernel, unless the environment already says otherwise. The batch runs one
 #: kernel per core; a multithreaded OpenBLAS then only adds threads that wait for each other: with two of
@@ -90,23 +98,39 @@ def _kernel_main(argv: list[str], cwd: str | None, env: dict | None, log: str | 
     kernelapp.launch_new_instance(argv=argv)
 
 
+@contextlib.contextmanager
+def _main_not_rerun():
+    """While a kernel is started, ``__main__`` is a bare module: multiprocessing would otherwise re-run this
+    process's main script in the kernel (``kpi-review``'s imports the runner: papermill, nbformat, jsonschema),
+    at every client's expense and against the rule that a kernel imports only what the notebook needs."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class ForkedKernel:
     """A :class:`subprocess.Popen`-like handle on a kernel forked from the warm fork server: what jupyter_client's
     local provisioner uses (``pid``, ``poll``, ``wait``, ``send_signal``, ``kill``, ``terminate``)."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, argv: list[str], cwd=None, env=None, log: str | None = None):
+    def __init__(self, argv: list[str], cwd=None, env=None, log: str | None = None, start_timeout: float = 60.0):
         ctx = _warm_context()
         ready = ctx.Event()
+        self.returncode: int | None = None
         self._proc = ctx.Process(target=_kernel_main, args=(argv, str(cwd) if cwd else None, env, log, ready),
                                  name="kpi-review-kernel")
-        self._proc.start()
+        with _main_not_rerun():
+            self._proc.start()
         self.pid = self._proc.pid
-        if not ready.wait(60):  # setsid done: the process group the provisioner signals is the kernel's own
-            self.kill()
-            raise RuntimeError("the warm kernel did not start within 60 s")
-        self.returncode: int | None = None
+        deadline = time.monotonic() + start_timeout
+        while not ready.wait(0.05):  # setsid done: the process group the provisioner signals is the kernel's own
+            if not self._proc.is_alive() or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"the warm kernel did not start (exit code {self.poll()})")
 
     def poll(self) -> int | None:
         if self.returncode is None and not self._proc.is_alive():
