@@ -207,6 +207,26 @@ def test_kernels_get_one_blas_thread(tmp_path, monkeypatch):
     assert out.split() == ["1", "True"]
 
 
+def test_inline_charts_render_once_and_still_show(tmp_path):
+    """In a kernel with the inline backend, the report style drops pyplot's post-cell redraw (a render whose
+    pixels nobody uses); the chart still reaches the notebook as a PNG, drawn by the inline backend."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from kpi_helpers.run.kernel import kernel_manager_for
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom kpi_helpers.report import plots\n"
+        "before = plt._draw_all_if_interactive in get_ipython().events.callbacks['post_execute']\n"
+        "plots.use_report_style()\nplots.use_report_style()",
+        "print(before, plt._draw_all_if_interactive in get_ipython().events.callbacks['post_execute'])",
+        "import pandas as pd\nax = plots.plot_monthly_trend(pd.DataFrame({'year': [2024, 2025], 'month': [1, 1], "
+        "'period': pd.to_datetime(['2024-01-01', '2025-01-01']), 'revenue': [1.0, 2.0]}))")])
+    NotebookClient(nb, kernel_manager_class=kernel_manager_for(tmp_path / "k.log", warm=True), timeout=120).execute()
+    assert nb.cells[1].outputs[0]["text"].split() == ["True", "False"]
+    assert [o for o in nb.cells[2].outputs if "image/png" in o.get("data", {})], "the chart was not displayed"
+
+
 def _forkservers() -> set[int]:
     """This test process's own fork server (it lives as long as the process)."""
     return {p for p in _kernels() if (Path("/proc") / str(p) / "comm").read_text().strip() != "kpi-kernel"
