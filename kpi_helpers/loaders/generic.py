@@ -13,6 +13,7 @@ at a time; soft ones become warnings.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import math
 import os
@@ -120,7 +121,8 @@ def _load(src, cfg, folder: Path, file: Path, label: str, res: SourceResult) -> 
 
     preset = PRESETS.get(src.preset) if src.preset else None
     resolver = Resolver(src.table, {**src.columns, **_joined_columns(src)}, preset)
-    raw = read_raw(file, label, lambda cell: resolver.target(cell) is not None, encoding=src.encoding,
+    known = functools.cache(lambda cell: resolver.target(cell) is not None)  # the header search asks per cell
+    raw = read_raw(file, label, known, encoding=src.encoding,
                    delimiter=src.delimiter, header_row=src.header_row, sheet=src.sheet)
     res.info.update(raw.info)
     res.warnings.extend(raw.notes)

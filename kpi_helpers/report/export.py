@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import io
 import json
@@ -83,10 +84,7 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"]
             _compact_images(cell.outputs)
-    exporter = HTMLExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _html_exporter(HTMLExporter)
     i18n.set_language(language)
     name = report_title(summary or {})
     nb.metadata["title"] = name  # the template prefers the notebook's own title
@@ -95,6 +93,17 @@ def export_html(notebook: str | Path, target: str | Path, language: str = "en", 
     body = _with_toc(body).replace('<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+@functools.cache
+def _html_exporter(exporter_class):
+    """One exporter per process: a batch worker exports many reports, and each new exporter loads and compiles
+    its templates again. The template holds no language or client state (both go in per report)."""
+    exporter = exporter_class(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
 
 
 def _compact_images(outputs) -> None:
