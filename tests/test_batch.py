@@ -86,6 +86,8 @@ def test_broken_clients_are_isolated(tmp_path):
     for slug in ("bad-data", "kernel-dies", "hangs"):
         assert not (day / slug / "annual_review.html").exists()
         assert (day / slug / "run.log").is_file()
+        cells = json.loads((day / slug / "annual_review.ipynb").read_text())["cells"]  # written once, at the end
+        assert any(c.get("execution_count") for c in cells if c["cell_type"] == "code"), slug
     assert not list(day.glob(".*")), "temporary folders left behind"
     assert not _kernels_left(before), "a kernel process was left behind"
 
