@@ -79,29 +79,48 @@ def _children_cpu() -> float:
 
 
 def timed(fn, *args) -> tuple[float, float]:
-    """Wall and CPU seconds (of every child process that finished) of ``fn(*args)``."""
-    c0, t0 = _children_cpu(), time.perf_counter()
-    fn(*args)
+    """Wall and CPU seconds (of every child process that finished) of ``fn(*args)``; the wall time
+    is what ``fn``
+    returns when it returns a number (the Dask run's command alone)."""
+    c0, t0 = (
+        _children_cpu() + time.process_time(),
+        time.perf_counter(),
+    )  # own CPU: an in-process Dask scheduler
+    wall = fn(*args)
+    wall = wall if isinstance(wall, float) else time.perf_counter() - t0
     _reap_orphans()
-    return time.perf_counter() - t0, _children_cpu() - c0
+    return wall, _children_cpu() + time.process_time() - c0
 
 
-def run_batch(configs: list[Path], out: Path, workers: int) -> None:
+def run_batch(configs: list[Path], out: Path, workers: int, dask: str | None = None) -> None:
+    extra = ["--dask", dask] if dask else ["--workers", str(workers)]
     subprocess.run(
-        [
-            BIN / "kpi-review",
-            "batch",
-            *configs,
-            "--out",
-            out,
-            "--run-date",
-            RUN_DATE,
-            "--workers",
-            str(workers),
-        ],
+        [BIN / "kpi-review", "batch", *configs, "--out", out, "--run-date", RUN_DATE, *extra],
         check=True,
         capture_output=True,
     )
+
+
+def run_dask(configs: list[Path], out: Path, workers: int, warm: bool) -> float:
+    """The batch on a LocalCluster of ``workers`` one-thread worker processes started here; returns
+    the wall time
+    of the ``kpi-review batch --dask`` command alone (the cluster was already up, as an existing
+    cluster would be).
+    The CPU that :func:`timed` counts is the cluster's whole life, its start and stop included.
+    ``warm``: the
+    workers are not daemonic (``distributed.worker.daemon: false``), so they fork warm kernels."""
+    import dask
+    from distributed import LocalCluster
+
+    with (
+        dask.config.set({"distributed.worker.daemon": not warm}),
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+    ):
+        t0 = time.perf_counter()
+        run_batch(configs, out, workers, cluster.scheduler_address)
+        return time.perf_counter() - t0
 
 
 def run_naive(configs: list[Path], out: Path) -> None:
@@ -193,9 +212,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-naive", action="store_true", help="only the batch (e.g. 100 clients)")
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="also run the batch on a LocalCluster of --workers workers "
+        "(daemonic, cold kernels) and on one with non-daemonic workers (warm kernels)",
+    )
     args = ap.parse_args()
     _become_subreaper()
-    n, batch_runs, naive_runs = args.clients, [], []
+    n, batch_runs, naive_runs, dask_runs = args.clients, [], [], {False: [], True: []}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         configs = make_clients(n, tmp / "clients")
@@ -206,6 +231,17 @@ def main() -> None:
                 f"{batch_runs[-1][1]:.1f} s CPU",
                 flush=True,
             )
+            if args.dask:
+                for warm in (False, True):
+                    dask_runs[warm].append(
+                        timed(run_dask, configs, tmp / f"dask{int(warm)}-{run}", args.workers, warm)
+                    )
+                    print(
+                        f"run {run + 1}: dask ({'warm' if warm else 'cold'} kernels) "
+                        f"{dask_runs[warm][-1][0]:.1f} s "
+                        f"wall, {dask_runs[warm][-1][1]:.1f} s CPU",
+                        flush=True,
+                    )
             if not args.no_naive:
                 naive_runs.append(timed(run_naive, configs, tmp / f"naive{run}"))
                 print(
@@ -217,6 +253,14 @@ def main() -> None:
         print("| run | wall | CPU | wall per report | CPU per report |\n|---|---:|---:|---:|---:|")
         for label, runs in (
             (f"`kpi-review batch --workers {args.workers}`", batch_runs),
+            (
+                "`kpi-review batch --dask` (LocalCluster, daemonic workers: cold kernels)",
+                dask_runs[False],
+            ),
+            (
+                "`kpi-review batch --dask` (LocalCluster, `worker.daemon: false`: warm kernels)",
+                dask_runs[True],
+            ),
             ("papermill CLI + `nbconvert --no-input` per client", naive_runs),
         ):
             if runs:
@@ -235,6 +279,12 @@ def main() -> None:
             print(
                 f"identical reports (decisions.csv bytes and HTML text): "
                 f"{same_reports(configs, tmp / 'batch0', tmp / 'naive0')} of {n}"
+            )
+        if args.dask:
+            print(
+                "identical to the pool's reports (decisions.csv bytes and HTML text): cold "
+                f"{same_reports(configs, tmp / 'batch0', tmp / 'dask0-0' / RUN_DATE)} of {n}, warm "
+                f"{same_reports(configs, tmp / 'batch0', tmp / 'dask1-0' / RUN_DATE)} of {n}"
             )
         print(f"median report size: {report_kb(tmp / 'batch0'):.0f} KB")
         print(

@@ -142,6 +142,10 @@ def test_broken_clients_are_isolated(tmp_path):
     for slug in ("bad-data", "kernel-dies", "hangs"):
         assert not (day / slug / "annual_review.html").exists()
         assert (day / slug / "run.log").is_file()
+        cells = json.loads((day / slug / "annual_review.ipynb").read_text())[
+            "cells"
+        ]  # written once, at the end
+        assert any(c.get("execution_count") for c in cells if c["cell_type"] == "code"), slug
     assert not list(day.glob(".*")), "temporary folders left behind"
     assert not _kernels_left(before), "a kernel process was left behind"
 
@@ -286,6 +290,71 @@ def test_warm_kernels_share_no_state(tmp_path):
     assert lang1 == "ru" and pid1 != pid2
     assert (lang2, warm, leaked) == ("en", "True", "False")
     assert not (_kernels() - before) - _forkservers(), "a warm kernel was left behind"
+
+
+def test_kernels_get_one_blas_thread(tmp_path, monkeypatch):
+    """A batch kernel and the fork server it comes from (where numpy, hence OpenBLAS, was imported)
+    run with one
+    BLAS thread; a value the user set is kept."""
+    from kpi_helpers.run.kernel import kernel_env
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    env = kernel_env()
+    assert [env[k] for k in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")] == [
+        "1",
+        "1",
+        "3",
+    ]
+    assert kernel_env({"X": "y"}) == {
+        "X": "y",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    out = _run_warm(
+        "import os\nfrom pathlib import Path\n"
+        "server = Path(f'/proc/{os.getppid()}/environ').read_bytes().split(b'\\0')\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), b'OPENBLAS_NUM_THREADS=1' in server)",
+        tmp_path / "k.log",
+    )
+    assert out.split() == ["1", "True"]
+
+
+def test_inline_charts_render_once_and_still_show(tmp_path):
+    """In a kernel with the inline backend, the report style drops pyplot's post-cell redraw (a
+    render whose
+    pixels nobody uses); the chart still reaches the notebook as a PNG, drawn by the inline
+    backend."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from kpi_helpers.run.kernel import kernel_manager_for
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(c)
+            for c in (
+                "%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom kpi_helpers.report "
+                "import plots\n"
+                "before = plt._draw_all_if_interactive in "
+                "get_ipython().events.callbacks['post_execute']\n"
+                "plots.use_report_style()\nplots.use_report_style()",
+                "print(before, plt._draw_all_if_interactive in "
+                "get_ipython().events.callbacks['post_execute'])",
+                "import pandas as pd\nax = plots.plot_monthly_trend(pd.DataFrame({'year': [2024, "
+                "2025], 'month': [1, 1], "
+                "'period': pd.to_datetime(['2024-01-01', '2025-01-01']), 'revenue': [1.0, 2.0]}))",
+            )
+        ]
+    )
+    NotebookClient(
+        nb, kernel_manager_class=kernel_manager_for(tmp_path / "k.log", warm=True), timeout=120
+    ).execute()
+    assert nb.cells[1].outputs[0]["text"].split() == ["True", "False"]
+    assert [o for o in nb.cells[2].outputs if "image/png" in o.get("data", {})], (
+        "the chart was not displayed"
+    )
 
 
 def _forkservers() -> set[int]:

@@ -13,6 +13,7 @@ at a time; soft ones become warnings.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import math
 import os
@@ -140,10 +141,13 @@ def _read(
     """The file's cells as text below its header row; what the reader detected goes into ``res``."""
     from .readers import read_raw
 
+    known = functools.cache(
+        lambda cell: resolver.target(cell) is not None
+    )  # the header search asks per cell
     raw = read_raw(
         file,
         label,
-        lambda cell: resolver.target(cell) is not None,
+        known,
         encoding=src.encoding,
         delimiter=src.delimiter,
         header_row=src.header_row,

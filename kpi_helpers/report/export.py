@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 import json
 from html.parser import HTMLParser
@@ -108,10 +109,7 @@ def export_html(
                 and o.output_type != "error"
             ]
             _compact_images(cell.outputs)
-    exporter = HTMLExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _html_exporter(HTMLExporter)
     with i18n.using(i18n.TextContext.of(language)):
         name = report_title(summary or {})
         nb.metadata["title"] = name  # the template prefers the notebook's own title
@@ -122,6 +120,18 @@ def export_html(
     target = Path(target)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+@functools.cache
+def _html_exporter(exporter_class):
+    """One exporter per process: a batch worker exports many reports, and each new exporter loads
+    and compiles
+    its templates again. The template holds no language or client state (both go in per report)."""
+    exporter = exporter_class(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
 
 
 def _compact_images(outputs) -> None:

@@ -64,6 +64,7 @@ def use_report_style() -> None:
     sign),
     readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
     _add_bundled_fonts()
+    _no_second_render_inline()
     plt.rcParams.update(
         {
             "text.parse_math": False,
@@ -78,6 +79,26 @@ def use_report_style() -> None:
             "font.family": ["DejaVu Sans", "Noto Sans Arabic"],
         }
     )
+
+
+def _no_second_render_inline() -> None:
+    """Under IPython's inline backend, render each chart once. After every cell pyplot redraws each
+    changed
+    figure (a full Agg render, meant for a window that shows it), then the inline backend renders it
+    again into
+    the PNG the notebook displays; the first render's pixels are never used. Without it the PNG is
+    the same."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    redraw = getattr(plt, "_draw_all_if_interactive", None)
+    if shell is None or redraw is None or "inline" not in str(plt.rcParams["backend"]):
+        return
+    try:
+        shell.events.unregister("post_execute", redraw)
+    except ValueError:  # not registered, or already removed
+        pass
 
 
 @functools.cache

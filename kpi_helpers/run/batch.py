@@ -34,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from tqdm import tqdm
 
 from ..loaders.config import load_config
@@ -274,6 +275,64 @@ def _cells_ran(path: Path) -> bool:
     return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
+class _SaveWhenDone(NotebookExecutionManager):
+    """papermill's bookkeeping without its two saves per cell (each one serialises and validates the
+    whole
+    notebook, charts included: about a third of the runner's CPU per client). The notebook is
+    written once,
+    when the run ends: by papermill when it succeeds or a cell fails, by :meth:`notebook_complete`
+    here when
+    it stops otherwise (a timeout, a dead kernel), so a failed client still leaves its partly
+    executed notebook."""
+
+    _final = False
+
+    def save(self, **kwargs):
+        if self._final:
+            super().save(**kwargs)
+
+    def notebook_complete(self, **kwargs):
+        self._final = True
+        super().notebook_complete(**kwargs)
+
+
+class _Engine(NBClientEngine):
+    """papermill's nbclient engine with :class:`_SaveWhenDone` (registered as ``kpi-review``)."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        **kwargs,
+    ):
+        nb_man = _SaveWhenDone(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=0,
+        )
+        nb_man.notebook_start()
+        finished = False
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finished = True
+        finally:
+            nb_man.cleanup_pbar()
+            if finished:  # papermill writes the notebook itself (a failed cell included)
+                nb_man.output_path = None
+            nb_man.notebook_complete()
+        return nb_man.nb
+
+
+papermill_engines.register("kpi-review", _Engine)
+
+
 class _Deadline:
     """nbclient's ``timeout_func``: each cell may run until the client's wall-clock deadline."""
 
@@ -311,6 +370,7 @@ def _execute(
         log_output=False,
         timeout_func=_Deadline(opts.timeout),
         start_timeout=120,
+        engine_name="kpi-review",
     )
 
 

@@ -13,10 +13,13 @@ before).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import time
+import types
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
@@ -28,14 +31,21 @@ __all__ = [
     "kernel_manager_for",
     "execute_in_place",
     "WARM_MODULES",
+    "ONE_CORE_ENV",
+    "kernel_env",
 ]
 
 #: The kernelspec name the notebooks carry (installed with ``--sys-prefix`` for JupyterLab).
 KERNEL_NAME = "kpi-review"
 
-#: What a warm kernel has imported before it is handed a client: ipykernel and the analysis stack
-#: the
-#: notebook's first cell imports. Nothing runs but imports, so no client's state can be in it.
+#: What a warm kernel has imported before it is handed a client: ipykernel, the analysis stack the
+#: notebook's first cell imports, and what the package imports only where it is used (so that
+#: ``import
+#: kpi_helpers`` stays light) but every report reaches: statsmodels' ETS and OLS, seaborn (the
+#: cohort
+#: heatmap), openpyxl (``tables.xlsx``), the Persian calendar and shaping. Nothing runs but imports,
+#: so no
+#: client's state can be in it.
 WARM_MODULES = [
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
@@ -43,15 +53,54 @@ WARM_MODULES = [
     "kpi_helpers.report.plots",
     "kpi_helpers.report.show",
     "kpi_helpers.report.export",
+    "kpi_helpers.loaders.readers",
+    "statsmodels.tsa.exponential_smoothing.ets",
+    "statsmodels.regression.linear_model",
+    "seaborn",
+    "openpyxl",
+    "pandas.io.excel._openpyxl",
+    "jdatetime",
+    "arabic_reshaper",
+    "bidi",
+    "PIL.Image",
 ]
+
+#: One BLAS / OpenMP thread per kernel, unless the environment already says otherwise. The batch
+#: runs one
+#: kernel per core; a multithreaded OpenBLAS then only adds threads that wait for each other: with
+#: two of
+#: them on a busy core, each of the forecast's L-BFGS-B steps (tiny BLAS calls) took about a
+#: millisecond
+#: instead of microseconds, and the report's ``build_review`` twice the CPU. Results do not change.
+ONE_CORE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def kernel_env(env: dict | None = None) -> dict[str, str]:
+    """A kernel's environment: ``env`` (default this process's) with :data:`ONE_CORE_ENV` where it
+    sets nothing."""
+    out = dict(os.environ if env is None else env)
+    for key, value in ONE_CORE_ENV.items():
+        out.setdefault(key, value)
+    return out
 
 
 def _warm_context():
     """The fork server of this process: started once, it imports :data:`WARM_MODULES`; each kernel
     is a fork
-    of it, so a client pays neither the interpreter's start nor the imports."""
+    of it, so a client pays neither the interpreter's start nor the imports. It starts with
+    :data:`ONE_CORE_ENV` (BLAS reads it when numpy is imported, in the fork server, not in the
+    kernel)."""
+    from multiprocessing import forkserver
+
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WARM_MODULES)
+    saved = dict(os.environ)
+    os.environ.update(kernel_env())
+    try:
+        forkserver.ensure_running()  # once per process; later calls find it running
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return ctx
 
 
@@ -84,6 +133,22 @@ def _kernel_main(
     kernelapp.launch_new_instance(argv=argv)
 
 
+@contextlib.contextmanager
+def _main_not_rerun():
+    """While a kernel is started, ``__main__`` is a bare module: multiprocessing would otherwise
+    re-run this
+    process's main script in the kernel (``kpi-review``'s imports the runner: papermill, nbformat,
+    jsonschema),
+    at every client's expense and against the rule that a kernel imports only what the notebook
+    needs."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class ForkedKernel:
     """A :class:`subprocess.Popen`-like handle on a kernel forked from the warm fork server: what
     jupyter_client's
@@ -92,22 +157,32 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, argv: list[str], cwd=None, env=None, log: str | None = None):
+    def __init__(
+        self,
+        argv: list[str],
+        cwd=None,
+        env=None,
+        log: str | None = None,
+        start_timeout: float = 60.0,
+    ):
         ctx = _warm_context()
         ready = ctx.Event()
+        self.returncode: int | None = None
         self._proc = ctx.Process(
             target=_kernel_main,
             args=(argv, str(cwd) if cwd else None, env, log, ready),
             name="kpi-review-kernel",
         )
-        self._proc.start()
+        with _main_not_rerun():
+            self._proc.start()
         self.pid = self._proc.pid
-        if not ready.wait(
-            60
+        deadline = time.monotonic() + start_timeout
+        while not ready.wait(
+            0.05
         ):  # setsid done: the process group the provisioner signals is the kernel's own
-            self.kill()
-            raise RuntimeError("the warm kernel did not start within 60 s")
-        self.returncode: int | None = None
+            if not self._proc.is_alive() or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"the warm kernel did not start (exit code {self.poll()})")
 
     def poll(self) -> int | None:
         if self.returncode is None and not self._proc.is_alive():
@@ -141,6 +216,7 @@ class CurrentEnvKernelManager(AsyncKernelManager):
     warm: bool = False
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["env"] = kernel_env(kw.get("env"))
         if self.warm:
             return self._launch_warm(kernel_cmd, kw)
         if not self.kernel_log:
