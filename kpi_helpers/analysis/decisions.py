@@ -121,8 +121,6 @@ ACTIONS = {
 }
 
 
-_p_text = stats.format_p  # one p-value format for the whole report
-
 #: An optimise verdict whose fix needs the weak stage at more than this multiple of its rate has low
 #: confidence:
 #: the fix is not shown to be reachable.
@@ -452,7 +450,7 @@ def _stage_text(s: dict, with_p: bool = True, context: bool = True) -> str:
         ref_label=s["ref_label"],
     )
     if with_p and pd.notna(s["p"]):
-        txt += f" ({_p_text(s['p'])})"
+        txt += f" ({stats.format_p(s['p'])})"
     if context and pd.notna(s["context"]) and s["kind"] != "benchmark":
         txt += "; " + _("{rate} for {label} (context)").format(
             rate=format_value(s["context"], "rate"), label=s["context_label"]
@@ -891,7 +889,7 @@ def _keep_or_value(row: pd.Series, stages: list[dict], th: Thresholds, roi_claus
             rate=format_value(main["rate"], "rate"),
             verdict=verdict,
             ref_label=main["ref_label"],
-            p=_p_text(main["p"]),
+            p=stats.format_p(main["p"]),
         )
     cust = _value(row, "customers")
     if pd.isna(cust):

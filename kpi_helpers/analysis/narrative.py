@@ -174,7 +174,7 @@ def executive_summary(rv) -> list[str]:
         _result_sentence(rv, cur, prev),
         _roi_sentence(rv, cur, prev),
         _decision_counts(rv.decisions),
-        _previous_calls(getattr(rv, "previous_checks", None)),
+        previous_calls(getattr(rv, "previous_checks", None)),
         _extremes(rv.decisions),
         _flags_sentence(rv.flags),
         _plan_sentence(rv.plan),
@@ -182,7 +182,9 @@ def executive_summary(rv) -> list[str]:
     return [s for s in out if s is not None]
 
 
-def _previous_calls(checks: pd.DataFrame | None) -> str | None:
+def previous_calls(checks: pd.DataFrame | None) -> str | None:
+    """Last year's calls in one sentence (right / wrong / not yet clear), for the summary and
+    the section."""
     if checks is None or not len(checks):
         return None
     n = checks["verdict"].value_counts()

@@ -21,9 +21,10 @@ from ..loaders.config import branding
 from ..core.i18n import N_, _
 from ..analysis.narrative import DECISION_LABELS as _DECISION_LABELS
 from ..analysis.narrative import STAGE_LABELS, channel_label, executive_summary, quarter_label
+from ..analysis.narrative import previous_calls
 from ..analysis.plausibility import flags_for
 from ..analysis.budget import ASSUMPTIONS as BUDGET_ASSUMPTIONS
-from ..analysis.previous import VERDICT_LABELS, scoreline
+from ..analysis.previous import VERDICT_LABELS
 from ..analysis.budget import MODEL_TEXT as BUDGET_MODEL_TEXT
 from ..core.vocab import ALL_CHANNELS, PORTFOLIO_SCOPE, Level
 
@@ -1453,12 +1454,7 @@ def previous(rv) -> HTML:
             f"<p>{_e(src)} {_e(_('None of its calls could be judged (too little data).'))}</p>"
         )
     t = _previous_rows(c)
-    n = scoreline(c)
-    line = _("Last year's calls: {right} right, {wrong} wrong, {unclear} not yet clear.").format(
-        right=i18n.digits(str(n["right"])),
-        wrong=i18n.digits(str(n["wrong"])),
-        unclear=i18n.digits(str(n["not_yet_clear"])),
-    )
+    line = previous_calls(c)
     body = table(
         t,
         labels={k: _(v) for k, v in PREVIOUS_LABELS.items()},
