@@ -93,6 +93,14 @@ def main() -> None:
         "--profile", type=int, default=0, help="print this many cProfile entries (cumulative)"
     )
     ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="import what a batch kernel's fork server preloads (kernel.WARM_MODULES) first",
+    )
+    ap.add_argument(
+        "--sort", default="tottime", help="cProfile sort key (tottime, cumulative, ...)"
+    )
+    ap.add_argument(
         "--blas-threads",
         action="store_true",
         help="leave BLAS its default threads (the batch's kernels get one: kernel.ONE_CORE_ENV)",
@@ -101,6 +109,13 @@ def main() -> None:
     if not args.blas_threads:  # before numpy is imported, as in a batch kernel
         for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(key, "1")
+    if args.warm:
+        import importlib
+
+        from kpi_helpers.run.kernel import WARM_MODULES
+
+        for name in WARM_MODULES:
+            importlib.import_module(name)
     with tempfile.TemporaryDirectory() as tmp:
         prof = cProfile.Profile() if args.profile else None
         if prof:
@@ -113,7 +128,7 @@ def main() -> None:
         f"(total {sum(stages.values()):.2f} s)",
     )
     if prof:
-        pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -311,6 +311,7 @@ def test_kernels_get_one_blas_thread(tmp_path, monkeypatch):
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
     out = _run_warm(
         "import os\nfrom pathlib import Path\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -243,3 +244,52 @@ def test_detect_delimiter_number_and_date_formats():
     assert (
         detect_date_format(pd.Series(["январь 2025", "февраль 2025"]))[0] == "%b %Y"
     )  # Russian month names
+
+
+def _every_format(values: pd.Series):
+    """detect_date_format as it was before its shortcut: every format tried on the whole sample."""
+    from kpi_helpers.loaders.detect import DATE_FORMATS
+    from kpi_helpers.loaders.parse import english_months
+
+    sample = values.dropna().astype(str).str.strip()
+    sample = english_months(sample[sample != ""].drop_duplicates().head(500))
+    if sample.empty:
+        return None, 0.0, []
+    results = {}
+    for fmt in dict.fromkeys(DATE_FORMATS):
+        if fmt in ("%Y%m%d", "%Y%m") and not sample.str.fullmatch(r"\d{6}(\d{2})?").all():
+            continue
+        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
+        if fmt == "ISO8601" and sample.str.fullmatch(r"\d{6,8}").any():
+            parsed[:] = pd.NaT
+        results[fmt] = (parsed.notna().mean(), parsed)
+    best = max(results, key=lambda f: results[f][0])
+    share, parsed = results[best]
+    if share == 0:
+        return None, 0.0, []
+    rivals = [
+        f
+        for f, (s, p) in results.items()
+        if f != best and s == 1.0 and share == 1.0 and not p.equals(parsed)
+    ]
+    return best, float(share), rivals
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_date_format_shortcut_finds_what_trying_every_format_finds(seed):
+    """Trying only the formats that read the first 20 cells gives the same answer (format, share,
+    rivals) as trying every format on the whole sample: clean, ambiguous, mixed, messy columns."""
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, 300), unit="D")
+    styles = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%Y%m%d", "%b %d, %Y", "%d %b %Y"]
+    main, other = rng.choice(styles, 2, replace=False)
+    cells = [d.strftime(main) for d in days]
+    if seed % 4 == 1:  # another format after the first rows
+        cells[25:60] = [d.strftime(other) for d in days[25:60]]
+    if seed % 4 == 2:  # junk here and there, also among the first cells
+        for i in rng.choice(300, 12, replace=False):
+            cells[i] = rng.choice(["n/a", "TBC", "—", "31.02.2025", "2025-13-01"])
+    if seed % 4 == 3:  # days that are never over 12: day and month read either way
+        cells = [f"{d.day % 12 + 1:02d}/{d.month:02d}/{d.year}" for d in days]
+    values = pd.Series(cells)
+    assert detect_date_format(values) == _every_format(values)

@@ -40,7 +40,7 @@ def test_chart_images_are_repacked_smaller_and_alike():
     import numpy as np
     from PIL import Image
 
-    from kpi_helpers.report.export import _palette_png
+    from kpi_helpers.report.export import _is_palette, palette_png
 
     fig, ax = plt.subplots(figsize=(6, 3), dpi=96)
     ax.plot(np.arange(12), np.arange(12) ** 1.5, marker="o", label="2025")
@@ -48,10 +48,12 @@ def test_chart_images_are_repacked_smaller_and_alike():
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
-    before = base64.b64encode(buf.getvalue()).decode()
-    after = _palette_png(before)
+    before = buf.getvalue()
+    after = palette_png(before)
     assert len(after) < len(before)
-    a, b = (Image.open(io.BytesIO(base64.b64decode(x))).convert("RGB") for x in (before, after))
+    assert _is_palette(base64.b64encode(after).decode())
+    assert not _is_palette(base64.b64encode(before).decode())
+    a, b = (Image.open(io.BytesIO(x)).convert("RGB") for x in (before, after))
     assert a.size == b.size
     diff = np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int))
     assert diff.mean() < 2  # the same picture to the eye

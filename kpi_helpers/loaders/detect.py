@@ -285,14 +285,25 @@ def detect_date_format(values: pd.Series) -> tuple[str | None, float, list[str]]
     sample = english_months(sample[sample != ""].drop_duplicates().head(500))
     if sample.empty:
         return None, 0.0, []
-    results = {}
-    for fmt in dict.fromkeys(DATE_FORMATS):
-        if fmt in ("%Y%m%d", "%Y%m") and not sample.str.fullmatch(r"\d{6}(\d{2})?").all():
-            continue
-        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-        if fmt == "ISO8601" and sample.str.fullmatch(r"\d{6,8}").any():
+    digits_only = sample.str.fullmatch(r"\d{6}(\d{2})?").all()
+    iso_ambiguous = sample.str.fullmatch(r"\d{6,8}").any()
+
+    def attempt(fmt, cells):
+        if fmt in ("%Y%m%d", "%Y%m") and not digits_only:
+            return None
+        parsed = pd.to_datetime(cells, format=fmt, errors="coerce")
+        if fmt == "ISO8601" and iso_ambiguous:
             parsed[:] = pd.NaT  # 20250101 is GA4's %Y%m%d, not an ISO week or ordinal date
-        results[fmt] = (parsed.notna().mean(), parsed)
+        return parsed.notna().mean(), parsed
+
+    # Most columns hold one format throughout: a format that fails on one of the first cells cannot
+    # parse them all, so only the formats that read the first 20 are tried on the whole sample. When
+    # none of those reads everything, every format is tried (the best may then read most cells).
+    head = sample.head(20)
+    formats = [f for f in dict.fromkeys(DATE_FORMATS) if (r := attempt(f, head)) and r[0] == 1.0]
+    results = {f: r for f in formats if (r := attempt(f, sample))}
+    if not any(share == 1.0 for share, _ in results.values()):
+        results = {f: r for f in dict.fromkeys(DATE_FORMATS) if (r := attempt(f, sample))}
     best = max(results, key=lambda f: results[f][0])
     share, parsed = results[best]
     if share == 0:

@@ -26,6 +26,7 @@ __all__ = [
     "report_title",
     "write_index",
     "spreadsheet_safe",
+    "palette_png",
     "TEMPLATES",
 ]
 
@@ -96,7 +97,6 @@ def export_html(
     :func:`write_outputs`.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [c for c in nb.cells if "analyst-only" not in c.get("metadata", {}).get("tags", [])]
@@ -109,11 +109,13 @@ def export_html(
                 and o.output_type != "error"
             ]
             _compact_images(cell.outputs)
-    exporter = _html_exporter(HTMLExporter)
+    exporter = _html_exporter()
     with i18n.using(i18n.TextContext.of(language)):
         name = report_title(summary or {})
         nb.metadata["title"] = name  # the template prefers the notebook's own title
-        body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+        body, _resources = exporter.from_notebook_node(
+            nb, resources={"metadata": {"name": name}, "image_alt": _("Chart")}
+        )
         body = _with_toc(body).replace(
             '<html lang="en">', f'<html lang="{language}" dir="{i18n.direction()}">', 1
         )
@@ -123,11 +125,33 @@ def export_html(
 
 
 @functools.cache
-def _html_exporter(exporter_class):
+def _html_exporter():
     """One exporter per process: a batch worker exports many reports, and each new exporter loads
-    and compiles
-    its templates again. The template holds no language or client state (both go in per report)."""
-    exporter = exporter_class(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
+    and compiles its templates again. The template holds no language or client state (both go in
+    per report)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last step, which parses the whole page again
+        (BeautifulSoup) to give images a stock alt text and outputs a ``tabindex``: a third of the
+        export's time. The report's template writes the alt text itself, in the report's language;
+        a report has no interactive outputs to focus."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))  # no input shown
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = ReportExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -135,23 +159,32 @@ def _html_exporter(exporter_class):
 
 
 def _compact_images(outputs) -> None:
-    """Re-encode each chart PNG with a 128-colour palette: the same picture (charts have few
-    colours) at a
-    third of the bytes, which keeps a report with all its charts well under 300 KB."""
+    """Charts not yet in a palette (the report's charts are made so in the kernel, see
+    :func:`kpi_helpers.report.plots.use_report_style`) are re-encoded with :func:`palette_png`."""
     for out in outputs:
         data = (
             out.get("data", {})
             if out.get("output_type") in ("display_data", "execute_result")
             else {}
         )
-        if "image/png" in data:
-            data["image/png"] = _palette_png(data["image/png"])
+        png = data.get("image/png")
+        if png and not _is_palette(png):
+            data["image/png"] = base64.b64encode(palette_png(base64.b64decode(png))).decode("ascii")
 
 
-def _palette_png(b64: str) -> str:
+def _is_palette(b64: str) -> bool:
+    """Whether a base64 PNG is palette-coloured: colour type 3 in its header (byte 25, in IHDR)."""
+    head = base64.b64decode(b64[:36])
+    return len(head) > 25 and head[:8] == b"\x89PNG\r\n\x1a\n" and head[25] == 3
+
+
+def palette_png(png: bytes) -> bytes:
+    """A chart PNG re-encoded with a 128-colour palette: the same picture (charts have few colours)
+    at a third of the bytes, which keeps a report with all its charts well under 300 KB. The
+    original when that is not smaller."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(base64.b64decode(b64)))
+    image = Image.open(io.BytesIO(png))
     opaque = image.mode != "RGBA" or image.getchannel("A").getextrema()[0] == 255
     if opaque:
         small = image.convert("RGB").quantize(
@@ -161,8 +194,7 @@ def _palette_png(b64: str) -> str:
         small = image.quantize(128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buf = io.BytesIO()
     small.save(buf, "PNG", optimize=True)
-    packed = base64.b64encode(buf.getvalue()).decode("ascii")
-    return packed if len(packed) < len(b64) else b64
+    return buf.getvalue() if buf.tell() < len(png) else png
 
 
 def report_title(summary: dict) -> str:

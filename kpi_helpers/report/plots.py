@@ -23,6 +23,7 @@ from ..core.i18n import _
 from ..analysis.narrative import DECISION_LABELS, STAGE_LABELS, channel_label, quarter_label
 from ..core.schema import CHANNELS
 from ..core.vocab import ALL_CHANNELS, Decision
+from .export import palette_png
 
 __all__ = [
     "plot_monthly_trend",
@@ -65,6 +66,7 @@ def use_report_style() -> None:
     readable sizes, and a font list that falls back to the bundled Noto Sans Arabic for Persian."""
     _add_bundled_fonts()
     _no_second_render_inline()
+    _palette_charts_inline()
     plt.rcParams.update(
         {
             "text.parse_math": False,
@@ -102,6 +104,33 @@ def _no_second_render_inline() -> None:
 
 
 @functools.cache
+def _palette_charts_inline() -> None:
+    """Under IPython's inline backend, each chart goes into the notebook as the 128-colour palette
+    PNG the report shows (:func:`kpi_helpers.report.export.palette_png`): made once, where the chart
+    is drawn, instead of a full-colour PNG that the export decodes and encodes again."""
+    import base64
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is None or "inline" not in str(plt.rcParams["backend"]):
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    render = formatter.lookup_by_type(Figure) if Figure in formatter.type_printers else None
+    if render is None or getattr(render, "palette", False):
+        return
+
+    def png(fig):
+        data = render(fig)
+        raw = base64.b64decode(data) if isinstance(data, str) else data
+        return base64.b64encode(palette_png(raw)).decode("ascii")
+
+    png.palette = True
+    formatter.for_type(Figure, png)
+
+
 def _add_bundled_fonts() -> None:
     """Register the bundled fonts once per process (each chart drawn without ``ax`` applies the
     style)."""
