@@ -152,6 +152,7 @@ def _html_exporter():
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exporter = ReportExporter(template_name="kpi_report", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.optimistic_validation = True  # validate once, not after each of a dozen preprocessors
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -103,7 +103,6 @@ def _no_second_render_inline() -> None:
         pass
 
 
-@functools.cache
 def _palette_charts_inline() -> None:
     """Under IPython's inline backend, each chart goes into the notebook as the 128-colour palette
     PNG the report shows (:func:`kpi_helpers.report.export.palette_png`): made once, where the chart
@@ -122,8 +121,15 @@ def _palette_charts_inline() -> None:
     if render is None or getattr(render, "palette", False):
         return
 
+    if isinstance(render, functools.partial) and render.func.__name__ == "print_figure":
+        # IPython's PNG of the chart, uncompressed: the palette step reads it back at once
+        options = {**render.keywords, "base64": False, "pil_kwargs": {"compress_level": 0}}
+        render = functools.partial(render.func, *render.args, **options)
+
     def png(fig):
         data = render(fig)
+        if data is None:  # an empty figure shows nothing
+            return None
         raw = base64.b64decode(data) if isinstance(data, str) else data
         return base64.b64encode(palette_png(raw)).decode("ascii")
 
@@ -131,6 +137,7 @@ def _palette_charts_inline() -> None:
     formatter.for_type(Figure, png)
 
 
+@functools.cache
 def _add_bundled_fonts() -> None:
     """Register the bundled fonts once per process (each chart drawn without ``ax`` applies the
     style)."""
