@@ -268,6 +268,41 @@ def _run_warm(code: str, log: Path) -> str:
     return "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
 
 
+def test_warm_kernel_is_ready_when_it_answers(tmp_path):
+    """The batch's kernel client counts a kernel ready once it has answered kernel_info and its idle
+    status for that request has come on IOPub: the first cell then runs, and nothing of the start
+    is left unread on IOPub for the first cell to trip over."""
+    import asyncio
+    from queue import Empty
+
+    from kpi_helpers.run.kernel import ReadyKernelClient, kernel_manager_for
+
+    async def run():
+        km = kernel_manager_for(tmp_path / "k.log", warm=True)()
+        await km.start_kernel()
+        kc = km.client()
+        try:
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=60)
+            assert isinstance(kc, ReadyKernelClient)
+            try:
+                left = await kc.get_iopub_msg(timeout=0.5)
+            except Empty:
+                left = None
+            assert left is None, left["msg_type"]
+            reply = await kc.execute_interactive(
+                "print(6 * 7)", timeout=60, output_hook=seen.append
+            )
+            assert reply["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel()
+
+    seen = []
+    asyncio.run(run())
+    assert any(m["content"].get("text", "").strip() == "42" for m in seen)
+
+
 def test_warm_kernels_share_no_state(tmp_path):
     """Kernels forked one after the other from one warm fork server: each is a new process that has
     the stack

@@ -106,6 +106,30 @@ def test_html_has_no_code_and_no_network(one_run):
     assert "Harbour Plumbing &amp; Heating" in html  # client text escaped
 
 
+def test_charts_leave_the_kernel_as_palette_pngs_with_alt_text(one_run):
+    """Each chart is made a 128-colour palette PNG in the kernel (plots.use_report_style), so the
+    analyst's notebook and the report carry the same small picture; the report's images have an alt
+    text in the report's language (no second pass of nbconvert over the page)."""
+    import base64
+    import json
+
+    from kpi_helpers.report.export import _is_palette
+
+    folder = one_run[0] / RUN_DATE / "harbour-plumbing"
+    nb = json.loads((folder / "annual_review.ipynb").read_text(encoding="utf-8"))
+    pngs = [
+        o["data"]["image/png"]
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert len(pngs) >= 5 and all(_is_palette(p) for p in pngs)
+    html = (folder / "annual_review.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<img alt="Chart" src="data:image/png;base64,([^"]+)"', html)
+    assert sorted(shown) == sorted(pngs)  # the kernel's pictures, not encoded again
+    assert base64.b64decode(shown[0])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_sidecars(one_run):
     out, _ = one_run
     folder = out / RUN_DATE / "harbour-plumbing"
