@@ -808,6 +808,22 @@ def tactic_evidence(rv) -> HTML:
     t["leads_p"] = [_mark(x, alpha) for x in c["leads_p"]]
     t["t2l_diff"] = c["t2l_diff"].to_numpy()
     t["t2l_p"] = [_mark(x, alpha) for x in c["t2l_p"]]
+    # a measure no tactic has (no cost, one year of leads, no visits) is left out, not shown as n/a
+    for measure, shown in (
+        ("roi", ["roi"]),
+        ("cac", ["cac"]),
+        ("leads_ratio", ["leads_ratio", "leads_p"]),
+        ("t2l_diff", ["t2l_diff", "t2l_p"]),
+    ):
+        if measure not in c or c[measure].isna().all():
+            t = t.drop(columns=[col for col in shown if col in t])
+    if len(t.columns) == 2:
+        return not_available(
+            _(
+                "cost and revenue by tactic (ROI, CAC), or two years of leads or visits (the "
+                "year-over-year tests)"
+            )
+        )
     basis = ", ".join(_(b) for b in sorted(set(c["roi_ci_basis"].dropna())))
     return table(
         t,
@@ -1432,12 +1448,11 @@ def previous(rv) -> HTML:
     absent."""
     if rv.previous is None:
         how = _(
-            "No previous review found for {year}. To check last year's calls: run last year's "
-            "review into the "
-            "same reports folder (kpi-review run --year {year} --out ...), pass --previous with "
-            "the folder of "
-            "last year's report, or list last year's calls under history: in client.yaml."
-        ).format(year=i18n.digits(str(rv.year - 1)))
+            "No previous review found for {period}. To check last year's calls: run last year's "
+            "review into the same reports folder (kpi-review run --year {year} --out ...), pass "
+            "--previous with the folder of last year's report, or list last year's calls under "
+            "history: in client.yaml."
+        ).format(period=rv.period.label(rv.year - 1), year=rv.year - 1)  # year: typed in a command
         return HTML(f'<p class="kr-na">{_e(how)}</p>')
     c = rv.previous_checks
     src = (
