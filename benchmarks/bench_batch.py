@@ -206,6 +206,16 @@ def report_kb(batch: Path) -> float:
     )
 
 
+def machine_speed() -> float:
+    """CPU seconds of a fixed pure-Python loop: on a shared virtual machine the same work takes up
+    to twice as long from one quarter of an hour to the next, so each run is printed with it."""
+    t = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i * i
+    return time.process_time() - t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=20)
@@ -225,10 +235,12 @@ def main() -> None:
         tmp = Path(tmp)
         configs = make_clients(n, tmp / "clients")
         for run in range(args.runs):
+            speed = machine_speed()
             batch_runs.append(timed(run_batch, configs, tmp / f"batch{run}", args.workers))
             print(
                 f"run {run + 1}: batch {batch_runs[-1][0]:.1f} s wall, "
-                f"{batch_runs[-1][1]:.1f} s CPU",
+                f"{batch_runs[-1][1]:.1f} s CPU (machine speed: reference loop {speed:.2f} s "
+                f"before, {machine_speed():.2f} s after)",
                 flush=True,
             )
             if args.dask:
@@ -246,7 +258,7 @@ def main() -> None:
                 naive_runs.append(timed(run_naive, configs, tmp / f"naive{run}"))
                 print(
                     f"run {run + 1}: naive {naive_runs[-1][0]:.1f} s wall, {naive_runs[-1][1]:.1f} "
-                    "s CPU",
+                    f"s CPU (reference loop after: {machine_speed():.2f} s)",
                     flush=True,
                 )
         print(f"\nclients: {n}, workers: {args.workers}, runs: {args.runs} (medians below)")
