@@ -48,10 +48,9 @@ def allocate_costs(data: ClientData, rule: str = "direct_cost") -> pd.DataFrame:
     if rule not in RULES:
         raise ValueError(f"allocation rule {rule!r} is unknown; use one of {', '.join(RULES)}")
     # Scorecard, evidence, budget, forecast and notes share one result per client. It depends on the
-    # rule and
-    # on the activity and costs tables: the entry keeps the very frames it was computed from and is
-    # used only
-    # while the client still holds them (a table replaced, e.g. by period.restrict, computes anew).
+    # rule and on the activity and costs tables: the entry keeps the very frames it was computed
+    # from and is used only while the client still holds them (a table replaced, e.g. by
+    # period.restrict, computes anew).
     cache = data.__dict__.setdefault("_allocated", {})
     hit = cache.get(rule)
     if hit is None or hit[0] is not data.activity or hit[1] is not data.costs:

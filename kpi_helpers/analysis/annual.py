@@ -42,8 +42,8 @@ __all__ = ["AnnualReview", "build_review", "HEADLINE_KPIS", "SCORECARD_KPIS"]
 #: The headline KPIs on the report's first screen, in order (registry entries with ``headline=``).
 HEADLINE_KPIS = headline_kpis()
 #: The KPIs of the scorecard table, in order (registry entries with ``scorecard=``; those the
-#: client's data
-#: supports are shown). Read once at import: the review itself asks the registry each time.
+#: client's data supports are shown). Read once at import: the review itself asks the registry each
+#: time.
 SCORECARD_KPIS = scorecard_kpis()
 
 
@@ -64,16 +64,14 @@ class AnnualReview:
     run_date: dt.date
     period: ReviewPeriod  # period.review_period
     #: review.scorecard: year x channel x tactic; each KPI column is REGISTRY[kpi].compute on the
-    #: summed totals
-    #: (catalog.add_kpis), e.g. cac = metrics.kpis.cac(cost, customers)
+    #: summed totals (catalog.add_kpis), e.g. cac = metrics.kpis.cac(cost, customers)
     scorecard: pd.DataFrame
     yoy: pd.DataFrame  # review.year_over_year
     plan: pd.DataFrame  # plan.plan_vs_actual
     funnel: pd.DataFrame  # review.funnel (kpis.stage_conversion)
     trend: pd.DataFrame  # review.monthly_trend
     #: comparisons.compare_tactics: the decision ROI (comparisons.acquisition_basis -> kpis.roi) and
-    #: payback
-    #: (kpis.cac_payback), with their intervals (stats_money)
+    #: payback (kpis.cac_payback), with their intervals (stats_money)
     comparisons: pd.DataFrame
     channel_rates: pd.DataFrame  # comparisons.channel_rate_ci
     channel_pairs: pd.DataFrame  # comparisons.compare_channels

@@ -28,8 +28,7 @@ from ..core.vocab import PORTFOLIO_SCOPE, Level
 __all__ = ["BENCHMARK_KPIS", "MIN_CLIENTS", "client_kpis", "peer_table", "standing", "read_peers"]
 
 #: Ratio KPIs, comparable between clients of different sizes (totals such as revenue are not):
-#: registry
-#: entries with ``benchmark=``, in that order.
+#: registry entries with ``benchmark=``, in that order.
 BENCHMARK_KPIS = benchmark_kpis()
 #: Default minimum number of clients of one business type having a KPI before it is benchmarked.
 MIN_CLIENTS = 5

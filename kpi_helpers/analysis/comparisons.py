@@ -58,10 +58,8 @@ __all__ = [
 
 
 #: A rate is a benchmark only when it rests on at least this many units that passed the stage and
-#: this many
-#: that did not (the usual condition, n p >= 10 and n (1 - p) >= 10, for the normal approximation
-#: that the
-#: two-proportion z-test relies on).
+#: this many that did not (the usual condition, n p >= 10 and n (1 - p) >= 10, for the normal
+#: approximation that the two-proportion z-test relies on).
 MIN_UNITS = 10
 
 
@@ -267,8 +265,7 @@ def acquisition_basis(data: ClientData, sc: pd.DataFrame, year: int) -> pd.DataF
     ]
     cost = t["cost"].where(t["cost"] > 0)
     # value_acquired and value_per_customer already carry the margin: the net ROI and the revenue
-    # payback of
-    # these values are the margin-based ones
+    # payback of these values are the margin-based ones
     acq_roi = kpis.roi(t["value_acquired"], cost)
     t["roi"] = np.where(t["roi_basis"] == "acquisition", acq_roi, t["roi"])
     monthly_value = t["value_per_customer"].where(t["value_per_customer"] > 0) / 12

@@ -603,8 +603,7 @@ def rfm_summary(
 
 
 #: Fewer earlier customers than this: a tactic's own retention and value per customer are too noisy,
-#: and the
-#: portfolio's (all tactics pooled) are used instead, as the basis column says.
+#: and the portfolio's (all tactics pooled) are used instead, as the basis column says.
 MIN_BASE_CUSTOMERS = 30
 ACQUISITION_COLUMNS = [
     "channel",

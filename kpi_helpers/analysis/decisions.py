@@ -122,18 +122,15 @@ ACTIONS = {
 
 
 #: An optimise verdict whose fix needs the weak stage at more than this multiple of its rate has low
-#: confidence:
-#: the fix is not shown to be reachable.
+#: confidence: the fix is not shown to be reachable.
 MAX_PLAUSIBLE_LIFT = 2.0
 
 #: A tactic with at least this share of its leads of the year still open is too early to judge (a
-#: late launch,
-#: a long sales cycle): its spend's customers have not arrived yet.
+#: late launch, a long sales cycle): its spend's customers have not arrived yet.
 OPEN_SHARE_MAX = 0.5
 
 #: Stages strictly between leads and customers: when any of them is tested, lead -> customer (their
-#: product)
-#: is reported but not used as a separate weak stage.
+#: product) is reported but not used as a separate weak stage.
 _INSIDE_LEAD_TO_CUSTOMER = ("lead_to_mql", "mql_to_sql", "sql_to_customer")
 
 

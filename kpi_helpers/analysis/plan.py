@@ -57,8 +57,7 @@ _FACTORS = {  # KPI -> [(factor name, numerator, denominator)]; a None denominat
 
 
 #: Ratio KPIs explained by their numerator and denominator's changes: the two totals their registry
-#: entry's
-#: function takes (cac: cost, customers).
+#: entry's function takes (cac: cost, customers).
 _PARTS = {
     k: REGISTRY[k].totals
     for k in ("cac", "cpl", "aov", "roi", "roi_net", "traffic_to_lead", "conversion_rate")

@@ -113,8 +113,7 @@ def _deal_medians(data: ClientData, sc: pd.DataFrame) -> pd.DataFrame:
     if d is None:
         return sc
     # response time belongs to the year the lead came in; the sales cycle to the year the deal
-    # closed,
-    # like the close rate of the same row
+    # closed, like the close rate of the same row
     response = d.assign(
         year=d["created"].dt.year,
         value=d["first_response_hours"] if "first_response_hours" in d else np.nan,

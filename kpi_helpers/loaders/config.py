@@ -475,8 +475,7 @@ class ClientConfig(_Model):
         # Any subset of tables is a client (deals only, orders only, a survey alone ...). Several
         # sources may feed one table (web analytics, ad platforms and social all feed activity);
         # their rows are stacked. The same file twice is a mistake. What the missing tables would
-        # hold
-        # is derived where it honestly can be (loaders.derive).
+        # hold is derived where it honestly can be (loaders.derive).
         if not v:
             raise ValueError("sources needs at least one source (a table and the path of its file)")
         paths = [(s.path, str(s.sheet)) for s in v]

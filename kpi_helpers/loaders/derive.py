@@ -65,8 +65,7 @@ def _from_deals(deals: pd.DataFrame, out: Derived) -> pd.DataFrame:
     for stage, col in _STAGE_COLUMNS.items():
         at = DEAL_STAGES.index(stage)
         # recorded: some deal stopped at this stage or past it without being won (or was won, for
-        # mql);
-        # a CRM export that holds only won and untouched leads never recorded the intermediate
+        # mql); a CRM export that holds only won and untouched leads never recorded the intermediate
         # stages
         stopped = (rank >= at) & (deals["stage"] != "won")
         if stopped.any() or (stage == "mql" and (rank >= at).all()):
@@ -127,8 +126,7 @@ def _merge(
         return derived.sort_values(_KEYS, kind="stable").reset_index(drop=True)
     merged = activity.merge(derived, on=_KEYS, how="outer")
     # activity may hold several rows of one month x tactic (devices, campaigns, stacked exports): a
-    # derived
-    # count belongs to the first of them only, so that sums count it once
+    # derived count belongs to the first of them only, so that sums count it once
     merged.loc[merged.duplicated(_KEYS, keep="first"), new] = float("nan")
     return merged
 

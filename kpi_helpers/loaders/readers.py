@@ -308,8 +308,7 @@ def _read_text(
 
 
 #: A workbook unpacking to more than this is refused before it is parsed (a zip bomb, or a sheet's
-#: used range
-#: stretched to its last cell by formatting).
+#: used range stretched to its last cell by formatting).
 MAX_XLSX_UNPACKED = 1 << 30
 #: Blank rows after which cells further down are strays (a note, a cell typed by mistake), not part
 #: of the table.

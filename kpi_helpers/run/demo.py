@@ -711,10 +711,8 @@ def _assemble(client, act, deals, customers, orders, survey) -> dict[str, pd.Dat
             hits = d[d["stage"].isin(reached)].groupby(keys).size()
             activity[stage] = hits.reindex(activity.index, fill_value=0)
     # customers by acquisition month, orders and revenue by order month, attributed to acquisition
-    # tactic
-    # new customers counted in the month their lead was created (the cohort view), so a row never
-    # holds more
-    # customers than leads; customers.csv keeps the real acquisition (close) date
+    # tactic new customers counted in the month their lead was created (the cohort view), so a row
+    # never holds more customers than leads; customers.csv keeps the real acquisition (close) date
     created = deals_df.loc[deals_df["customer_id"] != "", ["customer_id", "created"]]
     c = cust_df.merge(created, on="customer_id")
     c = c.assign(period=c["created"].dt.to_period("M").dt.to_timestamp())

@@ -146,8 +146,8 @@ def _static_ids() -> set[str]:
 
 
 #: Functions whose first argument, a string literal, is a message id: ``_`` translates, ``N_`` marks
-#: an id where
-#: a table defines it; the charts' ``t`` (kpi_helpers.report.plots) translates and shapes.
+#: an id where a table defines it; the charts' ``t`` (kpi_helpers.report.plots) translates and
+#: shapes.
 KEYWORDS = ("_", "N_")
 CHART_KEYWORDS = ("t",)
 

@@ -43,12 +43,9 @@ KERNEL_NAME = "kpi-review"
 
 #: What a warm kernel has imported before it is handed a client: ipykernel, the analysis stack the
 #: notebook's first cell imports, and what the package imports only where it is used (so that
-#: ``import
-#: kpi_helpers`` stays light) but every report reaches: statsmodels' ETS and OLS, seaborn (the
-#: cohort
-#: heatmap), openpyxl (``tables.xlsx``), the Persian calendar and shaping. Nothing runs but imports,
-#: so no
-#: client's state can be in it.
+#: ``import kpi_helpers`` stays light) but every report reaches: statsmodels' ETS and OLS, seaborn
+#: (the cohort heatmap), openpyxl (``tables.xlsx``), the Persian calendar and shaping. Nothing runs
+#: but imports, so no client's state can be in it.
 WARM_MODULES = [
     "ipykernel.kernelapp",
     # what starting the kernel imports: its debugger (debugpy), IPython's, history (sqlite3), psutil
@@ -78,12 +75,10 @@ WARM_MODULES = [
 ]
 
 #: One BLAS / OpenMP thread per kernel, unless the environment already says otherwise. The batch
-#: runs one
-#: kernel per core; a multithreaded OpenBLAS then only adds threads that wait for each other: with
-#: two of
-#: them on a busy core, each of the forecast's L-BFGS-B steps (tiny BLAS calls) took about a
-#: millisecond
-#: instead of microseconds, and the report's ``build_review`` twice the CPU. Results do not change.
+#: runs one kernel per core; a multithreaded OpenBLAS then only adds threads that wait for each
+#: other: with two of them on a busy core, each of the forecast's L-BFGS-B steps (tiny BLAS calls)
+#: took about a millisecond instead of microseconds, and the report's ``build_review`` twice the
+#: CPU. Results do not change.
 ONE_CORE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: Also set in a kernel's environment where it sets nothing: the debugger the kernel imports
 #: (debugpy) would otherwise warn on stderr, at every start, that frozen modules hide breakpoints.
@@ -230,22 +225,25 @@ class ReadyKernelClient(AsyncKernelClient):
     IOPub, and a batch pays that once per client with both processes idle. Here the kernel is ready
     when it has answered ``kernel_info`` on the shell channel and its ``idle`` status for that
     request has come on IOPub: the subscription is live and nothing of the start is left unread.
-    When that status does not come (IOPub subscribed after the kernel published it), the request is
-    sent again, as jupyter_client does.
+    When that status does not come within 50 ms (IOPub subscribed after the kernel published it, or
+    a busy machine), the request is sent again, as jupyter_client does, with twice the wait each
+    time up to jupyter_client's 0.2 s.
     """
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        wait = 0.05  # for the status after the reply; doubled each try, up to jupyter_client's 0.2
         while True:
             msg_id = self.kernel_info()
             reply = await self._next(self.shell_channel, msg_id, "kernel_info_reply", 1.0)
-            if reply is not None and await self._next(self.iopub_channel, msg_id, "status", 0.05):
+            if reply is not None and await self._next(self.iopub_channel, msg_id, "status", wait):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+            wait = min(2 * wait, 0.2)
 
     @staticmethod
     async def _next(channel, msg_id: str, msg_type: str, within: float) -> dict | None:

@@ -12,8 +12,7 @@ __all__ = ["EXTRA_COLUMNS", "PRESETS", "Preset", "header_currency", "normalise_h
 #: ``bounce_rate`` (per cent of visits) x visits -> bounces; ``page_depth`` x visits -> pageviews;
 #: ``avg_duration`` (seconds or h:mm:ss per visit) x visits -> duration_s; ``currency`` (a per-row
 #: currency code) converts that row's money; ``won_flag`` (true/false, e.g. Salesforce "Won")
-#: settles
-#: the status of a closed deal.
+#: settles the status of a closed deal.
 EXTRA_COLUMNS = ("bounce_rate", "page_depth", "avg_duration", "currency", "won_flag")
 
 _CURRENCY_SIGNS = {
