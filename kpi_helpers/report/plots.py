@@ -83,6 +83,15 @@ def use_report_style() -> None:
     )
 
 
+def _inline_shell():
+    """The IPython shell when charts go through its inline backend (in a kernel), else None."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    return shell if shell is not None and "inline" in str(plt.rcParams["backend"]) else None
+
+
 def _no_second_render_inline() -> None:
     """Under IPython's inline backend, render each chart once. After every cell pyplot redraws each
     changed
@@ -90,12 +99,9 @@ def _no_second_render_inline() -> None:
     again into
     the PNG the notebook displays; the first render's pixels are never used. Without it the PNG is
     the same."""
-    import sys
-
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython else None
+    shell = _inline_shell()
     redraw = getattr(plt, "_draw_all_if_interactive", None)
-    if shell is None or redraw is None or "inline" not in str(plt.rcParams["backend"]):
+    if shell is None or redraw is None:
         return
     try:
         shell.events.unregister("post_execute", redraw)
@@ -108,11 +114,9 @@ def _palette_charts_inline() -> None:
     PNG the report shows (:func:`kpi_helpers.report.export.palette_png`): made once, where the chart
     is drawn, instead of a full-colour PNG that the export decodes and encodes again."""
     import base64
-    import sys
 
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython else None
-    if shell is None or "inline" not in str(plt.rcParams["backend"]):
+    shell = _inline_shell()
+    if shell is None:
         return
     from matplotlib.figure import Figure
 

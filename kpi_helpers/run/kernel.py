@@ -86,8 +86,8 @@ QUIET_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
 def kernel_env(env: dict | None = None) -> dict[str, str]:
-    """A kernel's environment: ``env`` (default this process's) with :data:`ONE_CORE_ENV` where it
-    sets nothing."""
+    """A kernel's environment: ``env`` (default this process's) with :data:`ONE_CORE_ENV` and
+    :data:`QUIET_ENV` where it sets nothing."""
     out = dict(os.environ if env is None else env)
     for key, value in (ONE_CORE_ENV | QUIET_ENV).items():
         out.setdefault(key, value)
